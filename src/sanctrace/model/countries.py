@@ -1,0 +1,267 @@
+"""Country names as lists write them -> ISO 3166-1 alpha-2 codes.
+
+pycountry gives the ISO names; the alias table adds the forms sanctions lists really use
+("Korea, North", "Burma", "Russia"). Unknown names return None rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import pycountry
+
+_ALIASES = {
+    "russia": "RU",
+    "russian federation": "RU",
+    "korea, north": "KP",
+    "north korea": "KP",
+    "democratic people's republic of korea": "KP",
+    "dprk": "KP",
+    "korea, democratic people's republic of": "KP",
+    "korea, south": "KR",
+    "south korea": "KR",
+    "republic of korea": "KR",
+    "korea": "KR",
+    "burma": "MM",
+    "myanmar (burma)": "MM",
+    "turkey": "TR",
+    "turkiye": "TR",
+    "cote d ivoire": "CI",
+    "cote d'ivoire": "CI",
+    "ivory coast": "CI",
+    "congo, democratic republic of the": "CD",
+    "democratic republic of the congo": "CD",
+    "democratic republic of congo": "CD",
+    "congo (kinshasa)": "CD",
+    "drc": "CD",
+    "congo, republic of the": "CG",
+    "republic of the congo": "CG",
+    "congo (brazzaville)": "CG",
+    "congo": "CG",
+    "iran": "IR",
+    "iran (islamic republic of)": "IR",
+    "syria": "SY",
+    "syrian arab republic": "SY",
+    "venezuela": "VE",
+    "venezuela (bolivarian republic of)": "VE",
+    "bolivia": "BO",
+    "laos": "LA",
+    "lao people's democratic republic": "LA",
+    "vietnam": "VN",
+    "viet nam": "VN",
+    "moldova": "MD",
+    "republic of moldova": "MD",
+    "tanzania": "TZ",
+    "united republic of tanzania": "TZ",
+    "united states": "US",
+    "united states of america": "US",
+    "usa": "US",
+    "u.s.": "US",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "united kingdom of great britain and northern ireland": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "uae": "AE",
+    "u.a.e.": "AE",
+    "czech republic": "CZ",
+    "czechia": "CZ",
+    "kosovo": "XK",
+    "palestinian": "PS",
+    "palestine": "PS",
+    "state of palestine": "PS",
+    "west bank": "PS",
+    "gaza": "PS",
+    "gaza strip": "PS",
+    "palestinian territories": "PS",
+    "occupied palestinian territory": "PS",
+    "crimea": "UA",
+    "region: crimea": "UA",
+    "taiwan": "TW",
+    "taiwan, province of china": "TW",
+    "hong kong": "HK",
+    "macau": "MO",
+    "macao": "MO",
+    "brunei": "BN",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "eswatini": "SZ",
+    "macedonia": "MK",
+    "north macedonia": "MK",
+    "the former yugoslav republic of macedonia": "MK",
+    "micronesia": "FM",
+    "micronesia, federated states of": "FM",
+    "vatican": "VA",
+    "holy see": "VA",
+    "bahamas, the": "BS",
+    "the bahamas": "BS",
+    "gambia, the": "GM",
+    "the gambia": "GM",
+    "netherlands antilles": "AN",
+    "curacao": "CW",
+    "sint maarten": "SX",
+    "st. kitts and nevis": "KN",
+    "saint kitts and nevis": "KN",
+    "st. lucia": "LC",
+    "st. vincent and the grenadines": "VC",
+    "saint vincent and the grenadines": "VC",
+    "east timor": "TL",
+    "timor-leste": "TL",
+    "bosnia-herzegovina": "BA",
+    "bosnia and herzegovina": "BA",
+    "serbia and montenegro": "CS",
+    "yugoslavia": "YU",
+    "soviet union": "SU",
+    "ussr": "SU",
+    "belarus": "BY",
+    "kyrgyzstan": "KG",
+    "kyrgyz republic": "KG",
+    "slovak republic": "SK",
+    "libya": "LY",
+    "libyan arab jamahiriya": "LY",
+    "sudan": "SD",
+    "south sudan": "SS",
+    "western sahara": "EH",
+    "british virgin islands": "VG",
+    "virgin islands, british": "VG",
+    "netherlands": "NL",
+    "the netherlands": "NL",
+    "falkland islands": "FK",
+    "reunion": "RE",
+    "st. martin": "MF",
+    "region: kurdistan": "IQ",
+    "undetermined": None,  # type: ignore[dict-item]
+}
+
+_ADJECTIVES = {
+    "russian": "RU",
+    "iranian": "IR",
+    "syrian": "SY",
+    "north korean": "KP",
+    "korean": "KR",
+    "chinese": "CN",
+    "belarusian": "BY",
+    "ukrainian": "UA",
+    "afghan": "AF",
+    "iraqi": "IQ",
+    "lebanese": "LB",
+    "pakistani": "PK",
+    "saudi": "SA",
+    "saudi arabian": "SA",
+    "yemeni": "YE",
+    "somali": "SO",
+    "libyan": "LY",
+    "sudanese": "SD",
+    "venezuelan": "VE",
+    "cuban": "CU",
+    "colombian": "CO",
+    "mexican": "MX",
+    "british": "GB",
+    "american": "US",
+    "turkish": "TR",
+    "egyptian": "EG",
+    "jordanian": "JO",
+    "kuwaiti": "KW",
+    "qatari": "QA",
+    "emirati": "AE",
+    "indian": "IN",
+    "german": "DE",
+    "french": "FR",
+    "italian": "IT",
+    "spanish": "ES",
+    "israeli": "IL",
+    "palestinian": "PS",
+    "kazakh": "KZ",
+    "uzbek": "UZ",
+    "tajik": "TJ",
+    "georgian": "GE",
+    "armenian": "AM",
+    "azerbaijani": "AZ",
+    "nigerian": "NG",
+    "malian": "ML",
+    "tunisian": "TN",
+    "algerian": "DZ",
+    "moroccan": "MA",
+    "indonesian": "ID",
+    "filipino": "PH",
+    "malaysian": "MY",
+    "bahraini": "BH",
+    "omani": "OM",
+    "eritrean": "ER",
+    "ethiopian": "ET",
+    "kenyan": "KE",
+    "congolese": "CD",
+    "burmese": "MM",
+    "nicaraguan": "NI",
+    "serbian": "RS",
+    "bosnian": "BA",
+    "cypriot": "CY",
+    "greek": "GR",
+    "bulgarian": "BG",
+    "latvian": "LV",
+    "estonian": "EE",
+    "lithuanian": "LT",
+    "moldovan": "MD",
+}
+
+
+def _key(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"\s+", " ", text.strip().strip(".").lower())
+    return text
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str | None]:
+    table: dict[str, str | None] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                table[_key(value)] = country.alpha_2
+        table[country.alpha_2.lower()] = country.alpha_2
+        table[country.alpha_3.lower()] = country.alpha_2
+    for country in pycountry.historic_countries:
+        table.setdefault(_key(country.name), getattr(country, "alpha_2", None))
+    for alias, code in _ALIASES.items():
+        table[_key(alias)] = code
+    return table
+
+
+@lru_cache(maxsize=4096)
+def to_code(name: str | None) -> str | None:
+    """ISO alpha-2 code for a country name, alpha-2/alpha-3 code or nationality adjective."""
+    if not name:
+        return None
+    key = _key(name)
+    if not key:
+        return None
+    table = _table()
+    if key in table:
+        return table[key]
+    if key in _ADJECTIVES:
+        return _ADJECTIVES[key]
+    # "Belarus / Bélarus" (Canada's bilingual form), "Moscow, Russia" (trailing country)
+    for sep in (" / ", "/", ", ", " - "):
+        if sep in key:
+            for part in reversed(key.split(sep)):
+                code = table.get(part.strip()) or _ADJECTIVES.get(part.strip())
+                if code:
+                    return code
+    return None
+
+
+def to_codes(names: list[str] | tuple[str, ...]) -> list[str]:
+    """Codes for several names, deduplicated in order, unknown names dropped."""
+    out: list[str] = []
+    for name in names:
+        code = to_code(name)
+        if code and code not in out:
+            out.append(code)
+    return out

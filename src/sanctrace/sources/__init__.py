@@ -1,0 +1,1 @@
+"""List parsers, one module per format. ``FORMATS`` maps ``--format`` names to modules."""
