@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,3 +14,30 @@ def data_dir() -> Path:
     if not DATA.is_dir():
         pytest.fail(f"shared list snapshots not found at {DATA}")
     return DATA
+
+
+def postgres_url() -> str | None:
+    """The throwaway server that scripts/test starts; CI must have it."""
+    url = os.environ.get("SANCTRACE_TEST_POSTGRES_URL")
+    if not url and os.environ.get("CI"):
+        pytest.fail("SANCTRACE_TEST_POSTGRES_URL is not set: run the suite with scripts/test")
+    return url
+
+
+def _reset_postgres(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS links, entities, list_versions CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store location for each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    url = postgres_url()
+    if not url:
+        pytest.skip("no PostgreSQL test server (scripts/test starts one)")
+    _reset_postgres(url)
+    return url

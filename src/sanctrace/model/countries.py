@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pycountry
 
-_ALIASES = {
+_ALIASES: dict[str, str] = {
     "russia": "RU",
     "russian federation": "RU",
     "korea, north": "KP",
@@ -135,8 +135,10 @@ _ALIASES = {
     "reunion": "RE",
     "st. martin": "MF",
     "region: kurdistan": "IQ",
-    "undetermined": None,  # type: ignore[dict-item]
-}
+    "region: gaza": "PS",
+    "region: west bank": "PS",
+    "former soviet union": "SU",
+    }
 
 _ADJECTIVES = {
     "russian": "RU",

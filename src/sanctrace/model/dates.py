@@ -60,21 +60,24 @@ def parse_date(text: str | None, *, day_first: bool = True) -> str | None:
     if not text or len(text) > 40:
         return None
     if m := _ISO.match(text):
-        return _fmt(int(m.group(1)), int(m.group(2)) if m.group(2) else None,
-                    int(m.group(3)) if m.group(3) else None)
+        return _fmt(
+            int(m.group(1)),
+            int(m.group(2)) if m.group(2) else None,
+            int(m.group(3)) if m.group(3) else None,
+        )
     if m := _NUMERIC.match(text):
         a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         day, month = (a, b) if day_first else (b, a)
         return _fmt(year, month, day)
     if m := _DMY_TEXT.match(text):
-        month = _MONTHS.get(m.group(2).lower())
-        if month:
-            return _fmt(int(m.group(3)), month, int(m.group(1)) if m.group(1) else None)
+        named = _MONTHS.get(m.group(2).lower())
+        if named:
+            return _fmt(int(m.group(3)), named, int(m.group(1)) if m.group(1) else None)
         return None
     if m := _MDY_TEXT.match(text):
-        month = _MONTHS.get(m.group(1).lower())
-        if month:
-            return _fmt(int(m.group(3)), month, int(m.group(2)))
+        named = _MONTHS.get(m.group(1).lower())
+        if named:
+            return _fmt(int(m.group(3)), named, int(m.group(2)))
     return None
 
 
@@ -87,8 +90,14 @@ def parse_dates(text: str | None, *, day_first: bool = True) -> list[str]:
     if single:
         return [single]
     if m := _RANGE.match(_APPROX.sub("", text)):
-        out = [d for d in (parse_date(m.group(1), day_first=day_first),
-                           parse_date(m.group(2), day_first=day_first)) if d]
+        out = [
+            d
+            for d in (
+                parse_date(m.group(1), day_first=day_first),
+                parse_date(m.group(2), day_first=day_first),
+            )
+            if d
+        ]
         if out:
             return out
     return []

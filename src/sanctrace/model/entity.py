@@ -88,7 +88,7 @@ class Address:
 
 @dataclass(slots=True)
 class Relationship:
-    """A link to another entry. ``target_id`` is set when the other entry is resolved in the list."""
+    """A link to another entry; ``target_id`` is set when that entry is found in the list."""
 
     type: str
     target_name: str | None = None

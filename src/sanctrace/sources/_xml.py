@@ -65,10 +65,9 @@ def parse_xml(path: Path) -> etree._Element:
 
 def _refuse_entity_refs(path: Path, root: etree._Element) -> None:
     for node in root.iter(etree.Entity):
+        line = node.sourceline if isinstance(node.sourceline, int) else None
         raise HostileInputError(
-            f"unresolved XML entity reference &{node.name}; refused",
-            file=str(path),
-            line=node.sourceline,
+            f"unresolved XML entity reference {node.text}; refused", file=str(path), line=line
         )
 
 

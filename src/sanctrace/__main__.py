@@ -1,0 +1,3 @@
+from sanctrace.cli.app import main
+
+main()

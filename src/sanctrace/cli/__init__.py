@@ -1,0 +1,1 @@
+"""The ``sanctrace`` command line."""

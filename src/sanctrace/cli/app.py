@@ -1,0 +1,70 @@
+"""``sanctrace``: one command, sub-commands per capability (``lists``, ``entity`` …)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import click
+import typer
+
+from sanctrace import __version__
+from sanctrace.cli import entity as entity_cmd
+from sanctrace.cli import lists as lists_cmd
+from sanctrace.cli.context import State
+from sanctrace.errors import SanctraceError
+
+app = typer.Typer(
+    name="sanctrace",
+    help="Sanctions and export-control screening: official lists, matching, networks, trade.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(lists_cmd.app, name="lists")
+app.command("entity")(entity_cmd.entity)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sanctrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="SANCTRACE_DB",
+            help="SQLite file or postgresql:// URL (default: $SANCTRACE_HOME/sanctrace.db, "
+            "else the user data dir).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    ctx.obj = State(db=db)
+
+
+def main() -> None:
+    """Entry point: user errors print one line and exit non-zero, without a traceback."""
+    try:
+        result = app(standalone_mode=False)
+    except SanctraceError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    if isinstance(result, int) and result:
+        sys.exit(result)

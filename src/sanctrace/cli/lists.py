@@ -1,0 +1,231 @@
+"""``sanctrace lists``: load, show, activate, fetch and export list versions."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.table import Table
+
+from sanctrace.atomic import atomic_write
+from sanctrace.cli.context import State
+from sanctrace.cli.output import err, note, out, print_json, show_data_date, warn
+from sanctrace.errors import SanctraceError
+from sanctrace.fetch.service import fetch_and_load, make_client, resolve_sources
+from sanctrace.ingest import IngestReport, load_paths
+from sanctrace.sources import FORMATS
+from sanctrace.store import default_db_path
+
+app = typer.Typer(
+    help="Official lists: load files, show versions, fetch, export.", no_args_is_help=True
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    ftm = "ftm"
+    csv = "csv"
+
+
+def _report_dict(report: IngestReport) -> dict[str, object]:
+    data = report.result.version.to_dict()
+    data.update(
+        created=report.result.created,
+        activated=report.result.activated,
+        format=report.format,
+        files=[str(p) for p in report.files],
+        warnings=report.warnings,
+        skipped_rows=report.skipped_rows,
+    )
+    return data
+
+
+def _print_report(report: IngestReport) -> None:
+    v = report.result.version
+    for message in report.warnings[:20]:
+        warn(message)
+    if len(report.warnings) > 20:
+        warn(f"… and {len(report.warnings) - 20} more warnings")
+    if report.skipped_rows:
+        warn(f"skipped {report.skipped_rows} bad rows (--skip-bad-rows)")
+    if not report.result.created:
+        out.print(
+            f"{v.dataset}: this content is already loaded as version {v.version} "
+            f"(sha256 {v.sha256[:12]}…); nothing to do",
+            markup=False,
+        )
+        return
+    state = "active" if report.result.activated else "stored, not active (a newer version is)"
+    out.print(
+        f"{v.dataset}: loaded version {v.version} (published {v.published}) "
+        f"with {v.entities:,} entities from {report.format} — {state}",
+        markup=False,
+    )
+
+
+@app.command("load")
+def load(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path], typer.Argument(help="List file(s); OFAC CSV sets may be several.")
+    ],
+    dataset: Annotated[
+        str | None, typer.Option(help="Dataset name (default: from the file).")
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help=f"List format (default: detected). One of: {', '.join(FORMATS)}."
+        ),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Version label, for files that carry no date.")
+    ] = None,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="Skip malformed rows and report how many.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Load a list file as a new version of its dataset (the previous versions are kept)."""
+    state: State = ctx.obj
+    store = state.store()
+    with err.status(f"Loading {', '.join(str(p) for p in paths)}…"):
+        report = load_paths(
+            store,
+            list(paths),
+            format=format,
+            dataset=dataset,
+            version=version,
+            skip_bad_rows=skip_bad_rows,
+        )
+    if json_output:
+        print_json(_report_dict(report))
+    else:
+        _print_report(report)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    dataset: Annotated[str | None, typer.Option(help="Only this dataset.")] = None,
+) -> None:
+    """Show every stored list version: dataset, version, publication date, entities, active."""
+    state: State = ctx.obj
+    store = state.store_with_data()
+    versions = store.versions(dataset)
+    if format is OutputFormat.json:
+        print_json([v.to_dict() for v in versions])
+        show_data_date(store.active_versions(), to_stderr=True)
+        return
+    table = Table(title=f"Lists in {store.location}")
+    for column in ("dataset", "version", "published", "entities", "loaded at", "active", "sha256"):
+        table.add_column(column, justify="right" if column == "entities" else "left")
+    for v in versions:
+        table.add_row(
+            v.dataset,
+            v.version,
+            v.published or "",
+            f"{v.entities:,}",
+            v.loaded_at,
+            "yes" if v.active else "",
+            v.sha256[:12],
+        )
+    out.print(table)
+    show_data_date(store.active_versions(), to_stderr=False)
+
+
+@app.command("activate")
+def activate(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument()],
+    version: Annotated[str, typer.Argument()],
+) -> None:
+    """Make a stored version the one that serves (e.g. to roll back a list update)."""
+    state: State = ctx.obj
+    info = state.store().activate(dataset, version)
+    out.print(f"{info.dataset}: version {info.version} (published {info.published}) is now active")
+
+
+@app.command("fetch")
+def fetch(
+    ctx: typer.Context,
+    datasets: Annotated[list[str] | None, typer.Argument(help="Datasets (default: all).")] = None,
+    downloads: Annotated[
+        Path | None, typer.Option(help="Where to keep downloaded files (default: beside the db).")
+    ] = None,
+    retries: Annotated[int, typer.Option(help="Retries per download.")] = 3,
+) -> None:
+    """Download lists from their official URLs, verify they parse, and load them."""
+    state: State = ctx.obj
+    store = state.store()
+    folder = downloads or (default_db_path().parent / "downloads")
+    failures = 0
+    sources = resolve_sources(list(datasets or []))
+    with make_client() as client:
+        for source in sources:
+            with Progress(
+                TextColumn(f"{source.dataset}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                console=err,
+                transient=True,
+                disable=not sys.stderr.isatty(),
+            ) as progress:
+                task = progress.add_task("download", total=None)
+
+                def update(done: int, total: int | None, task_id=task, bar=progress) -> None:
+                    bar.update(task_id, completed=done, total=total)
+
+                try:
+                    report = fetch_and_load(
+                        store, source, folder, client=client, progress=update, retries=retries
+                    )
+                except SanctraceError as exc:
+                    failures += 1
+                    err.print(f"[red]error:[/red] {source.dataset}: {exc}")
+                    err.print("  the previously loaded version (if any) keeps serving")
+                    continue
+            _print_report(report)
+    if failures:
+        raise typer.Exit(code=5)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument()],
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.ftm,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Version (default: active).")
+    ] = None,
+) -> None:
+    """Export a dataset as FollowTheMoney JSON lines or as a spreadsheet-safe CSV."""
+    from sanctrace.export.csv import write_csv
+    from sanctrace.export.ftm import write_ftm
+
+    state: State = ctx.obj
+    store = state.store_with_data()
+    info = store.get_version(dataset, version)
+    entities = store.iter_entities(dataset, info.version)
+    writer = write_ftm if format is ExportFormat.ftm else write_csv
+    if output is None:
+        writer(entities, sys.stdout)
+    else:
+        newline = "" if format is ExportFormat.csv else None
+        with atomic_write(output, newline=newline) as fh:
+            writer(entities, fh)
+        note(f"wrote {info.entities:,} {dataset} entities to {output}")
+    show_data_date([info], to_stderr=True)

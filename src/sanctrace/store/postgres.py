@@ -1,0 +1,105 @@
+"""PostgreSQL backend for shared, server-side deployments (``--db postgresql://...``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sanctrace.errors import StoreError
+from sanctrace.store.base import Store
+
+_DDL = [
+    """CREATE TABLE IF NOT EXISTS list_versions (
+        id BIGSERIAL PRIMARY KEY,
+        dataset TEXT NOT NULL,
+        version TEXT NOT NULL,
+        published TEXT,
+        sha256 TEXT NOT NULL,
+        entities INTEGER NOT NULL,
+        loaded_at TEXT NOT NULL,
+        active BOOLEAN NOT NULL DEFAULT FALSE,
+        format TEXT,
+        UNIQUE (dataset, version)
+    )""",
+    """CREATE TABLE IF NOT EXISTS entities (
+        version_id BIGINT NOT NULL REFERENCES list_versions(id),
+        id TEXT NOT NULL,
+        schema TEXT NOT NULL,
+        caption TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (version_id, id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS links (
+        version_id BIGINT NOT NULL,
+        source_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        type TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS links_target ON links (version_id, target_id)",
+    "CREATE INDEX IF NOT EXISTS entities_id ON entities (id)",
+]
+
+
+class PostgresStore(Store):
+    placeholder = "%s"
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError(
+                "PostgreSQL support needs psycopg: pip install 'sanctrace[postgres]'"
+            ) from None
+        self._psycopg = psycopg
+        self.location = _redact(url)
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            with self.conn.transaction():
+                for ddl in _DDL:
+                    self.conn.execute("SELECT pg_advisory_xact_lock(7347001)")
+                    self.conn.execute(ddl)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open database {self.location}: {exc}") from None
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            cur = self.conn.execute(sql, tuple(params))
+            return cur.fetchall() if cur.description else []
+        except self._psycopg.Error as exc:
+            raise StoreError(f"database error in {self.location}: {exc}") from None
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            with self.conn.cursor() as cur:
+                cur.executemany(sql, rows)
+        except self._psycopg.Error as exc:
+            raise StoreError(f"database error in {self.location}: {exc}") from None
+
+    def _insert_version(self, row: Sequence[Any]) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO list_versions (dataset, version, published, sha256, entities, "
+            "loaded_at, active, format) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            tuple(row),
+        )
+        result = cur.fetchone()
+        assert result is not None
+        return int(result[0])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self.conn.transaction():
+            yield
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url

@@ -1,0 +1,94 @@
+"""SQLite backend: the embedded default. WAL journal so readers never see a half-done load."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sanctrace.errors import StoreError
+from sanctrace.store.base import Store
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS list_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dataset TEXT NOT NULL,
+    version TEXT NOT NULL,
+    published TEXT,
+    sha256 TEXT NOT NULL,
+    entities INTEGER NOT NULL,
+    loaded_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0,
+    format TEXT,
+    UNIQUE (dataset, version)
+);
+CREATE TABLE IF NOT EXISTS entities (
+    version_id INTEGER NOT NULL REFERENCES list_versions(id),
+    id TEXT NOT NULL,
+    schema TEXT NOT NULL,
+    caption TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (version_id, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS links (
+    version_id INTEGER NOT NULL,
+    source_id TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    type TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_target ON links (version_id, target_id);
+CREATE INDEX IF NOT EXISTS entities_id ON entities (id);
+"""
+
+
+class SQLiteStore(Store):
+    placeholder = "?"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.location = str(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.executescript(_DDL)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self.conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"database error in {self.path}: {exc}") from None
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise StoreError(f"database error in {self.path}: {exc}") from None
+
+    def _insert_version(self, row: Sequence[Any]) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO list_versions (dataset, version, published, sha256, entities, "
+            "loaded_at, active, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            tuple(row),
+        )
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
