@@ -46,21 +46,45 @@ def _parser() -> etree.XMLParser:
 
 def parse_xml(path: Path) -> etree._Element:
     """Parse a whole (list-sized) XML file safely and return its root element."""
-    with path.open("rb") as fh:
-        head = fh.read(65536)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError as exc:
+        raise SourceError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from None
     check_not_hostile(path, head)
     try:
         tree = etree.parse(str(path), _parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
-        raise SourceError(f"malformed XML: {exc.msg}", file=str(path), line=line) from None
+        message = str(exc.msg)
+        if "entit" in message.lower() or "amplification" in message.lower():
+            raise HostileInputError(
+                f"XML entity declarations or references refused: {message}",
+                file=str(path),
+                line=line,
+            ) from None
+        raise SourceError(f"malformed XML: {message}", file=str(path), line=line) from None
     except OSError as exc:
         raise SourceError(f"cannot read XML: {exc}", file=str(path)) from None
+    _refuse_dtd(path, tree)
     root = tree.getroot()
     if root is None:
         raise SourceError("empty XML document", file=str(path))
     _refuse_entity_refs(path, root)
     return root
+
+
+def _refuse_dtd(path: Path, tree: etree._ElementTree) -> None:
+    """A DTD that declares entities or points to an external resource, wherever it is."""
+    info = tree.docinfo
+    dtd = info.internalDTD
+    declares_entities = dtd is not None and any(True for _ in dtd.entities())  # type: ignore[attr-defined]
+    if declares_entities or getattr(info, "system_url", None) or info.public_id:
+        raise HostileInputError(
+            "XML document type declarations with entities or external references are refused "
+            "(possible entity-expansion or external-entity attack)",
+            file=str(path),
+        )
 
 
 def _refuse_entity_refs(path: Path, root: etree._Element) -> None:
