@@ -42,7 +42,9 @@ def main() -> None:
                 rows.append((item.dataset, len(parsed.entities), t1 - t0, t2 - t1, t3 - t2))
         total = time.perf_counter() - start_all
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}"
+    )
     print("| dataset | entities | unpack s | parse s | store s |")
     print("|---|---:|---:|---:|---:|")
     for dataset, n, unpack, parse, write in rows:

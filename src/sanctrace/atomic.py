@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO
+from typing import TextIO
 
 from sanctrace.errors import SanctraceError
 
@@ -15,7 +15,7 @@ from sanctrace.errors import SanctraceError
 @contextmanager
 def atomic_write(
     path: Path, *, encoding: str = "utf-8", newline: str | None = None
-) -> Iterator[IO[str]]:
+) -> Iterator[TextIO]:
     """Write text to a temporary file beside ``path`` and rename it into place on success."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():

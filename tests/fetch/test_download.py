@@ -56,7 +56,9 @@ def test_retries_server_errors_then_succeeds(tmp_path: Path, data_dir: Path) -> 
     body = (data_dir / "un_sc/2026-01-28/consolidated.xml").read_bytes()
     handler, calls = _serve(body, fail_first=2)
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        result = download("https://example.test/un.xml", tmp_path / "un.xml", client=client, sleep=_no_sleep)
+        result = download(
+            "https://example.test/un.xml", tmp_path / "un.xml", client=client, sleep=_no_sleep
+        )
     assert result.attempts == 3 and len(calls) == 3
     assert result.sha256 == file_sha256(data_dir / "un_sc/2026-01-28/consolidated.xml")
     assert not (tmp_path / "un.xml.part").exists()
@@ -66,7 +68,9 @@ def test_resumes_after_dropped_connection(tmp_path: Path, data_dir: Path) -> Non
     body = (data_dir / "ofac_consolidated/2026-01-08/consolidated.xml").read_bytes()
     handler, calls = _serve(body, cut_first_at=300_000)
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        result = download("https://example.test/c.xml", tmp_path / "c.xml", client=client, sleep=_no_sleep)
+        result = download(
+            "https://example.test/c.xml", tmp_path / "c.xml", client=client, sleep=_no_sleep
+        )
     assert result.resumed
     assert calls[1].headers["range"] == "bytes=300000-"
     assert (tmp_path / "c.xml").read_bytes() == body
@@ -97,11 +101,15 @@ def test_gives_up_after_retries(tmp_path: Path) -> None:
         httpx.Client(transport=httpx.MockTransport(handler)) as client,
         pytest.raises(FetchError, match="failed after 3 attempts: HTTP 503"),
     ):
-        download("https://example.test/x", tmp_path / "x", client=client, retries=2, sleep=_no_sleep)
+        download(
+            "https://example.test/x", tmp_path / "x", client=client, retries=2, sleep=_no_sleep
+        )
     assert len(calls) == 3
 
 
-def test_fetch_loads_a_new_version_and_a_failed_fetch_keeps_it(tmp_path: Path, data_dir: Path) -> None:
+def test_fetch_loads_a_new_version_and_a_failed_fetch_keeps_it(
+    tmp_path: Path, data_dir: Path
+) -> None:
     source = OFFICIAL_SOURCES["un_sc_sanctions"]
     body = (data_dir / "un_sc/2026-01-28/consolidated.xml").read_bytes()
     handler, calls = _serve(body)

@@ -44,8 +44,12 @@ def test_kill_during_load_keeps_previous_version(tmp_path: Path) -> None:
     with open_store(str(db)) as store:
         first = []
         for i in range(1000):
-            e = Entity(id=f"big:{i}", schema="Person", caption=f"OLD {i}",
-                       provenance=Provenance(dataset="big", source_id=str(i)))
+            e = Entity(
+                id=f"big:{i}",
+                schema="Person",
+                caption=f"OLD {i}",
+                provenance=Provenance(dataset="big", source_id=str(i)),
+            )
             first.append(e)
         store.load("big", first, version="v1", published="2024-01-01", sha256="a" * 64)
     baseline = _wal_size(db)

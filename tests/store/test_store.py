@@ -67,7 +67,9 @@ def test_label_clash_with_other_content_is_refused(store_url: str) -> None:
 
 def test_failed_load_leaves_previous_version_active_and_whole(store_url: str) -> None:
     with open_store(store_url) as store:
-        store.load("test_list", _entities(10), version="v1", published="2024-01-01", sha256="a" * 64)
+        store.load(
+            "test_list", _entities(10), version="v1", published="2024-01-01", sha256="a" * 64
+        )
         bad = _entities(10, prefix="NEW")
         bad.append(bad[3])  # duplicate primary key: the database rejects the batch midway
         with pytest.raises(StoreError):
@@ -80,7 +82,9 @@ def test_failed_load_leaves_previous_version_active_and_whole(store_url: str) ->
 
 def test_links_are_found_in_both_directions(store_url: str) -> None:
     with open_store(store_url) as store:
-        result = store.load("test_list", _entities(4), version="v1", published=None, sha256="a" * 64)
+        result = store.load(
+            "test_list", _entities(4), version="v1", published=None, sha256="a" * 64
+        )
         sources = store.linked_from("test_list:0", result.version.id)
         assert [s[0] for s in sources] == ["test_list:1", "test_list:2", "test_list:3"]
         assert store.linked_from("test_list:1", result.version.id) == []
