@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from sanctrace import __version__
@@ -53,18 +52,10 @@ def root(
 def main() -> None:
     """Entry point: user errors print one line and exit non-zero, without a traceback."""
     try:
-        result = app(standalone_mode=False)
+        app()
     except SanctraceError as exc:
         sys.stderr.write(f"error: {exc}\n")
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        sys.stderr.write("aborted\n")
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
-    if isinstance(result, int) and result:
-        sys.exit(result)
