@@ -68,7 +68,7 @@ def test_first_command_loads_the_bundle_and_says_so(loaded_home) -> None:  # typ
     assert by_dataset["un_sc_sanctions"]["entities"] == 999
     assert all(v["active"] for v in versions)
     assert "Data: " in first.stderr and "us_ofac_sdn 2024-05-03" in first.stderr
-    assert "days old; update it with: sanctrace lists fetch us_ofac_sdn" in first.stderr
+    assert "days old); update it with: sanctrace lists fetch us_ofac_sdn" in first.stderr
 
 
 def test_second_command_does_not_reload(home: Path) -> None:
@@ -161,9 +161,12 @@ def test_export_ftm_and_csv(home: Path, tmp_path: Path) -> None:
     ftm_path = tmp_path / "cons.ftm.json"
     run(home, "lists", "export", "us_ofac_cons", "--format", "ftm", "--output", str(ftm_path))
     records = [json.loads(line) for line in ftm_path.read_text().splitlines()]
-    things = [r for r in records if r["schema"] not in ("Sanction", "UnknownLink", "Ownership")]
+    listed = {"Person", "Company", "Organization", "LegalEntity", "Vessel", "Aircraft"}
+    things = [r for r in records if r["schema"] in listed]
     assert len(things) == 442
-    assert all(r["id"].startswith("us_ofac_cons") for r in things)
+    assert all(r["id"].startswith("us-ofac-cons-") for r in things)
+    sanctions = [r for r in records if r["schema"] == "Sanction"]
+    assert len(sanctions) == 442
     assert all(r["datasets"] == ["us_ofac_cons"] for r in things)
 
     csv_path = tmp_path / "un.csv"
