@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sanctrace.errors import FetchError
+from sanctrace.errors import FetchError, SourceError
 from sanctrace.fetch.download import download
 from sanctrace.fetch.official import OFFICIAL_SOURCES
 from sanctrace.fetch.service import fetch_and_load
@@ -124,7 +124,7 @@ def test_fetch_loads_a_new_version_and_a_failed_fetch_keeps_it(
         handler2, _ = _serve(truncated + b"garbage")
         with (
             httpx.Client(transport=httpx.MockTransport(handler2)) as client,
-            pytest.raises(Exception, match="consolidated.xml"),
+            pytest.raises(SourceError, match=r"consolidated\.xml"),
         ):
             fetch_and_load(store, source, tmp_path / "dl2", client=client)
         active = store.active_versions()

@@ -141,7 +141,7 @@ _ALIASES: dict[str, str] = {
     "region: gaza": "PS",
     "region: west bank": "PS",
     "former soviet union": "SU",
-    }
+}
 
 _ADJECTIVES = {
     "russian": "RU",
