@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sanctrace.errors import SourceError
+from sanctrace.files import file_sha256
 from sanctrace.sources import parse_files
 from sanctrace.store import LoadResult, Store
 
@@ -25,14 +26,6 @@ class IngestReport:
     result: LoadResult
     warnings: list[str] = field(default_factory=list)
     skipped_rows: int = 0
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def files_sha256(paths: list[Path]) -> str:

@@ -11,7 +11,7 @@ from sanctrace.errors import FetchError, SourceError
 from sanctrace.fetch.download import download
 from sanctrace.fetch.official import OFFICIAL_SOURCES
 from sanctrace.fetch.service import fetch_and_load
-from sanctrace.ingest import file_sha256
+from sanctrace.files import file_sha256
 from sanctrace.store import open_store
 
 

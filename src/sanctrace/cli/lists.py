@@ -11,11 +11,11 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
-from sanctrace.atomic import atomic_write
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err, note, out, print_json, show_data_date, warn
 from sanctrace.errors import SanctraceError
 from sanctrace.fetch.service import fetch_and_load, make_client, resolve_sources
+from sanctrace.files import atomic_write
 from sanctrace.ingest import IngestReport, load_paths
 from sanctrace.sources import FORMATS
 from sanctrace.store import default_db_path

@@ -3,7 +3,6 @@ when complete; a later call resumes a ``.part`` file with a Range request."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from sanctrace.errors import FetchError
+from sanctrace.files import file_sha256
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 #: No official list is near this; a larger response is refused.
@@ -54,7 +54,9 @@ def download(
             try:
                 resumed = _attempt(http, url, part, max_bytes, progress) or resumed
                 os.replace(part, target)
-                return DownloadResult(target, target.stat().st_size, _sha(target), resumed, attempt)
+                return DownloadResult(
+                    target, target.stat().st_size, file_sha256(target), resumed, attempt
+                )
             except _Permanent as exc:
                 raise FetchError(f"{url}: {exc}") from None
             except (httpx.TransportError, _Transient) as exc:
@@ -114,11 +116,3 @@ def _attempt(
         if total is not None and written < total:
             raise _Transient(f"connection closed after {written} of {total} bytes")
         return resumed
-
-
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
