@@ -26,12 +26,22 @@ def data_line(versions: list[VersionInfo]) -> str:
 
 
 def stale_warnings(versions: list[VersionInfo], today: date) -> list[str]:
-    out = []
+    """One warning naming every list older than STALE_AFTER_DAYS, with the command to update."""
+    stale = []
     for v in versions:
         age = age_days(v.published, today)
         if age is not None and age > STALE_AFTER_DAYS:
-            out.append(
-                f"{v.dataset} data is from {v.published} ({age} days old); "
-                f"update it with: sanctrace lists fetch {v.dataset}"
-            )
-    return out
+            stale.append((v, age))
+    if not stale:
+        return []
+    if len(stale) == 1:
+        v, age = stale[0]
+        return [
+            f"{v.dataset} data is from {v.published} ({age} days old); "
+            f"update it with: sanctrace lists fetch {v.dataset}"
+        ]
+    listed = ", ".join(f"{v.dataset} {v.published} ({age} days)" for v, age in stale)
+    return [
+        f"{len(stale)} lists are more than {STALE_AFTER_DAYS} days old: {listed}; "
+        "update them with: sanctrace lists fetch"
+    ]

@@ -68,7 +68,9 @@ def test_first_command_loads_the_bundle_and_says_so(loaded_home) -> None:  # typ
     assert by_dataset["un_sc_sanctions"]["entities"] == 999
     assert all(v["active"] for v in versions)
     assert "Data: " in first.stderr and "us_ofac_sdn 2024-05-03" in first.stderr
-    assert "days old); update it with: sanctrace lists fetch us_ofac_sdn" in first.stderr
+    assert "6 lists are more than 30 days old: " in first.stderr
+    assert "us_ofac_sdn 2024-05-03 (" in first.stderr
+    assert "update them with: sanctrace lists fetch" in first.stderr
 
 
 def test_second_command_does_not_reload(home: Path) -> None:

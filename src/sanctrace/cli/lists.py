@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
@@ -126,18 +127,21 @@ def show(
         print_json([v.to_dict() for v in versions])
         show_data_date(store.active_versions(), to_stderr=True)
         return
-    table = Table(title=f"Lists in {store.location}")
-    for column in ("dataset", "version", "published", "entities", "loaded at", "active", "sha256"):
-        table.add_column(column, justify="right" if column == "entities" else "left")
+    table = Table(title=f"Lists in {store.location}", box=box.SIMPLE_HEAD)
+    table.add_column("dataset", min_width=max([7, *(len(v.dataset) for v in versions)]))
+    table.add_column("version", min_width=max([7, *(len(v.version) for v in versions)]))
+    table.add_column("published", min_width=10)
+    table.add_column("entities", justify="right", min_width=8)
+    table.add_column("active", min_width=6)
+    table.add_column("loaded", min_width=10)
     for v in versions:
         table.add_row(
             v.dataset,
             v.version,
             v.published or "",
             f"{v.entities:,}",
-            v.loaded_at,
             "yes" if v.active else "",
-            v.sha256[:12],
+            v.loaded_at[:10],
         )
     out.print(table)
     show_data_date(store.active_versions(), to_stderr=False)
