@@ -41,3 +41,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         pytest.skip("no PostgreSQL test server (scripts/test starts one)")
     _reset_postgres(url)
     return url
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """A reset PostgreSQL test database URL (skips locally when no server runs; fails in CI)."""
+    url = postgres_url()
+    if not url:
+        pytest.skip("no PostgreSQL test server (scripts/test starts one)")
+    _reset_postgres(url)
+    return url

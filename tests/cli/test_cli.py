@@ -223,3 +223,28 @@ def test_kill_during_cli_load_keeps_previous_version(
     ]
     entity = json.loads(run(home, "entity", "us_ofac_sdn:46431", "--format", "json").stdout)
     assert entity["caption"].endswith("KUPOL")
+
+
+def test_postgres_store_end_to_end(tmp_path: Path, data_dir: Path, pg_url: str) -> None:
+    """The same commands against a real PostgreSQL server (started by scripts/test)."""
+    url = pg_url
+    first = run(tmp_path, "--db", url, "lists", "show", "--format", "json")
+    assert "loading the bundled official snapshots" in first.stderr
+    assert {v["dataset"]: v["entities"] for v in json.loads(first.stdout)}["us_ofac_sdn"] == 14965
+    entity = json.loads(
+        run(tmp_path, "--db", url, "entity", "us_ofac_sdn:46431", "--format", "json").stdout
+    )
+    assert entity["schema"] == "Company" and len(entity["linked_from"]) == 3
+    older = run(
+        tmp_path,
+        "--db",
+        url,
+        "lists",
+        "load",
+        str(data_dir / "un_sc/2025-04-19/consolidated.xml"),
+        "--json",
+    )
+    assert json.loads(older.stdout)["entities"] == 877
+    versions = json.loads(run(tmp_path, "--db", url, "lists", "show", "--format", "json").stdout)
+    un = [(v["version"], v["active"]) for v in versions if v["dataset"] == "un_sc_sanctions"]
+    assert un == [("2025-04-19", False), ("2026-01-28", True)]
