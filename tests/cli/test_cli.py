@@ -248,3 +248,24 @@ def test_postgres_store_end_to_end(tmp_path: Path, data_dir: Path, pg_url: str) 
     versions = json.loads(run(tmp_path, "--db", url, "lists", "show", "--format", "json").stdout)
     un = [(v["version"], v["active"]) for v in versions if v["dataset"] == "un_sc_sanctions"]
     assert un == [("2025-04-19", False), ("2026-01-28", True)]
+
+
+def test_bad_rows_named_or_skipped_and_counted(home: Path, tmp_path: Path, data_dir: Path) -> None:
+    lines = (data_dir / SDN_2024).read_bytes().splitlines(keepends=True)
+    lines.insert(
+        100, b'NOT-A-NUMBER,"BROKEN ROW",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    )
+    broken = tmp_path / "sdn.csv"
+    broken.write_bytes(b"".join(lines))
+    refused = run(home, "lists", "load", str(broken), "--version", "broken", check=False)
+    assert refused.returncode == 2
+    assert str(broken) in refused.stderr and "line 101" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    skipped = run(
+        home, "lists", "load", str(broken), "--version", "skipped", "--skip-bad-rows", "--json"
+    )
+    info = json.loads(skipped.stdout)
+    assert info["skipped_rows"] == 1 and info["entities"] == 14965
+    assert any("line 101" in w for w in info["warnings"])
+    text = run(home, "lists", "load", str(broken), "--version", "again", "--skip-bad-rows")
+    assert "already loaded" in text.stdout
