@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 import time
 import zipfile
 from collections import Counter
@@ -8,10 +7,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from helpers import flip_bytes, names, parse_file_raises_only_typed_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrace.errors import HostileInputError, SanctraceError, SourceError
+from sanctrace.errors import HostileInputError, SourceError
 from sanctrace.model.entity import Entity
 from sanctrace.sources import au_dfat
 from sanctrace.sources.base import ParsedList, read_head
@@ -133,15 +133,6 @@ def snapshot(data_dir: Path) -> Path:
 @pytest.fixture(scope="module")
 def parsed(snapshot: Path) -> ParsedList:
     return au_dfat.parse([snapshot])
-
-
-@pytest.fixture(scope="module")
-def by_id(parsed: ParsedList) -> dict[str, Entity]:
-    return {e.source_id: e for e in parsed.entities}
-
-
-def names(entity: Entity) -> list[tuple[str, str]]:
-    return [(n.value, n.kind) for n in entity.names]
 
 
 def test_counts(parsed: ParsedList) -> None:
@@ -315,13 +306,8 @@ def small_xlsx(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 def test_mutated_xlsx_raises_only_typed_errors(
     small_xlsx: bytes, tmp_path: Path, data: st.DataObject
 ) -> None:
-    mutated = bytearray(small_xlsx)
-    for _ in range(data.draw(st.integers(1, 6))):
-        position = data.draw(st.integers(0, len(mutated) - 1))
-        mutated[position] = data.draw(st.integers(0, 255))
+    mutated = flip_bytes(data, small_xlsx, least=1, most=6)
     cut = data.draw(st.integers(1, len(mutated)))
     path = tmp_path / "mutated.xlsx"
     path.write_bytes(bytes(mutated[:cut]))
-    au_dfat.sniff(path, read_head(path))
-    with contextlib.suppress(SanctraceError):
-        au_dfat.parse([path], skip_bad_rows=data.draw(st.booleans()))
+    parse_file_raises_only_typed_errors(au_dfat, path, skip_bad_rows=data.draw(st.booleans()))

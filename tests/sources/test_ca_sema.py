@@ -6,6 +6,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from helpers import flip_bytes, names, parse_file_raises_only_typed_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,15 +44,6 @@ def excerpt(snapshot: Path) -> bytes:
 @pytest.fixture(scope="module")
 def parsed(snapshot: Path) -> ParsedList:
     return ca_sema.parse([snapshot])
-
-
-@pytest.fixture(scope="module")
-def by_id(parsed: ParsedList) -> dict[str, Entity]:
-    return {e.source_id: e for e in parsed.entities}
-
-
-def names(entity: Entity) -> list[tuple[str, str]]:
-    return [(n.value, n.kind) for n in entity.names]
 
 
 def test_counts(parsed: ParsedList) -> None:
@@ -218,17 +210,12 @@ def test_split_aliases() -> None:
 def test_mutated_bytes_raise_only_typed_errors(
     excerpt: bytes, tmp_path: Path, data: st.DataObject
 ) -> None:
-    mutated = bytearray(excerpt)
-    for _ in range(data.draw(st.integers(0, 8))):
-        position = data.draw(st.integers(0, len(mutated) - 1))
-        mutated[position] = data.draw(st.integers(0, 255))
+    mutated = flip_bytes(data, excerpt, most=8)
     if data.draw(st.booleans()):
         mutated = mutated[: data.draw(st.integers(0, len(mutated)))]
     path = tmp_path / "mutated.xml"
     path.write_bytes(bytes(mutated))
-    ca_sema.sniff(path, read_head(path))
-    with contextlib.suppress(SanctraceError):
-        ca_sema.parse([path], skip_bad_rows=data.draw(st.booleans()))
+    parse_file_raises_only_typed_errors(ca_sema, path, skip_bad_rows=data.draw(st.booleans()))
 
 
 @settings(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import damage, parse_bytes_raises_only_typed_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrace.errors import HostileInputError, SanctraceError, SourceError
+from sanctrace.errors import HostileInputError, SourceError
 from sanctrace.model.entity import Entity
 from sanctrace.sources import detect_format, eu_fsf
 from sanctrace.sources.base import read_head
@@ -317,36 +317,14 @@ def test_bad_arguments(tmp_path: Path) -> None:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_sample_raises_only_typed_errors(data: st.DataObject) -> None:
-    blob = bytearray(SAMPLE.read_bytes()[:6000])
-    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
-        pos = data.draw(st.integers(min_value=0, max_value=len(blob) - 1))
-        action = data.draw(st.sampled_from(["flip", "delete", "insert", "truncate"]))
-        if action == "flip":
-            blob[pos] = data.draw(st.integers(min_value=0, max_value=255))
-        elif action == "delete":
-            del blob[pos : pos + data.draw(st.integers(min_value=1, max_value=40))]
-        elif action == "insert":
-            blob[pos:pos] = data.draw(
-                st.sampled_from([b"<", b">", b'"', b"&lol;", b"<!ENTITY x 'y'>", b"\x00", b"\xff"])
-            )
-        else:
-            del blob[pos:]
-        if not blob:
-            blob = bytearray(b"<")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "eu.xml"
-        path.write_bytes(bytes(blob))
-        assert eu_fsf.sniff(path, bytes(blob[:8192])) in (True, False)
-        with contextlib.suppress(SanctraceError):
-            eu_fsf.parse([path], skip_bad_rows=data.draw(st.booleans()))
+    inserts = [b"<", b">", b'"', b"&lol;", b"<!ENTITY x 'y'>", b"\x00", b"\xff"]
+    blob = damage(data, bytearray(SAMPLE.read_bytes()[:6000]), inserts, refill=b"<")
+    parse_bytes_raises_only_typed_errors(
+        eu_fsf, blob, "eu.xml", skip_bad_rows=data.draw(st.booleans())
+    )
 
 
 @settings(max_examples=50, deadline=None)
 @given(blob=st.binary(max_size=2000))
 def test_random_bytes_raise_only_typed_errors(blob: bytes) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "eu.xml"
-        path.write_bytes(blob)
-        assert eu_fsf.sniff(path, blob[:8192]) in (True, False)
-        with contextlib.suppress(SanctraceError):
-            eu_fsf.parse([path])
+    parse_bytes_raises_only_typed_errors(eu_fsf, blob, "eu.xml")

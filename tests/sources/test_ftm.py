@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import damage, parse_bytes_raises_only_typed_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -287,37 +288,17 @@ def test_parse_is_fast_enough(tmp_path: Path) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_sample_raises_only_typed_errors(data: st.DataObject) -> None:
-    blob = bytearray(SAMPLE.read_bytes())
-    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
-        pos = data.draw(st.integers(min_value=0, max_value=max(len(blob) - 1, 0)))
-        action = data.draw(st.sampled_from(["flip", "delete", "insert", "truncate"]))
-        if action == "flip" and blob:
-            blob[pos] = data.draw(st.integers(min_value=0, max_value=255))
-        elif action == "delete":
-            del blob[pos : pos + data.draw(st.integers(min_value=1, max_value=40))]
-        elif action == "insert":
-            blob[pos:pos] = data.draw(
-                st.sampled_from([b'"', b"{", b"}", b"[", b"]", b"\n", b"\x00", b"\xff", b":"])
-            )
-        else:
-            del blob[pos:]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "x.ftm.json"
-        path.write_bytes(bytes(blob))
-        assert ftm.sniff(path, bytes(blob[:8192])) in (True, False)
-        with contextlib.suppress(SanctraceError):
-            ftm.parse([path], skip_bad_rows=data.draw(st.booleans()))
+    inserts = [b'"', b"{", b"}", b"[", b"]", b"\n", b"\x00", b"\xff", b":"]
+    blob = damage(data, bytearray(SAMPLE.read_bytes()), inserts)
+    parse_bytes_raises_only_typed_errors(
+        ftm, blob, "x.ftm.json", skip_bad_rows=data.draw(st.booleans())
+    )
 
 
 @settings(max_examples=50, deadline=None)
 @given(blob=st.binary(max_size=2000))
 def test_random_bytes_raise_only_typed_errors(blob: bytes) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "x.ftm.json"
-        path.write_bytes(blob)
-        assert ftm.sniff(path, blob[:8192]) in (True, False)
-        with contextlib.suppress(SanctraceError):
-            ftm.parse([path])
+    parse_bytes_raises_only_typed_errors(ftm, blob, "x.ftm.json")
 
 
 _JSON = st.recursive(

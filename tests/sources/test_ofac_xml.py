@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import resource
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from helpers import damage, names_of_kind, parse_bytes_raises_only_typed_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrace.errors import HostileInputError, SanctraceError, SourceError
+from sanctrace.errors import HostileInputError, SourceError
 from sanctrace.model.entity import Entity
 from sanctrace.sources import ofac_xml, un_xml
 from sanctrace.sources.base import ParsedList, read_head
@@ -40,10 +39,6 @@ def cons_2025(cons_2025_path: Path) -> ParsedList:
 
 def by_id(parsed: ParsedList) -> dict[str, Entity]:
     return {entity.id: entity for entity in parsed.entities}
-
-
-def names(entity: Entity, kind: str) -> list[str]:
-    return [name.value for name in entity.names if name.kind == kind]
 
 
 # --- the real snapshots ---------------------------------------------------------------------
@@ -83,7 +78,7 @@ def test_haniya_person(cons_2026: ParsedList) -> None:
         "Ismail Abdul Salah",
         "HANIYA",
     )
-    assert names(haniya, "strong_aka") == ["Ismail HANIYA", "Ismaeel HANIYYA"]
+    assert names_of_kind(haniya, "strong_aka") == ["Ismail HANIYA", "Ismaeel HANIYYA"]
     assert haniya.programs == ["NS-PLC"]
     assert haniya.birth_dates == ["1962"]
     assert haniya.birth_places == ["Shati"]
@@ -106,9 +101,9 @@ def test_vtb_company_identifiers(cons_2026: ParsedList) -> None:
     assert ("leiCode", "253400V1H6ART1UQ0N98", None) in idents
     assert ("other", "044030707", None) in idents  # "BIK (RU)"
     assert vtb.incorporation_dates == ["1990-10-17"]
-    assert "JSC VTB BANK" in names(vtb, "fka")
-    assert "VTB BANK PJSC" in names(vtb, "strong_aka")
-    assert names(vtb, "weak_aka") == ["JSC VTB BANK NEW DELHI BRANCH"]
+    assert "JSC VTB BANK" in names_of_kind(vtb, "fka")
+    assert "VTB BANK PJSC" in names_of_kind(vtb, "strong_aka")
+    assert names_of_kind(vtb, "weak_aka") == ["JSC VTB BANK NEW DELHI BRANCH"]
     assert vtb.countries == ["RU", "IN", "CN"]
     first = vtb.addresses[0]
     assert first.street == "29, Bolshaya Morskaya str."
@@ -155,7 +150,7 @@ def test_person_identifiers_and_places(cons_2025: ParsedList, cons_2026: ParsedL
     assert ("idNumber", "0032768386", "HT") in {
         (i.type, i.value, i.country) for i in martelly.identifiers
     }
-    assert names(martelly, "weak_aka") == ["Sweet Micky"]
+    assert names_of_kind(martelly, "weak_aka") == ["Sweet Micky"]
     zahhar = by_id(cons_2026)["us_ofac_cons:9647"]
     assert zahhar.addresses[0].full == "Region: Gaza"
     assert zahhar.countries == ["PS"]
@@ -303,8 +298,8 @@ def test_legacy_person_fields(legacy: ParsedList) -> None:
     petrov = by_id(legacy)["us_ofac_sdn:200"]
     assert petrov.caption == "Ivan PETROV"
     assert petrov.properties["position"] == ["Director General"]
-    assert names(petrov, "strong_aka") == ["Iwan PETROFF", "Ivan IVANOV"]
-    assert names(petrov, "weak_aka") == ["VANYA"]
+    assert names_of_kind(petrov, "strong_aka") == ["Iwan PETROFF", "Ivan IVANOV"]
+    assert names_of_kind(petrov, "weak_aka") == ["VANYA"]
     assert petrov.nationalities == ["RU"]
     assert petrov.citizenships == ["CY"]
     assert petrov.birth_dates == ["1965", "1970", "1972"]
@@ -511,37 +506,13 @@ def test_excerpt_parses(cons_2026_path: Path, tmp_path: Path) -> None:
 @given(data=st.data())
 def test_mutated_excerpt_raises_only_typed_errors(data_dir: Path, data: st.DataObject) -> None:
     excerpt = _excerpt(data_dir / "ofac_consolidated" / "2026-01-08" / "consolidated.xml")
-    blob = bytearray(excerpt)
-    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
-        pos = data.draw(st.integers(min_value=0, max_value=len(blob) - 1))
-        action = data.draw(st.sampled_from(["flip", "delete", "insert", "truncate"]))
-        if action == "flip":
-            blob[pos] = data.draw(st.integers(min_value=0, max_value=255))
-        elif action == "delete":
-            del blob[pos : pos + data.draw(st.integers(min_value=1, max_value=40))]
-        elif action == "insert":
-            blob[pos:pos] = data.draw(
-                st.sampled_from([b"<", b"&", b"]]>", b"<sdnEntry>", b"\x00", b"\xc3", b"<!DOCTYPE"])
-            )
-        else:
-            del blob[pos:]
-        if not blob:
-            blob = bytearray(b"<")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "consolidated.xml"
-        path.write_bytes(bytes(blob))
-        assert ofac_xml.sniff(path, bytes(blob[:8192])) in (True, False)
-        assert un_xml.sniff(path, bytes(blob[:8192])) is False
-        with contextlib.suppress(SanctraceError):
-            ofac_xml.parse([path])
+    inserts = [b"<", b"&", b"]]>", b"<sdnEntry>", b"\x00", b"\xc3", b"<!DOCTYPE"]
+    blob = damage(data, bytearray(excerpt), inserts, refill=b"<")
+    assert un_xml.sniff(Path("consolidated.xml"), blob[:8192]) is False
+    parse_bytes_raises_only_typed_errors(ofac_xml, blob, "consolidated.xml")
 
 
 @settings(max_examples=40, deadline=None)
 @given(blob=st.binary(max_size=2000))
 def test_random_bytes_raise_only_typed_errors(blob: bytes) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "sdn.xml"
-        path.write_bytes(blob)
-        assert ofac_xml.sniff(path, blob[:8192]) in (True, False)
-        with contextlib.suppress(SanctraceError):
-            ofac_xml.parse([path])
+    parse_bytes_raises_only_typed_errors(ofac_xml, blob, "sdn.xml")

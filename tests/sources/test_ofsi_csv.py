@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import flip_bytes, names, parse_file_raises_only_typed_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrace.errors import SanctraceError, SourceError
+from sanctrace.errors import SourceError
 from sanctrace.model.entity import Entity
 from sanctrace.sources import ofsi_csv
 from sanctrace.sources.base import ParsedList, read_head
@@ -27,15 +27,6 @@ def raw_lines(snapshot: Path) -> list[bytes]:
 @pytest.fixture(scope="module")
 def parsed(snapshot: Path) -> ParsedList:
     return ofsi_csv.parse([snapshot])
-
-
-@pytest.fixture(scope="module")
-def by_id(parsed: ParsedList) -> dict[str, Entity]:
-    return {e.source_id: e for e in parsed.entities}
-
-
-def names(entity: Entity) -> list[tuple[str, str]]:
-    return [(n.value, n.kind) for n in entity.names]
 
 
 def test_counts(parsed: ParsedList) -> None:
@@ -216,17 +207,12 @@ def test_wrong_columns(tmp_path: Path, data_dir: Path) -> None:
 def test_mutated_bytes_raise_only_typed_errors(
     raw_lines: list[bytes], tmp_path: Path, data: st.DataObject
 ) -> None:
-    excerpt = bytearray(b"\n".join(raw_lines[:12]))
-    for _ in range(data.draw(st.integers(0, 8))):
-        position = data.draw(st.integers(0, len(excerpt) - 1))
-        excerpt[position] = data.draw(st.integers(0, 255))
+    excerpt = flip_bytes(data, b"\n".join(raw_lines[:12]), most=8)
     if data.draw(st.booleans()):
         excerpt = excerpt[: data.draw(st.integers(0, len(excerpt)))]
     path = tmp_path / "mutated.csv"
     path.write_bytes(bytes(excerpt))
-    ofsi_csv.sniff(path, read_head(path))
-    with contextlib.suppress(SanctraceError):
-        ofsi_csv.parse([path], skip_bad_rows=data.draw(st.booleans()))
+    parse_file_raises_only_typed_errors(ofsi_csv, path, skip_bad_rows=data.draw(st.booleans()))
 
 
 @settings(
@@ -236,6 +222,4 @@ def test_mutated_bytes_raise_only_typed_errors(
 def test_random_bytes_raise_only_typed_errors(tmp_path: Path, blob: bytes) -> None:
     path = tmp_path / "random.csv"
     path.write_bytes(blob)
-    ofsi_csv.sniff(path, read_head(path))
-    with contextlib.suppress(SanctraceError):
-        ofsi_csv.parse([path])
+    parse_file_raises_only_typed_errors(ofsi_csv, path)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import resource
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from helpers import damage, names_of_kind, parse_bytes_raises_only_typed_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrace.errors import HostileInputError, SanctraceError, SourceError
+from sanctrace.errors import HostileInputError, SourceError
 from sanctrace.model.entity import Entity
 from sanctrace.sources import ofac_xml, un_xml
 from sanctrace.sources.base import ParsedList, read_head
@@ -32,10 +31,6 @@ def un_2026(data_dir: Path) -> ParsedList:
 @pytest.fixture(scope="module")
 def entities(un_2026: ParsedList) -> dict[str, Entity]:
     return {entity.source_id: entity for entity in un_2026.entities}
-
-
-def names(entity: Entity, kind: str) -> list[str]:
-    return [name.value for name in entity.names if name.kind == kind]
 
 
 # --- the real snapshots ---------------------------------------------------------------------
@@ -94,13 +89,13 @@ def test_taliban_minister(entities: dict[str, Entity]) -> None:
     assert anwari.caption == "MUHAMMAD TAHER ANWARI"
     assert anwari.names[0].middle_name == "TAHER"
     assert anwari.names[0].title == "Mullah"
-    assert names(anwari, "strong_aka") == [
+    assert names_of_kind(anwari, "strong_aka") == [
         "محمد طاهر أنوري",  # NAME_ORIGINAL_SCRIPT
         "Mohammad Taher Anwari",
         "Muhammad Tahir Anwari",
         "Mohammad Tahre Anwari",
     ]
-    assert names(anwari, "weak_aka") == ["Haji Mudir"]
+    assert names_of_kind(anwari, "weak_aka") == ["Haji Mudir"]
     assert anwari.properties["title"] == ["Mullah"]
     assert anwari.properties["position"] == [
         "a) Director of Administrative Affairs under the Taliban regime",
@@ -131,7 +126,7 @@ def test_documents_and_alias_birth_data(entities: dict[str, Entity]) -> None:
 def test_between_dates_expand(entities: dict[str, Entity]) -> None:
     ntaganda = entities["6908021"]
     assert ntaganda.birth_dates == ["1973", "1974"]  # BETWEEN 1973 and 1974
-    assert names(ntaganda, "weak_aka")[:2] == ["Lydia", "Terminator"]
+    assert names_of_kind(ntaganda, "weak_aka")[:2] == ["Lydia", "Terminator"]
     assert ntaganda.modified_on == "2023-03-01"
 
 
@@ -143,8 +138,8 @@ def test_entity_with_relationships(entities: dict[str, Entity]) -> None:
     adf = entities["6908402"]
     assert adf.schema == "Organization"
     assert adf.caption == "ADF"
-    assert names(adf, "strong_aka") == ["Allied Democratic Forces"]
-    assert names(adf, "fka") == [
+    assert names_of_kind(adf, "strong_aka") == ["Allied Democratic Forces"]
+    assert names_of_kind(adf, "fka") == [
         "Forces Démocratiques Alliées-Armée Nationale de Libération de l’Ouganda",
         "ADF/NALU",
         "NALU",
@@ -164,7 +159,7 @@ def test_company_entity(entities: dict[str, Entity]) -> None:
     assert komid.caption == "KOREA MINING DEVELOPMENT TRADING CORPORATION"
     assert komid.schema == "Company"
     assert komid.programs == ["DPRK"]
-    assert '"KOMID"' in names(komid, "strong_aka")
+    assert '"KOMID"' in names_of_kind(komid, "strong_aka")
     [address] = komid.addresses
     assert (address.street, address.city, address.country) == (
         "Central District",
@@ -248,7 +243,7 @@ def test_minimal_document(tmp_path: Path) -> None:
     assert anna.birth_dates == ["1940", "1960", "1973-11"]  # a 20-year range keeps its ends
     assert ben.caption == "BEN" and ben.names[0].last_name is None
     assert alpha.schema == "Company"
-    assert names(alpha, "strong_aka") == ["ALPHA TRADING LLC", "BETA GROUP"]
+    assert names_of_kind(alpha, "strong_aka") == ["ALPHA TRADING LLC", "BETA GROUP"]
     [link] = alpha.relationships
     assert (link.target_id, link.target_name) == ("un_sc_sanctions:1", "ANNA MÜLLER")
 
@@ -378,50 +373,16 @@ def test_excerpt_parses(data_dir: Path, tmp_path: Path) -> None:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_excerpt_raises_only_typed_errors(data_dir: Path, data: st.DataObject) -> None:
-    blob = bytearray(_excerpt(snapshot(data_dir, "2026-01-28")))
-    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
-        pos = data.draw(st.integers(min_value=0, max_value=len(blob) - 1))
-        action = data.draw(st.sampled_from(["flip", "delete", "insert", "truncate"]))
-        if action == "flip":
-            blob[pos] = data.draw(st.integers(min_value=0, max_value=255))
-        elif action == "delete":
-            del blob[pos : pos + data.draw(st.integers(min_value=1, max_value=40))]
-        elif action == "insert":
-            blob[pos:pos] = data.draw(
-                st.sampled_from(
-                    [
-                        b"<",
-                        b"&",
-                        b"]]>",
-                        b"<INDIVIDUAL>",
-                        b"\x00",
-                        b"\xc3",
-                        b"<!DOCTYPE",
-                        b"<sdnList>",
-                    ]
-                )
-            )
-        else:
-            del blob[pos:]
-        if not blob:
-            blob = bytearray(b"<")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "consolidated.xml"
-        path.write_bytes(bytes(blob))
-        head = bytes(blob[:8192])
-        assert un_xml.sniff(path, head) in (True, False)
-        if un_xml.sniff(path, head):
-            assert ofac_xml.sniff(path, head) is False
-        with contextlib.suppress(SanctraceError):
-            un_xml.parse([path])
+    inserts = [b"<", b"&", b"]]>", b"<INDIVIDUAL>", b"\x00", b"\xc3", b"<!DOCTYPE", b"<sdnList>"]
+    excerpt = bytearray(_excerpt(snapshot(data_dir, "2026-01-28")))
+    blob = damage(data, excerpt, inserts, refill=b"<")
+    head = Path("consolidated.xml"), blob[:8192]
+    if un_xml.sniff(*head):
+        assert ofac_xml.sniff(*head) is False
+    parse_bytes_raises_only_typed_errors(un_xml, blob, "consolidated.xml")
 
 
 @settings(max_examples=40, deadline=None)
 @given(blob=st.binary(max_size=2000))
 def test_random_bytes_raise_only_typed_errors(blob: bytes) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "consolidated.xml"
-        path.write_bytes(blob)
-        assert un_xml.sniff(path, blob[:8192]) in (True, False)
-        with contextlib.suppress(SanctraceError):
-            un_xml.parse([path])
+    parse_bytes_raises_only_typed_errors(un_xml, blob, "consolidated.xml")

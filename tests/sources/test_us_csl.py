@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import damage, parse_bytes_raises_only_typed_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -300,45 +301,21 @@ def test_bad_arguments() -> None:
 # --- fuzzing ------------------------------------------------------------------------------
 
 
-def _mutate(data: st.DataObject, blob: bytearray) -> bytes:
-    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
-        pos = data.draw(st.integers(min_value=0, max_value=max(len(blob) - 1, 0)))
-        action = data.draw(st.sampled_from(["flip", "delete", "insert", "truncate"]))
-        if action == "flip" and blob:
-            blob[pos] = data.draw(st.integers(min_value=0, max_value=255))
-        elif action == "delete":
-            del blob[pos : pos + data.draw(st.integers(min_value=1, max_value=40))]
-        elif action == "insert":
-            blob[pos:pos] = data.draw(
-                st.sampled_from([b'"', b",", b";", b"\n", b"\x00", b"\xff", b"{", b"[", b"]"])
-            )
-        else:
-            del blob[pos:]
-    return bytes(blob)
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), use_json=st.booleans())
 def test_mutated_samples_raise_only_typed_errors(data: st.DataObject, use_json: bool) -> None:
     sample = JSON_SAMPLE if use_json else CSV_SAMPLE
-    blob = _mutate(data, bytearray(sample.read_bytes()))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / sample.name
-        path.write_bytes(blob)
-        assert us_csl.sniff(path, blob[:8192]) in (True, False)
-        with contextlib.suppress(SanctraceError):
-            us_csl.parse([path], skip_bad_rows=data.draw(st.booleans()))
+    inserts = [b'"', b",", b";", b"\n", b"\x00", b"\xff", b"{", b"[", b"]"]
+    blob = damage(data, bytearray(sample.read_bytes()), inserts)
+    parse_bytes_raises_only_typed_errors(
+        us_csl, blob, sample.name, skip_bad_rows=data.draw(st.booleans())
+    )
 
 
 @settings(max_examples=50, deadline=None)
 @given(blob=st.binary(max_size=2000))
 def test_random_bytes_raise_only_typed_errors(blob: bytes) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "csl.csv"
-        path.write_bytes(blob)
-        assert us_csl.sniff(path, blob[:8192]) in (True, False)
-        with contextlib.suppress(SanctraceError):
-            us_csl.parse([path])
+    parse_bytes_raises_only_typed_errors(us_csl, blob, "csl.csv")
 
 
 @settings(max_examples=50, deadline=None)

@@ -1,7 +1,7 @@
 """Cleaning of free-text cell values shared by the spreadsheet and CSV list formats.
 
 Lists write enumerations as "1) A 2) B", "(1) A (2) B" or "a) A; b) B", put qualifiers in
-brackets ("Spain (detained)") and leave legal forms as the only hint that an entity is a company.
+brackets ("Spain (detained)").
 """
 
 from __future__ import annotations
@@ -19,18 +19,6 @@ _EMPTY = {"", "-", "na", "n/a", "none", "nil", "null", "not applicable"}
 _ENUM = re.compile(r"(?:(?<=\s)|(?<=;)|(?<=,)|^)\(?(?:\d{1,2}|[a-z])\)(?:-\(?(?:\d{1,2}|[a-z])\))?")
 _PAREN = re.compile(r"\s*\([^()]*\)")
 _LIST_SEP = re.compile(r"\s*;\s*|\s*,\s*|\s+and\s+|\s*/\s*", re.IGNORECASE)
-
-_LEGAL_WORDS = (
-    r"llc|l\.l\.c\.?|ltd\.?|limited|inc\.?|incorporated|corp\.?|corporation|company|co\.|"
-    r"jsc|ojsc|pjsc|cjsc|ojs?c|joint[- ]stock|gmbh|s\.a\.?|s\.a\.r\.l\.?|sarl|s\.r\.l\.?|srl|"
-    r"s\.p\.a\.?|spa|b\.v\.?|n\.v\.?|plc|llp|pte\.?|pty\.?|fze|fzco|fzc|fz-llc|dmcc|kft|"
-    r"sp\. z o\.o\.?|d\.o\.o\.?|a\.s\.?|bank|banque|trading|holdings?|enterprises?|"
-    r"industries|partnership|shipping|"
-    r"ооо|оао|зао|пао|ао|тов|зат|прат|фгуп|гуп|общество|компания|банк"
-)
-_LEGAL_FORM = re.compile(rf"(?<![\w])(?:{_LEGAL_WORDS})(?![\w])", re.IGNORECASE)
-# Short forms that are ordinary words in lower case: only matched in capitals.
-_LEGAL_UPPER = re.compile(r"(?<![\w])(?:OOO|OAO|ZAO|PAO|AO|AG|SA|AB|NV|BV|OY|AS|TOO)(?![\w])")
 
 
 def clean(value: object) -> str | None:
@@ -90,13 +78,6 @@ def country_codes(text: str | None) -> list[str]:
             if candidate and candidate not in out:
                 out.append(candidate)
     return out
-
-
-def org_schema(name: str | None) -> str:
-    """Company when the name carries a legal form or business word, else Organization."""
-    if name and (_LEGAL_FORM.search(name) or _LEGAL_UPPER.search(name)):
-        return "Company"
-    return "Organization"
 
 
 def slug(text: str) -> str:

@@ -64,6 +64,9 @@ def parse_xml(path: Path) -> etree._Element:
                 line=line,
             ) from None
         raise SourceError(f"malformed XML: {message}", file=str(path), line=line) from None
+    except (etree.LxmlError, ValueError, LookupError) as exc:
+        # lxml's other errors, a bad encoding name (LookupError) or one it cannot use.
+        raise SourceError(f"malformed XML: {exc}", file=str(path)) from None
     except OSError as exc:
         raise SourceError(f"cannot read XML: {exc}", file=str(path)) from None
     _refuse_dtd(path, tree)
@@ -93,6 +96,12 @@ def _refuse_entity_refs(path: Path, root: etree._Element) -> None:
         raise HostileInputError(
             f"unresolved XML entity reference {node.text}; refused", file=str(path), line=line
         )
+
+
+def source_line(elem: etree._Element) -> int | None:
+    """The line an element starts on, when lxml knows it (the stubs type it loosely)."""
+    line = elem.sourceline
+    return line if isinstance(line, int) else None
 
 
 def local(tag: object) -> str:

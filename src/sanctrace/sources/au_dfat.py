@@ -17,13 +17,9 @@ from python_calamine import CalamineWorkbook
 from sanctrace.errors import SourceError
 from sanctrace.model.dates import parse_date, parse_dates
 from sanctrace.model.entity import Address, Entity, Provenance, make_id
-from sanctrace.sources._values import (
-    cell_text,
-    clean,
-    country_codes,
-    org_schema,
-    split_enumeration,
-)
+from sanctrace.sources._legal import org_schema
+from sanctrace.sources._records import single_file, skip_or_raise
+from sanctrace.sources._values import cell_text, clean, country_codes, split_enumeration
 from sanctrace.sources._zip import is_zip, member_names, open_zip, peek_member
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
 
@@ -87,9 +83,7 @@ def parse(
     paths: list[Path], *, dataset: str | None = None, skip_bad_rows: bool = False
 ) -> ParsedList:
     dataset = dataset or DATASETS[0]
-    if len(paths) != 1:
-        raise SourceError(f"the {NAME} format reads one file, got {len(paths)}")
-    path = paths[0]
+    path = single_file(paths, NAME)
     rows = _read_rows(path)
     result = ParsedList(dataset=dataset, format=NAME, entities=[], files=list(paths))
     columns, start = _find_header(path, rows)
@@ -105,10 +99,7 @@ def parse(
             values = _values(path, cells, columns, record)
             entity = _add_row(path, dataset, values, record, entities, merged, result)
         except SourceError as exc:
-            if not skip_bad_rows:
-                raise
-            result.skipped_rows += 1
-            result.warnings.append(f"skipped: {exc}")
+            skip_or_raise(result, exc, skip_bad_rows)
             continue
         if entity.modified_on and (latest is None or entity.modified_on > latest):
             latest = entity.modified_on

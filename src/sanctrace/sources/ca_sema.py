@@ -18,8 +18,10 @@ from sanctrace.errors import SourceError
 from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
 from sanctrace.model.entity import Entity, Provenance, make_id
-from sanctrace.sources._values import clean, org_schema, slug
-from sanctrace.sources._xml import local, parse_xml
+from sanctrace.sources._legal import org_schema
+from sanctrace.sources._records import single_file, skip_or_raise
+from sanctrace.sources._values import clean, slug
+from sanctrace.sources._xml import local, parse_xml, source_line
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
 
 NAME = "ca_sema"
@@ -78,15 +80,13 @@ def parse(
     paths: list[Path], *, dataset: str | None = None, skip_bad_rows: bool = False
 ) -> ParsedList:
     dataset = dataset or DATASETS[0]
-    if len(paths) != 1:
-        raise SourceError(f"the {NAME} format reads one file, got {len(paths)}")
-    path = paths[0]
+    path = single_file(paths, NAME)
     root = parse_xml(path)
     if local(root.tag) != "data-set":
         raise SourceError(
             f"root element is <{local(root.tag)}>, expected <data-set> (Canada SEMA list)",
             file=str(path),
-            line=_line(root),
+            line=source_line(root),
         )
     result = ParsedList(dataset=dataset, format=NAME, entities=[], files=list(paths))
     seen_ids: Counter[str] = Counter()
@@ -100,12 +100,9 @@ def parse(
             continue
         try:
             values = _values(path, record, number, unknown)
-            entity = _entity(path, dataset, values, _line(record), number, seen_ids, result)
+            entity = _entity(path, dataset, values, source_line(record), number, seen_ids, result)
         except SourceError as exc:
-            if not skip_bad_rows:
-                raise
-            result.skipped_rows += 1
-            result.warnings.append(f"skipped: {exc}")
+            skip_or_raise(result, exc, skip_bad_rows)
             continue
         result.entities.append(entity)
         if entity.listed_on and (latest is None or entity.listed_on > latest):
@@ -134,7 +131,7 @@ def _values(path: Path, record: etree._Element, number: int, unknown: set[str]) 
             raise SourceError(
                 "field is too long",
                 file=str(path),
-                line=_line(child),
+                line=source_line(child),
                 record=f"record {number}",
                 field=tag,
             )
@@ -305,8 +302,3 @@ def _short(regulation: str) -> str:
     """A long regulation name is cited by its acronym: "... Regulations (JVCFOR)" -> "JVCFOR"."""
     acronym = re.search(r"\(([A-Z]{3,})\)", regulation)
     return acronym.group(1) if acronym and len(regulation) > 40 else regulation
-
-
-def _line(elem: etree._Element) -> int | None:
-    line = elem.sourceline  # typed as Ellipsis by lxml-stubs
-    return line if isinstance(line, int) else None

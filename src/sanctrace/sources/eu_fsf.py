@@ -13,7 +13,6 @@ hand-written files in ``tests/sources/fixtures/``. Expect surprises on the first
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -21,10 +20,19 @@ from lxml import etree
 from sanctrace.errors import SourceError
 from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
-from sanctrace.model.entity import Address, Entity, Provenance, make_id
-from sanctrace.sources._xml import children, local, parse_xml
+from sanctrace.model.entity import Address, Entity
+from sanctrace.sources._identifiers import COMPANY_IDS, russian_code
+from sanctrace.sources._legal import looks_like_company
+from sanctrace.sources._records import (
+    RecordContext,
+    append_new,
+    check_dataset,
+    new_entity,
+    parse_records,
+    single_file,
+)
+from sanctrace.sources._xml import children, local, parse_xml, source_line
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
-from sanctrace.sources.ofac_xml import looks_like_company
 
 NAME = "eu_fsf"
 DATASETS = ("eu_fsf",)
@@ -60,11 +68,6 @@ _CONTACT = {"PHONE": "phone", "FAX": "phone", "EMAIL": "email", "WEB": "website"
 
 _GENDERS = {"m": "male", "f": "female"}
 
-#: Identifier types that only a registered company carries.
-_COMPANY_IDS = frozenset(
-    {"registrationNumber", "ogrnCode", "innCode", "swiftBic", "leiCode", "kppCode", "okpoCode"}
-)
-
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([\w.:-]+)["']""")
 _IMO = re.compile(r"^(?:IMO)?\s*(\d{7})$", re.IGNORECASE)
 _LETTERS = re.compile(r"\s*\([a-z]\)\s*")
@@ -75,28 +78,7 @@ def sniff(path: Path, head: bytes) -> bool:
     return bool(_ROOT.search(head)) and any(marker in head for marker in _MARKERS)
 
 
-@dataclass
-class _Context:
-    path: Path
-    record: str | None = None
-    line: int | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    def error(self, message: str, field_: str | None = None) -> SourceError:
-        return SourceError(
-            message, file=str(self.path), line=self.line, record=self.record, field=field_
-        )
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(f"{self.path}, line {self.line}, record {self.record}: {message}")
-
-
-def _line(elem: etree._Element) -> int | None:
-    line = elem.sourceline
-    return line if isinstance(line, int) else None
-
-
-def _attr(ctx: _Context, elem: etree._Element, name: str) -> str | None:
+def _attr(ctx: RecordContext, elem: etree._Element, name: str) -> str | None:
     """Attribute value, whitespace collapsed; None when absent or blank."""
     value = elem.get(name)
     if value is None:
@@ -107,7 +89,7 @@ def _attr(ctx: _Context, elem: etree._Element, name: str) -> str | None:
     return value or None
 
 
-def _text(ctx: _Context, elem: etree._Element) -> str | None:
+def _text(ctx: RecordContext, elem: etree._Element) -> str | None:
     value = elem.text
     if value is None:
         return None
@@ -117,7 +99,7 @@ def _text(ctx: _Context, elem: etree._Element) -> str | None:
     return value or None
 
 
-def _country(ctx: _Context, elem: etree._Element) -> str | None:
+def _country(ctx: RecordContext, elem: etree._Element) -> str | None:
     """ISO code of an element's ``countryIso2Code`` ("00" means unknown) or description."""
     code = _attr(ctx, elem, "countryIso2Code")
     if code and len(code) == 2 and code.isalpha():
@@ -128,68 +110,41 @@ def _country(ctx: _Context, elem: etree._Element) -> str | None:
     return None
 
 
-def _append(values: list[str], value: str | None) -> None:
-    if value and value not in values:
-        values.append(value)
-
-
 def parse(
     paths: list[Path], *, dataset: str | None = None, skip_bad_rows: bool = False
 ) -> ParsedList:
     """Parse one EU FSF XML export into entities."""
-    if len(paths) != 1:
-        raise SourceError(f"format {NAME} reads exactly one XML file, got {len(paths)}")
-    path = paths[0]
-    if dataset is not None and dataset not in DATASETS:
-        raise SourceError(
-            f"dataset {dataset!r} is not produced by format {NAME} (use {DATASETS[0]})",
-            file=str(path),
-        )
+    path = single_file(paths, NAME, "XML file")
+    check_dataset(dataset, NAME, DATASETS, path)
     chosen = dataset or DATASETS[0]
     _check_utf8(path)
-    try:
-        root = parse_xml(path)
-    except (etree.LxmlError, ValueError, LookupError) as exc:
-        raise SourceError(f"malformed XML: {exc}", file=str(path)) from None
+    root = parse_xml(path)
     if not isinstance(root.tag, str) or local(root.tag) != "export":
         raise SourceError(
             f"not an EU FSF export (root element <{local(root.tag)}>)",
             file=str(path),
-            line=_line(root),
+            line=source_line(root),
         )
-    ctx = _Context(path)
+    ctx = RecordContext(path)
     published = _published(ctx, root)
 
-    entities: list[Entity] = []
-    seen: set[str] = set()
-    skipped = 0
-    for index, elem in enumerate(children(root, "sanctionEntity"), start=1):
-        ctx.line = _line(elem)
-        ctx.record = f"sanctionEntity #{index}"
-        try:
-            entity = _entity(ctx, elem, chosen, published, f"/export/sanctionEntity[{index}]")
-        except SourceError as exc:
-            if not skip_bad_rows:
-                raise
-            skipped += 1
-            ctx.warnings.append(f"skipped: {exc}")
-            continue
-        if entity.id in seen:
-            ctx.warn(f"duplicate logicalId {entity.source_id}; keeping the first entry")
-            continue
-        seen.add(entity.id)
-        entities.append(entity)
-    if not entities and not skipped:
-        ctx.warnings.append(f"{path}: export holds no sanctionEntity")
-    return ParsedList(
-        dataset=chosen,
-        format=NAME,
-        entities=entities,
-        files=[path],
-        published=published,
-        warnings=ctx.warnings,
-        skipped_rows=skipped,
+    records = (
+        (source_line(elem), f"sanctionEntity #{index}", (elem, f"/export/sanctionEntity[{index}]"))
+        for index, elem in enumerate(children(root, "sanctionEntity"), start=1)
     )
+    result = parse_records(
+        ctx,
+        records,
+        lambda item: _entity(ctx, *item, chosen, published),
+        dataset=chosen,
+        format_name=NAME,
+        published=published,
+        skip_bad_rows=skip_bad_rows,
+        duplicate="duplicate logicalId {}; keeping the first entry",
+    )
+    if not result.entities and not result.skipped_rows:
+        result.warnings.append(f"{path}: export holds no sanctionEntity")
+    return result
 
 
 def _check_utf8(path: Path) -> None:
@@ -213,7 +168,7 @@ def _check_utf8(path: Path) -> None:
         ) from None
 
 
-def _published(ctx: _Context, root: etree._Element) -> str | None:
+def _published(ctx: RecordContext, root: etree._Element) -> str | None:
     raw = _attr(ctx, root, "generationDate")
     if raw is None:
         return None
@@ -224,7 +179,7 @@ def _published(ctx: _Context, root: etree._Element) -> str | None:
 
 
 def _entity(
-    ctx: _Context, elem: etree._Element, dataset: str, published: str | None, xpath: str
+    ctx: RecordContext, elem: etree._Element, xpath: str, dataset: str, published: str | None
 ) -> Entity:
     logical_id = _attr(ctx, elem, "logicalId")
     eu_ref = _attr(ctx, elem, "euReferenceNumber")
@@ -243,23 +198,20 @@ def _entity(
     else:
         ctx.warn(f"unknown subjectType {code!r}; read as LegalEntity")
 
-    entity = Entity(
-        id=make_id(dataset, source_id),
+    entity = new_entity(
+        ctx,
+        dataset=dataset,
+        source_id=source_id,
         schema=schema,
         caption="",
-        provenance=Provenance(
-            dataset=dataset,
-            source_id=source_id,
-            version=published,
-            source_file=ctx.path.name,
-            record=xpath,
-        ),
+        published=published,
+        record=xpath,
     )
     if eu_ref:
         entity.add_property("authorityId", eu_ref)
     entity.add_property("unscId", _attr(ctx, elem, "unitedNationId"))
     remarks: list[str] = []
-    _append(remarks, _attr(ctx, elem, "designationDetails"))
+    append_new(remarks, _attr(ctx, elem, "designationDetails"))
 
     _names(ctx, elem, entity, remarks)
     if not entity.names:
@@ -271,7 +223,7 @@ def _entity(
         entity.listed_on = designated
     for node in children(elem, "citizenship"):
         # An enterprise's "citizenship" is its country of registration.
-        _append(
+        append_new(
             entity.citizenships if schema == "Person" else entity.countries, _country(ctx, node)
         )
     for node in children(elem, "birthdate"):
@@ -281,17 +233,17 @@ def _entity(
     for node in children(elem, "identification"):
         _identification(ctx, node, entity)
     for node in children(elem, "remark"):
-        _append(remarks, _text(ctx, node))
+        append_new(remarks, _text(ctx, node))
     entity.remarks = "\n".join(remarks) or None
     if schema == "Organization" and (
-        any(i.type in _COMPANY_IDS for i in entity.identifiers)
+        any(i.type in COMPANY_IDS for i in entity.identifiers)
         or any(looks_like_company(n.value) for n in entity.names if n.kind != "weak_aka")
     ):
         entity.schema = "Company"
     return entity
 
 
-def _names(ctx: _Context, elem: etree._Element, entity: Entity, remarks: list[str]) -> None:
+def _names(ctx: RecordContext, elem: etree._Element, entity: Entity, remarks: list[str]) -> None:
     """Add every ``nameAlias``; the first strong Latin-script (untagged or EN) one is primary."""
     person = entity.schema == "Person"
     aliases: list[tuple[str, bool, etree._Element]] = []
@@ -308,7 +260,7 @@ def _names(ctx: _Context, elem: etree._Element, entity: Entity, remarks: list[st
             if remark and "quality" in remark.lower():
                 strong = strong and "low quality" not in remark.lower()
             else:
-                _append(remarks, remark)
+                append_new(remarks, remark)
         aliases.append((whole, strong, node))
 
     strong_at = [i for i, (_, strong, _node) in enumerate(aliases) if strong]
@@ -344,17 +296,17 @@ def _names(ctx: _Context, elem: etree._Element, entity: Entity, remarks: list[st
                 for part in _LETTERS.split(function):
                     entity.add_property("position", part.strip(" ,;"))
             else:
-                _append(remarks, function)
+                append_new(remarks, function)
         gender = _GENDERS.get((_attr(ctx, node, "gender") or "").lower())
         if gender and entity.gender is None:
             entity.gender = gender
 
 
-def _regulations(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
+def _regulations(ctx: RecordContext, elem: etree._Element, entity: Entity) -> None:
     """Programmes, source links, the earliest publication (listing) and the latest (amendment)."""
     dates: list[str] = []
     for node in children(elem, "regulation"):
-        _append(entity.programs, _attr(ctx, node, "programme"))
+        append_new(entity.programs, _attr(ctx, node, "programme"))
         date = parse_date(_attr(ctx, node, "publicationDate"))
         if date:
             dates.append(date)
@@ -367,7 +319,7 @@ def _regulations(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
         entity.modified_on = max(dates)
 
 
-def _birth(ctx: _Context, node: etree._Element, entity: Entity) -> None:
+def _birth(ctx: RecordContext, node: etree._Element, entity: Entity) -> None:
     dates = parse_dates(_attr(ctx, node, "birthdate"))
     if not dates:
         year = _attr(ctx, node, "year")
@@ -390,7 +342,7 @@ def _birth(ctx: _Context, node: etree._Element, entity: Entity) -> None:
             if d
         ]
     for date in dates:
-        _append(entity.birth_dates, date)
+        append_new(entity.birth_dates, date)
     country = _attr(ctx, node, "countryDescription")
     if country and country.upper() == "UNKNOWN":
         country = None
@@ -404,11 +356,11 @@ def _birth(ctx: _Context, node: etree._Element, entity: Entity) -> None:
         )
         if p
     )
-    _append(entity.birth_places, place or None)
+    append_new(entity.birth_places, place or None)
     entity.add_property("birthCountry", _country(ctx, node))
 
 
-def _address(ctx: _Context, node: etree._Element, entity: Entity, remarks: list[str]) -> None:
+def _address(ctx: RecordContext, node: etree._Element, entity: Entity, remarks: list[str]) -> None:
     street = _attr(ctx, node, "street")
     po_box = _attr(ctx, node, "poBox")
     city = _attr(ctx, node, "city")
@@ -433,7 +385,7 @@ def _address(ctx: _Context, node: etree._Element, entity: Entity, remarks: list[
         )
         if address not in entity.addresses:
             entity.addresses.append(address)
-    _append(entity.countries, country)
+    append_new(entity.countries, country)
     for item in node:
         if not isinstance(item.tag, str):
             continue
@@ -445,10 +397,10 @@ def _address(ctx: _Context, node: etree._Element, entity: Entity, remarks: list[
                 for part in re.split(r"[,;]\s*", value):
                     entity.add_property(prop, part.strip() or None)
         elif tag == "remark":
-            _append(remarks, _text(ctx, item))
+            append_new(remarks, _text(ctx, item))
 
 
-def _identification(ctx: _Context, node: etree._Element, entity: Entity) -> None:
+def _identification(ctx: RecordContext, node: etree._Element, entity: Entity) -> None:
     code = _attr(ctx, node, "identificationTypeCode") or "other"
     number = _attr(ctx, node, "number") or _attr(ctx, node, "latinNumber")
     if number is None:
@@ -467,8 +419,6 @@ def _identification(ctx: _Context, node: etree._Element, entity: Entity) -> None
     latin = _attr(ctx, node, "latinNumber")
     if latin and latin != number:
         entity.add_identifier(type_, latin, country=country, note=note)
-    digits = number.isdigit()
-    if country == "RU" and digits and type_ == "taxNumber" and len(number) in (10, 12):
-        entity.add_identifier("innCode", number, country=country)
-    if country == "RU" and digits and type_ == "registrationNumber" and len(number) in (13, 15):
-        entity.add_identifier("ogrnCode", number, country=country)
+    russian = russian_code(type_, number, country)
+    if russian:
+        entity.add_identifier(russian, number, country=country)

@@ -36,6 +36,8 @@ from sanctrace.model.entity import (
     Relationship,
     make_id,
 )
+from sanctrace.sources._identifiers import russian_code
+from sanctrace.sources._legal import looks_like_company
 from sanctrace.sources.base import MAX_FIELD_CHARS, SNIFF_BYTES, ParsedList
 
 NAME = "ofac_csv"
@@ -350,11 +352,12 @@ def split_remarks(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Id:
-    """Identifier type of a remarks keyword; Russian values of the right length get ``russia``
-    (INN besides the tax number, OGRN instead of the registration number), as ofac_xml does."""
+    """Identifier type of a remarks keyword; with ``russian_codes`` a Russian value of the right
+    length is also an INN (besides the tax number) or an OGRN (instead of the registration
+    number), as ofac_xml reads it."""
 
     type: str
-    russia: str | None = None
+    russian_codes: bool = False
 
 
 _TAX = _Id("taxNumber")
@@ -363,7 +366,7 @@ _NID = _Id("idNumber")
 
 #: Remarks keyword -> identifier type. Matched case-insensitively, longest keyword first.
 _IDENTIFIERS: dict[str, _Id] = {
-    "Tax ID No.": _Id("taxNumber", russia="innCode"),
+    "Tax ID No.": _Id("taxNumber", russian_codes=True),
     "V.A.T. Number": _TAX,
     "US FEIN": _TAX,
     "C.U.I.T.": _TAX,
@@ -378,10 +381,10 @@ _IDENTIFIERS: dict[str, _Id] = {
     "Italian Fiscal Code": _TAX,
     "Numero Unico de Identificacao Tributaria (NUIT)": _TAX,
     "Paraguayan tax identification number": _TAX,
-    "Registration Number": _Id("registrationNumber", russia="ogrnCode"),
-    "Business Registration Number": _Id("registrationNumber", russia="ogrnCode"),
-    "Business Registration Document #": _Id("registrationNumber", russia="ogrnCode"),
-    "Registration ID": _Id("registrationNumber", russia="ogrnCode"),
+    "Registration Number": _Id("registrationNumber", russian_codes=True),
+    "Business Registration Number": _Id("registrationNumber", russian_codes=True),
+    "Business Registration Document #": _Id("registrationNumber", russian_codes=True),
+    "Registration ID": _Id("registrationNumber", russian_codes=True),
     "Company Number": _REG,
     "UK Company Number": _REG,
     "Commercial Registry Number": _REG,
@@ -523,7 +526,6 @@ _ISSUED = re.compile(r"\s+((?:issued|expires)\b.*)$", re.IGNORECASE)
 _WHEN = re.compile(r"\b(issued|expires)\s+(.*?)(?=\s+(?:issued|expires)\b|$)", re.IGNORECASE)
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _LEI = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
-_DIGITS = re.compile(r"^\d+$")
 _CURRENCY = re.compile(r"^([A-Za-z0-9]{2,6})\s+(\S+)$")
 _GENDERS = {"male": "male", "female": "female"}
 _OKPO_COUNTRIES = {"RU", "BY", "UA"}
@@ -735,30 +737,18 @@ class _Builder:
         if key == "BIK (RU)":
             country = country or "RU"
         note = "; ".join([key.rstrip(":"), *notes])
-        russian = spec.russia if country == "RU" and _DIGITS.match(number) else None
-        if russian == "ogrnCode" and len(number) in (13, 15):
-            self.identifier("ogrnCode", number, country, note)
+        russian = russian_code(spec.type, number, country) if spec.russian_codes else None
+        if russian == "ogrnCode":
+            self.identifier(russian, number, country, note)
             return
         self.identifier(spec.type, number, country, note)
-        if russian == "innCode" and len(number) in (10, 12):
-            self.identifier("innCode", number, country, note)
+        if russian == "innCode":
+            self.identifier(russian, number, country, note)
 
 
 # ---------------------------------------------------------------------------------------------
 # Names and schema
 
-_LEGAL_FORM = re.compile(
-    r"(?<![\w'-])("
-    r"L\.?L\.?C|L\.?L\.?P|LTD|LIMITED|INC|INCORPORATED|CORP|CORPORATION|CO|COMPANY|COMPANIES"
-    r"|P?JSC|OJSC|CJSC|PAO|OAO|ZAO|AO|OOO|TOO|DOO|D\.O\.O|GMBH|AG|KG|PLC|BHD|SDN|PTE|PTY"
-    r"|S\.?A|S\.?A\.?S|S\.?A\.?R\.?L|SARL|S\.?R\.?L|S\.?L|S\.?P\.?A|S\.?A\.?C|C\.?A|B\.?V|N\.?V"
-    r"|A\.S|A\.Ş|ANONIM SIRKETI|KFT|FZE|FZCO|FZC|FZ-LLC|DMCC|E\.?I\.?R\.?L|LDA|LTDA|SPA"
-    r"|JOINT[- ]STOCK|HOLDINGS?|TRADING|INDUSTRIES|ENTERPRISES?|BANK|INVESTMENTS?"
-    r"|OBSHCHESTVO|AKTSIONERNOE|TOVARYSTVO|AKTSIONERNE|SHIPPING|AIRLINES?|PETROLEUM|BANCO"
-    r"|BANQUE|LIMITADA|S\. DE R\.L|S\.P\.R\. DE R\.L|SAOC|SAL|OOD|EOOD|JLT|OU|LP|KOMPANIYA"
-    r")(?![\w'-])",
-    re.IGNORECASE,
-)
 _ORGANIZATION_WORD = re.compile(
     r"\b(INSTITUTE|INSTITUTION|UNIVERSITY|ACADEMY|FOUNDATION|ASSOCIATION|ORGANI[SZ]ATION"
     r"|MOVEMENT|MINISTRY|PARTY|UNION|COUNCIL|AGENCY|COMMITTEE|ARMY|BRIGADES?|FRONT|CHARITY"
@@ -790,7 +780,7 @@ def _schema(sdn_type: str, name: str, remarks: str | None) -> str:
     for value in _CLASS_COMPANY:
         if f"target type {value}" in lowered:
             return "Company"
-    if _LEGAL_FORM.search(name):
+    if looks_like_company(name, trade_words=True):
         return "Company"
     if _ORGANIZATION_WORD.search(name):
         return "Organization"

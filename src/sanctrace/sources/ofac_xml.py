@@ -13,22 +13,38 @@ anything else ``us_ofac_sdn``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from sanctrace.errors import HostileInputError, SourceError
+from sanctrace.errors import SourceError
 from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
-from sanctrace.model.entity import Address, Entity, Provenance, Relationship, make_id
-from sanctrace.sources._xml import child, children, local, parse_xml
+from sanctrace.model.entity import Entity, Relationship
+from sanctrace.sources._identifiers import (
+    COMPANY_IDS,
+    ID_PROPERTIES,
+    SANCTIONS_INFO,
+    id_label,
+    id_type,
+    russian_code,
+)
+from sanctrace.sources._legal import looks_like_company
+from sanctrace.sources._records import (
+    RecordContext,
+    add_address,
+    check_dataset,
+    element_text,
+    new_entity,
+    parse_records,
+    single_file,
+)
+from sanctrace.sources._xml import child, children, local, parse_xml, source_line
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
 
 NAME = "ofac_xml"
 DATASETS = ("us_ofac_sdn", "us_ofac_cons")
 
-_ENTITY_ATTACK = re.compile(r"amplification|entity reference loop|entities exceeded", re.I)
 _ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sdnList[\s>/]")
 
 _SCHEMATA = {
@@ -43,140 +59,8 @@ _AKA_KINDS = {"a.k.a.": "strong_aka", "n.k.a.": "strong_aka", "f.k.a.": "fka"}
 #: Programs that only the non-SDN lists carry.
 _NON_SDN_PROGRAM = re.compile(r"^(?:NS-|CMIC|FSE-|561-?RELATED)", re.IGNORECASE)
 
-#: Exact OFAC ``idType`` labels (lower-cased, trailing ":"/"-" dropped) -> identifier type.
-_ID_TYPES = {
-    "passport": "passportNumber",
-    "diplomatic passport": "passportNumber",
-    "tax id no.": "taxNumber",
-    "v.a.t. number": "taxNumber",
-    "registration number": "registrationNumber",
-    "business registration number": "registrationNumber",
-    "registration id": "registrationNumber",
-    "public registration number": "registrationNumber",
-    "company number": "registrationNumber",
-    "c.r. no.": "registrationNumber",
-    "government gazette number": "okpoCode",
-    "kpp": "kppCode",
-    "swift/bic": "swiftBic",
-    "mmsi": "mmsi",
-    "legal entity number": "leiCode",
-    "national id no.": "idNumber",
-    "identification number": "idNumber",
-    "cedula no.": "idNumber",
-    "unified social credit code (uscc)": "uscCode",
-    "d-u-n-s number": "dunsCode",
-    "aircraft manufacturer's serial number (msn)": "serialNumber",
-    "aircraft construction number (also called l/n or s/n or f/n)": "serialNumber",
-    "aircraft tail number": "registrationMark",
-    "previous aircraft tail number": "registrationMark",
-    "other vessel call sign": "callSign",
-}
-
-#: ``idType`` labels that are not numbers but properties of the party.
-_ID_PROPERTIES = {
-    "website": "website",
-    "email address": "email",
-    "phone number": "phone",
-    "target type": "sector",
-    "organization type": "sector",
-    "issuer name": "issuerName",
-    "equity ticker": "ticker",
-    "vessel year of build": "buildDate",
-    "aircraft manufacture date": "buildDate",
-    "aircraft model": "model",
-    "aircraft operator": "operator",
-    "other vessel flag": "pastFlags",
-    "other vessel type": "type",
-}
-
-#: ``idType`` prefixes carrying sanctions details (directives, listing dates): kept as text.
-_SANCTIONS_INFO = (
-    "secondary sanctions risk",
-    "additional sanctions information",
-    "executive order",
-    "caatsa",
-    "listing date",
-    "effective date",
-    "purchase/sales for divestment date",
-    "ifca determination",
-    "transactions prohibited",
-)
-
-#: Keyword fallbacks for the long tail of ``idType`` labels, tried in order.
-_ID_KEYWORDS = (
-    ("passport", "passportNumber"),
-    ("digital currency address", "cryptoWallet"),
-    ("tax", "taxNumber"),
-    ("v.a.t", "taxNumber"),
-    ("fiscal", "taxNumber"),
-    ("registration", "registrationNumber"),
-    ("registry", "registrationNumber"),
-    ("company number", "registrationNumber"),
-    ("business number", "registrationNumber"),
-    ("commercial", "registrationNumber"),
-    ("trade license", "registrationNumber"),
-    ("chamber of commerce", "registrationNumber"),
-    ("incorporation", "registrationNumber"),
-    ("national id", "idNumber"),
-    ("cedula", "idNumber"),
-    ("identification", "idNumber"),
-    ("identity", "idNumber"),
-    ("personal id", "idNumber"),
-    ("id no", "idNumber"),
-    ("ssn", "idNumber"),
-)
-
-#: Identifier types that only a company (a registered legal person) carries.
-_COMPANY_IDS = frozenset(
-    {
-        "registrationNumber",
-        "ogrnCode",
-        "innCode",
-        "uscCode",
-        "swiftBic",
-        "leiCode",
-        "okpoCode",
-        "kppCode",
-        "dunsCode",
-    }
-)
-
-_LEGAL_FORM = re.compile(
-    r"(?<![\w.])(?:LTD|LIMITED|LLC|L\.L\.C|INC|INCORPORATED|CORP|CORPORATION|COMPANY|COMPANIES"
-    r"|CO|PLC|P\.L\.C|S\.A|S\.A\.S|N\.V|NV|B\.V|BV|GMBH|AG|KG|JSC|PJSC|OJSC|CJSC|OAO|ZAO|OOO|PAO"
-    r"|AO|ANSTALT|PTE|PTY|LLP|SARL|S\.A\.R\.L|SRL|S\.R\.L|SPA|S\.P\.A|JV|JOINT[ -]STOCK|BANK"
-    r"|BANKING|HOLDING|HOLDINGS|TRADING|FZE|FZCO|FZC|DMCC|LDA|BHD|ООО|ОАО|ЗАО|ПАО|АО)(?![\w])",
-    re.IGNORECASE,
-)
-
 _LINKED = re.compile(r"Linked To:\s*", re.IGNORECASE)
 _IMO = re.compile(r"^IMO\s*\d{7}$", re.IGNORECASE)
-
-
-def looks_like_company(name: str | None) -> bool:
-    """True when a name carries a legal form (LLC, JSC, Co., Ltd., ...) or names a bank."""
-    return bool(name and _LEGAL_FORM.search(name))
-
-
-def _line(elem: etree._Element) -> int | None:
-    line = elem.sourceline  # typed as Ellipsis by lxml-stubs
-    return line if isinstance(line, int) else None
-
-
-def _load(path: Path) -> etree._Element:
-    """Parse through the hardened loader; entity blow-ups it only meets late count as hostile."""
-    try:
-        return parse_xml(path)
-    except HostileInputError:
-        raise
-    except SourceError as exc:
-        if _ENTITY_ATTACK.search(exc.message):
-            raise HostileInputError(exc.message, file=exc.file, line=exc.line) from None
-        raise
-    except etree.LxmlError as exc:
-        raise SourceError(f"malformed XML: {exc}", file=str(path)) from None
-    except OSError as exc:
-        raise SourceError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from None
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -184,36 +68,16 @@ def sniff(path: Path, head: bytes) -> bool:
     return bool(_ROOT.search(head)) and b"CONSOLIDATED_LIST" not in head
 
 
-@dataclass
-class _Context:
-    path: Path
-    record: str | None = None
-    line: int | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    def error(self, message: str, field_: str | None = None) -> SourceError:
-        return SourceError(
-            message, file=str(self.path), line=self.line, record=self.record, field=field_
-        )
-
-    def warn(self, message: str) -> None:
-        where = f"{self.path}, line {self.line}, record {self.record}"
-        self.warnings.append(f"{where}: {message}")
-
-
 def _value(
-    ctx: _Context, elem: etree._Element | None, name: str, *, raw: bool = False
+    ctx: RecordContext, elem: etree._Element | None, name: str, *, raw: bool = False
 ) -> str | None:
     """Text of ``elem``'s child ``name``; whitespace collapsed unless ``raw``; None when empty."""
-    if elem is None:
-        return None
-    node = child(elem, name)
-    if node is None or node.text is None:
-        return None
+    node = None if elem is None else child(elem, name)
+    if not raw or node is None or node.text is None:
+        return element_text(ctx, node, name)
     if len(node.text) > MAX_FIELD_CHARS:
         raise ctx.error(f"field longer than {MAX_FIELD_CHARS} characters", name)
-    value = node.text.strip() if raw else " ".join(node.text.split())
-    return value or None
+    return node.text.strip() or None
 
 
 def _items(elem: etree._Element, list_name: str, item_name: str) -> list[etree._Element]:
@@ -225,62 +89,41 @@ def parse(
     paths: list[Path], *, dataset: str | None = None, skip_bad_rows: bool = False
 ) -> ParsedList:
     """Parse one OFAC ``sdnList`` XML file into entities."""
-    if len(paths) != 1:
-        raise SourceError(f"format {NAME} reads exactly one XML file, got {len(paths)}")
-    path = paths[0]
-    if dataset is not None and dataset not in DATASETS:
-        raise SourceError(
-            f"dataset {dataset!r} is not produced by format {NAME} (use one of "
-            + ", ".join(DATASETS)
-            + ")",
-            file=str(path),
-        )
-    root = _load(path)
+    path = single_file(paths, NAME, "XML file")
+    check_dataset(dataset, NAME, DATASETS, path)
+    root = parse_xml(path)
     if local(root.tag) != "sdnList":
         raise SourceError(
             f"not an OFAC sdnList XML file (root element <{local(root.tag)}>)",
             file=str(path),
-            line=_line(root),
+            line=source_line(root),
         )
-    ctx = _Context(path)
+    ctx = RecordContext(path)
     info = child(root, "publshInformation")
     published = _published(ctx, info)
     entries = list(children(root, "sdnEntry"))
     _check_count(ctx, info, len(entries))
     chosen = dataset or _guess_dataset(path, entries)
 
-    entities: list[Entity] = []
-    seen: set[str] = set()
-    skipped = 0
-    for index, elem in enumerate(entries, start=1):
-        ctx.line = _line(elem)
-        ctx.record = f"sdnEntry #{index}"
-        try:
-            entity = _entity(ctx, elem, chosen, published, f"/sdnList/sdnEntry[{index}]")
-        except SourceError as exc:
-            if not skip_bad_rows:
-                raise
-            skipped += 1
-            ctx.warnings.append(f"skipped: {exc}")
-            continue
-        if entity.id in seen:
-            ctx.warn(f"duplicate uid {entity.source_id}; keeping the first entry")
-            continue
-        seen.add(entity.id)
-        entities.append(entity)
-    _resolve_links(entities)
-    return ParsedList(
-        dataset=chosen,
-        format=NAME,
-        entities=entities,
-        files=[path],
-        published=published,
-        warnings=ctx.warnings,
-        skipped_rows=skipped,
+    records = (
+        (source_line(elem), f"sdnEntry #{index}", (elem, f"/sdnList/sdnEntry[{index}]"))
+        for index, elem in enumerate(entries, start=1)
     )
+    result = parse_records(
+        ctx,
+        records,
+        lambda item: _entity(ctx, *item, chosen, published),
+        dataset=chosen,
+        format_name=NAME,
+        published=published,
+        skip_bad_rows=skip_bad_rows,
+        duplicate="duplicate uid {}; keeping the first entry",
+    )
+    _resolve_links(result.entities)
+    return result
 
 
-def _published(ctx: _Context, info: etree._Element | None) -> str | None:
+def _published(ctx: RecordContext, info: etree._Element | None) -> str | None:
     raw = _value(ctx, info, "Publish_Date")
     if raw is None:
         return None
@@ -290,7 +133,7 @@ def _published(ctx: _Context, info: etree._Element | None) -> str | None:
     return published
 
 
-def _check_count(ctx: _Context, info: etree._Element | None, found: int) -> None:
+def _check_count(ctx: RecordContext, info: etree._Element | None, found: int) -> None:
     raw = _value(ctx, info, "Record_Count")
     if raw is None:
         return
@@ -317,7 +160,7 @@ def _guess_dataset(path: Path, entries: list[etree._Element]) -> str:
 
 
 def _entity(
-    ctx: _Context, elem: etree._Element, dataset: str, published: str | None, xpath: str
+    ctx: RecordContext, elem: etree._Element, xpath: str, dataset: str, published: str | None
 ) -> Entity:
     uid = _value(ctx, elem, "uid")
     if uid is None:
@@ -336,17 +179,14 @@ def _entity(
         schema = "LegalEntity"
     person = schema == "Person"
     primary = f"{first} {last}" if first else last
-    entity = Entity(
-        id=make_id(dataset, uid),
+    entity = new_entity(
+        ctx,
+        dataset=dataset,
+        source_id=uid,
         schema=schema,
         caption=primary,
-        provenance=Provenance(
-            dataset=dataset,
-            source_id=uid,
-            version=published,
-            source_file=ctx.path.name,
-            record=xpath,
-        ),
+        published=published,
+        record=xpath,
     )
     if person:
         entity.add_name(primary, "primary", first_name=first, last_name=last)
@@ -374,12 +214,12 @@ def _entity(
 def _is_company(entity: Entity) -> bool:
     if entity.incorporation_dates:
         return True
-    if any(ident.type in _COMPANY_IDS for ident in entity.identifiers):
+    if any(ident.type in COMPANY_IDS for ident in entity.identifiers):
         return True
     return any(looks_like_company(name.value) for name in entity.names if name.kind != "fka")
 
 
-def _aliases(ctx: _Context, elem: etree._Element, entity: Entity, person: bool) -> None:
+def _aliases(ctx: RecordContext, elem: etree._Element, entity: Entity, person: bool) -> None:
     for aka in _items(elem, "akaList", "aka"):
         first = _value(ctx, aka, "firstName")
         last = _value(ctx, aka, "lastName")
@@ -395,17 +235,13 @@ def _aliases(ctx: _Context, elem: etree._Element, entity: Entity, person: bool) 
             entity.add_name(value, kind)
 
 
-def _id_label(raw: str) -> str:
-    return " ".join(raw.lower().split()).rstrip(":- ")
-
-
-def _identifiers(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
+def _identifiers(ctx: RecordContext, elem: etree._Element, entity: Entity) -> None:
     for item in _items(elem, "idList", "id"):
         raw_type = _value(ctx, item, "idType")
         number = _value(ctx, item, "idNumber")
         if raw_type is None or number is None:
             continue
-        label = _id_label(raw_type)
+        label = id_label(raw_type)
         country_raw = _value(ctx, item, "idCountry")
         country = to_code(country_raw)
         if label == "gender":
@@ -419,9 +255,9 @@ def _identifiers(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
             entity.add_property("jurisdiction", code or number)
             if code and code not in entity.countries:
                 entity.countries.append(code)
-        elif label in _ID_PROPERTIES:
-            entity.add_property(_ID_PROPERTIES[label], number)
-        elif label.startswith(_SANCTIONS_INFO):
+        elif label in ID_PROPERTIES:
+            entity.add_property(ID_PROPERTIES[label], number)
+        elif label.startswith(SANCTIONS_INFO):
             entity.add_property("sanctionsInfo", f"{raw_type} {number}")
         else:
             note_parts = [raw_type]
@@ -434,57 +270,36 @@ def _identifiers(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
             _add_identifier(entity, label, number, country, "; ".join(note_parts))
 
 
-def _id_type(label: str, number: str) -> str:
-    if label == "vessel registration identification":
-        return "imoNumber" if _IMO.match(number) else "registrationNumber"
-    if label in _ID_TYPES:
-        return _ID_TYPES[label]
-    for keyword, type_ in _ID_KEYWORDS:
-        if keyword in label:
-            return type_
-    return "other"
-
-
 def _add_identifier(
     entity: Entity, label: str, number: str, country: str | None, note: str
 ) -> None:
-    type_ = _id_type(label, number)
-    digits = number.isdigit()
-    if country == "RU" and type_ == "registrationNumber" and digits and len(number) in (13, 15):
-        type_ = "ogrnCode"
+    """An IMO label without an IMO number is a registration; an OGRN replaces the registration
+    number it is, an INN is added beside the tax number."""
+    type_ = id_type(label)
+    if type_ == "imoNumber" and not _IMO.match(number):
+        type_ = "registrationNumber"
+    russian = russian_code(type_, number, country)
+    if russian == "ogrnCode":
+        type_ = russian
     entity.add_identifier(type_, number, country, note)
-    if country == "RU" and type_ == "taxNumber" and digits and len(number) in (10, 12):
-        entity.add_identifier("innCode", number, country, note)
+    if russian == "innCode":
+        entity.add_identifier(russian, number, country, note)
 
 
-def _addresses(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
+def _addresses(ctx: RecordContext, elem: etree._Element, entity: Entity) -> None:
     for item in _items(elem, "addressList", "address"):
         lines = [_value(ctx, item, f"address{i}") for i in (1, 2, 3)]
-        street = ", ".join(line for line in lines if line) or None
-        city = _value(ctx, item, "city")
-        region = _value(ctx, item, "stateOrProvince")
-        postal = _value(ctx, item, "postalCode")
-        country_raw = _value(ctx, item, "country")
-        parts = (street, city, region, postal, country_raw)
-        full = ", ".join(part for part in parts if part)
-        if not full:
-            continue
-        country = to_code(country_raw)
-        address = Address(
-            full=full,
-            street=street,
-            city=city,
-            region=region,
-            postal_code=postal,
-            country=country,
+        add_address(
+            entity,
+            street=", ".join(line for line in lines if line) or None,
+            city=_value(ctx, item, "city"),
+            region=_value(ctx, item, "stateOrProvince"),
+            postal_code=_value(ctx, item, "postalCode"),
+            country_text=_value(ctx, item, "country"),
         )
-        if address not in entity.addresses:
-            entity.addresses.append(address)
-        if country and country not in entity.countries:
-            entity.countries.append(country)
 
 
-def _person_facts(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
+def _person_facts(ctx: RecordContext, elem: etree._Element, entity: Entity) -> None:
     for item in _items(elem, "nationalityList", "nationality"):
         code = to_code(_value(ctx, item, "country"))
         if code and code not in entity.nationalities:
@@ -507,7 +322,7 @@ def _person_facts(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
             entity.birth_places.append(place)
 
 
-def _vessel(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
+def _vessel(ctx: RecordContext, elem: etree._Element, entity: Entity) -> None:
     info = child(elem, "vesselInfo")
     if info is None:
         return

@@ -18,7 +18,9 @@ from sanctrace.errors import SourceError
 from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
 from sanctrace.model.entity import Address, Entity, Provenance, make_id
-from sanctrace.sources._values import clean, country_codes, org_schema, split_enumeration
+from sanctrace.sources._legal import org_schema
+from sanctrace.sources._records import BadRow, read_csv_bytes, single_file, skip_or_raise
+from sanctrace.sources._values import clean, country_codes, split_enumeration
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
 
 NAME = "ofsi_csv"
@@ -108,10 +110,6 @@ class _Layout:
     shift: int | None = None
 
 
-class _BadRow(SourceError):
-    """A row that cannot be read; skippable with skip_bad_rows."""
-
-
 def sniff(path: Path, head: bytes) -> bool:
     """A CSV whose header (in its first lines) has the ConList columns."""
     try:
@@ -139,9 +137,7 @@ def parse(
     paths: list[Path], *, dataset: str | None = None, skip_bad_rows: bool = False
 ) -> ParsedList:
     dataset = dataset or DATASETS[0]
-    if len(paths) != 1:
-        raise SourceError(f"the {NAME} format reads one file, got {len(paths)}")
-    path = paths[0]
+    path = single_file(paths, NAME)
     result = ParsedList(dataset=dataset, format=NAME, entities=[], files=list(paths))
     text = _decode(path, skip_bad_rows, result)
     groups: dict[str, _Group] = {}
@@ -154,13 +150,7 @@ def parse(
 
 
 def _decode(path: Path, skip_bad_rows: bool, result: ParsedList) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read file ({exc})", file=str(path)) from None
-    if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise SourceError("binary data (NUL byte) in a CSV file", file=str(path), line=line)
+    data = read_csv_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -206,13 +196,8 @@ def _rows(path: Path, text: str, result: ParsedList, skip_bad_rows: bool) -> lis
                 continue
             try:
                 rows.append(_row(path, start, cells, columns, layout))
-            except _BadRow as exc:
-                if not skip_bad_rows:
-                    raise SourceError(
-                        exc.message, file=exc.file, line=exc.line, field=exc.field
-                    ) from None
-                result.skipped_rows += 1
-                result.warnings.append(f"skipped: {exc}")
+            except BadRow as exc:
+                skip_or_raise(result, exc, skip_bad_rows)
     except csv.Error as exc:
         raise SourceError(f"malformed CSV ({exc})", file=str(path), line=line) from None
     if columns is None:
@@ -241,34 +226,32 @@ def _row(path: Path, line: int, cells: list[str], columns: dict[str, int], layou
     expected = layout.width - (layout.shift or 0)
     extra_empty = len(cells) > expected and not any(c.strip() for c in cells[expected:])
     if layout.shift is None or (len(cells) != expected and not extra_empty):
-        raise _BadRow(
-            f"row has {len(cells)} fields, expected {expected}", file=str(path), line=line
-        )
+        raise BadRow(f"row has {len(cells)} fields, expected {expected}", file=str(path), line=line)
     shift = layout.shift
     values: dict[str, str] = {}
     for column, index in columns.items():
         value = cells[index - shift] if 0 <= index - shift < len(cells) else ""
         if len(value) > MAX_FIELD_CHARS:
-            raise _BadRow("field is too long", file=str(path), line=line, field=column)
+            raise BadRow("field is too long", file=str(path), line=line, field=column)
         values[column] = " ".join(value.split())
     group_id = values["Group ID"]
     if not _GROUP_ID.match(group_id):
-        raise _BadRow(
+        raise BadRow(
             f"Group ID {group_id!r} is not a number", file=str(path), line=line, field="Group ID"
         )
     if values["Group Type"].lower() not in _GROUP_TYPES:
-        raise _BadRow(
+        raise BadRow(
             f"unknown Group Type {values['Group Type']!r} (expected Individual, Entity or Ship)",
             file=str(path),
             line=line,
             field="Group Type",
         )
     if not _full_name(values):
-        raise _BadRow("row has no name", file=str(path), line=line, field="Name 6")
+        raise BadRow("row has no name", file=str(path), line=line, field="Name 6")
     for column in ("Listed On", "Last Updated", "UK Sanctions List Date Designated"):
         value = values.get(column, "")
         if value and not (_STRICT_DATE.match(value) and parse_date(value)):
-            raise _BadRow(f"unreadable date {value!r}", file=str(path), line=line, field=column)
+            raise BadRow(f"unreadable date {value!r}", file=str(path), line=line, field=column)
     return _Row(line=line, values=values)
 
 

@@ -23,7 +23,9 @@ from lxml import etree
 from sanctrace.errors import SourceError
 from sanctrace.model.dates import parse_date
 from sanctrace.model.entity import Entity, Provenance, make_id
-from sanctrace.sources._values import clean, org_schema
+from sanctrace.sources._legal import org_schema
+from sanctrace.sources._records import BadRow, read_csv_bytes, single_file, skip_or_raise
+from sanctrace.sources._values import clean
 from sanctrace.sources._xml import check_not_hostile, local
 from sanctrace.sources._zip import is_zip, member_names, open_zip, peek_member
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
@@ -77,10 +79,6 @@ class _Row:
         return None if self.line is not None else f"row {self.number}"
 
 
-class _BadRow(SourceError):
-    """A row that cannot become an entity; skippable with skip_bad_rows."""
-
-
 def sniff(path: Path, head: bytes) -> bool:
     """An ODS whose sheet starts with the summary header, or a CSV with that header."""
     try:
@@ -111,9 +109,7 @@ def parse(
     paths: list[Path], *, dataset: str | None = None, skip_bad_rows: bool = False
 ) -> ParsedList:
     dataset = dataset or DATASETS[0]
-    if len(paths) != 1:
-        raise SourceError(f"the {NAME} format reads one file, got {len(paths)}")
-    path = paths[0]
+    path = single_file(paths, NAME)
     result = ParsedList(dataset=dataset, format=NAME, entities=[], files=list(paths))
     try:
         with path.open("rb") as fh:
@@ -138,13 +134,8 @@ def parse(
             continue
         try:
             _add_row(path, dataset, row, columns, by_id, result)
-        except _BadRow as exc:
-            if not skip_bad_rows:
-                raise SourceError(
-                    exc.message, file=exc.file, line=exc.line, record=exc.record, field=exc.field
-                ) from None
-            result.skipped_rows += 1
-            result.warnings.append(f"skipped: {exc}")
+        except BadRow as exc:
+            skip_or_raise(result, exc, skip_bad_rows)
     if columns is None:
         raise SourceError(
             "no UK Sanctions List summary header found; expected columns "
@@ -183,8 +174,8 @@ def _add_row(
     record = row.record
     where = f"line {row.line}" if row.line is not None else record
 
-    def bad(message: str, column: str) -> _BadRow:
-        return _BadRow(message, file=str(path), line=row.line, record=record, field=column)
+    def bad(message: str, column: str) -> BadRow:
+        return BadRow(message, file=str(path), line=row.line, record=record, field=column)
 
     def get(column: str) -> str | None:
         i = columns[column]
@@ -267,13 +258,7 @@ def _published(stamps: list[str], entities: list[Entity]) -> str | None:
 
 
 def _csv_rows(path: Path) -> Iterator[_Row]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read file ({exc})", file=str(path)) from None
-    if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise SourceError("binary data (NUL byte) in a CSV file", file=str(path), line=line)
+    data = read_csv_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

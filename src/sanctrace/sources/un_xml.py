@@ -9,23 +9,30 @@ year in it so that screening on a single year still matches; longer ranges keep 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from sanctrace.errors import HostileInputError, SourceError
+from sanctrace.errors import SourceError
 from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
-from sanctrace.model.entity import Address, Entity, Provenance, Relationship, make_id
-from sanctrace.sources._xml import child, children, local, parse_xml
-from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
-from sanctrace.sources.ofac_xml import looks_like_company
+from sanctrace.model.entity import Entity, Relationship
+from sanctrace.sources._legal import looks_like_company
+from sanctrace.sources._records import (
+    RecordContext,
+    add_address,
+    check_dataset,
+    element_text,
+    new_entity,
+    parse_records,
+    single_file,
+)
+from sanctrace.sources._xml import child, children, local, parse_xml, source_line
+from sanctrace.sources.base import ParsedList
 
 NAME = "un_xml"
 DATASETS = ("un_sc_sanctions",)
 
-_ENTITY_ATTACK = re.compile(r"amplification|entity reference loop|entities exceeded", re.I)
 _ROOT = re.compile(rb"<CONSOLIDATED_LIST[\s>/]")
 
 _ALIAS_KINDS = {
@@ -62,69 +69,24 @@ def _iso(text: str | None) -> str | None:
     return parse_date(text)
 
 
-def _load(path: Path) -> etree._Element:
-    """Parse through the hardened loader; entity blow-ups it only meets late count as hostile."""
-    try:
-        return parse_xml(path)
-    except HostileInputError:
-        raise
-    except SourceError as exc:
-        if _ENTITY_ATTACK.search(exc.message):
-            raise HostileInputError(exc.message, file=exc.file, line=exc.line) from None
-        raise
-    except etree.LxmlError as exc:
-        raise SourceError(f"malformed XML: {exc}", file=str(path)) from None
-    except OSError as exc:
-        raise SourceError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from None
-
-
 def sniff(path: Path, head: bytes) -> bool:
     """A ``CONSOLIDATED_LIST`` root element within the first bytes."""
     return bool(_ROOT.search(head))
 
 
-def _line(elem: etree._Element) -> int | None:
-    line = elem.sourceline  # typed as Ellipsis by lxml-stubs
-    return line if isinstance(line, int) else None
-
-
-@dataclass
-class _Context:
-    path: Path
-    record: str | None = None
-    line: int | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    def error(self, message: str, field_: str | None = None) -> SourceError:
-        return SourceError(
-            message, file=str(self.path), line=self.line, record=self.record, field=field_
-        )
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(f"{self.path}, line {self.line}, record {self.record}: {message}")
-
-
-def _clean(ctx: _Context, node: etree._Element | None, name: str) -> str | None:
-    if node is None or node.text is None:
-        return None
-    if len(node.text) > MAX_FIELD_CHARS:
-        raise ctx.error(f"field longer than {MAX_FIELD_CHARS} characters", name)
-    return " ".join(node.text.split()) or None
-
-
-def _value(ctx: _Context, elem: etree._Element | None, name: str) -> str | None:
+def _value(ctx: RecordContext, elem: etree._Element | None, name: str) -> str | None:
     """Whitespace-collapsed text of ``elem``'s first child ``name``; None when empty."""
     if elem is None:
         return None
-    return _clean(ctx, child(elem, name), name)
+    return element_text(ctx, child(elem, name), name)
 
 
-def _values(ctx: _Context, elem: etree._Element, name: str) -> list[str]:
+def _values(ctx: RecordContext, elem: etree._Element, name: str) -> list[str]:
     """Texts of the ``VALUE`` children of every ``name`` child (TITLE/VALUE, NATIONALITY/VALUE)."""
     out: list[str] = []
     for group in children(elem, name):
         for node in children(group, "VALUE"):
-            value = _clean(ctx, node, name)
+            value = element_text(ctx, node, name)
             if value and value not in out:
                 out.append(value)
     return out
@@ -134,70 +96,49 @@ def parse(
     paths: list[Path], *, dataset: str | None = None, skip_bad_rows: bool = False
 ) -> ParsedList:
     """Parse one UN Security Council consolidated list XML file into entities."""
-    if len(paths) != 1:
-        raise SourceError(f"format {NAME} reads exactly one XML file, got {len(paths)}")
-    path = paths[0]
-    if dataset is not None and dataset not in DATASETS:
-        raise SourceError(
-            f"dataset {dataset!r} is not produced by format {NAME} (use {DATASETS[0]})",
-            file=str(path),
-        )
+    path = single_file(paths, NAME, "XML file")
+    check_dataset(dataset, NAME, DATASETS, path)
     chosen = dataset or DATASETS[0]
-    root = _load(path)
+    root = parse_xml(path)
     if local(root.tag) != "CONSOLIDATED_LIST":
         raise SourceError(
             f"not a UN consolidated list XML file (root element <{local(root.tag)}>)",
             file=str(path),
-            line=_line(root),
+            line=source_line(root),
         )
-    ctx = _Context(path)
+    ctx = RecordContext(path)
     generated = root.get("dateGenerated")
     published = _iso(generated) if generated else None
     if generated and published is None:
         ctx.warnings.append(f"{path}: unreadable dateGenerated {generated!r}")
 
-    records: list[tuple[etree._Element, str]] = []
+    records: list[tuple[int | None, str, tuple[etree._Element, str]]] = []
     for group, item in (("INDIVIDUALS", "INDIVIDUAL"), ("ENTITIES", "ENTITY")):
         for container in children(root, group):
             for index, elem in enumerate(children(container, item), start=1):
-                records.append((elem, f"/CONSOLIDATED_LIST/{group}/{item}[{index}]"))
+                xpath = f"/CONSOLIDATED_LIST/{group}/{item}[{index}]"
+                records.append((source_line(elem), xpath, (elem, xpath)))
 
-    entities: list[Entity] = []
+    result = parse_records(
+        ctx,
+        records,
+        lambda item: _entity(ctx, *item, chosen, published),
+        dataset=chosen,
+        format_name=NAME,
+        published=published,
+        skip_bad_rows=skip_bad_rows,
+        duplicate="duplicate DATAID {}; keeping the first entry",
+    )
     references: dict[str, Entity] = {}
-    seen: set[str] = set()
-    skipped = 0
-    for elem, xpath in records:
-        ctx.line = _line(elem)
-        ctx.record = xpath
-        try:
-            entity = _entity(ctx, elem, chosen, published, xpath)
-        except SourceError as exc:
-            if not skip_bad_rows:
-                raise
-            skipped += 1
-            ctx.warnings.append(f"skipped: {exc}")
-            continue
-        if entity.id in seen:
-            ctx.warn(f"duplicate DATAID {entity.source_id}; keeping the first entry")
-            continue
-        seen.add(entity.id)
-        entities.append(entity)
+    for entity in result.entities:
         for ref in entity.properties.get("unscId", []):
             references.setdefault(ref, entity)
-    _relate(entities, references)
-    return ParsedList(
-        dataset=chosen,
-        format=NAME,
-        entities=entities,
-        files=[path],
-        published=published,
-        warnings=ctx.warnings,
-        skipped_rows=skipped,
-    )
+    _relate(result.entities, references)
+    return result
 
 
 def _entity(
-    ctx: _Context, elem: etree._Element, dataset: str, published: str | None, xpath: str
+    ctx: RecordContext, elem: etree._Element, xpath: str, dataset: str, published: str | None
 ) -> Entity:
     person = local(elem.tag) == "INDIVIDUAL"
     data_id = _value(ctx, elem, "DATAID")
@@ -210,17 +151,14 @@ def _entity(
     if not present:
         raise ctx.error("entry without a name", "FIRST_NAME")
     primary = " ".join(present)
-    entity = Entity(
-        id=make_id(dataset, data_id),
+    entity = new_entity(
+        ctx,
+        dataset=dataset,
+        source_id=data_id,
         schema="Person" if person else "Organization",
         caption=primary,
-        provenance=Provenance(
-            dataset=dataset,
-            source_id=data_id,
-            version=published,
-            source_file=ctx.path.name,
-            record=xpath,
-        ),
+        published=published,
+        record=xpath,
     )
     titles = _values(ctx, elem, "TITLE")
     if person:
@@ -275,7 +213,7 @@ def _entity(
     return entity
 
 
-def _date(ctx: _Context, elem: etree._Element, name: str) -> str | None:
+def _date(ctx: RecordContext, elem: etree._Element, name: str) -> str | None:
     raw = _value(ctx, elem, name)
     if raw is None:
         return None
@@ -290,7 +228,7 @@ def _add_birth_date(entity: Entity, date: str | None) -> None:
         entity.birth_dates.append(date)
 
 
-def _aliases(ctx: _Context, elem: etree._Element, entity: Entity, tag: str) -> None:
+def _aliases(ctx: RecordContext, elem: etree._Element, entity: Entity, tag: str) -> None:
     for alias in children(elem, tag):
         name = _value(ctx, alias, "ALIAS_NAME")
         if not name:
@@ -311,34 +249,22 @@ def _aliases(ctx: _Context, elem: etree._Element, entity: Entity, tag: str) -> N
             entity.birth_places.append(place)
 
 
-def _addresses(ctx: _Context, elem: etree._Element, entity: Entity, tag: str) -> None:
+def _addresses(ctx: RecordContext, elem: etree._Element, entity: Entity, tag: str) -> None:
     for item in children(elem, tag):
-        street = _value(ctx, item, "STREET")
-        city = _value(ctx, item, "CITY")
-        region = _value(ctx, item, "STATE_PROVINCE")
-        postal = _value(ctx, item, "ZIP_CODE")
         country_raw = _value(ctx, item, "COUNTRY")
-        full = ", ".join(part for part in (street, city, region, postal, country_raw) if part)
-        if not full:
-            continue
-        country = to_code(country_raw)
+        country = add_address(
+            entity,
+            street=_value(ctx, item, "STREET"),
+            city=_value(ctx, item, "CITY"),
+            region=_value(ctx, item, "STATE_PROVINCE"),
+            postal_code=_value(ctx, item, "ZIP_CODE"),
+            country_text=country_raw,
+        )
         if country_raw and country is None:
             ctx.warn(f"unknown address country {country_raw!r}")
-        address = Address(
-            full=full,
-            street=street,
-            city=city,
-            region=region,
-            postal_code=postal,
-            country=country,
-        )
-        if address not in entity.addresses:
-            entity.addresses.append(address)
-        if country and country not in entity.countries:
-            entity.countries.append(country)
 
 
-def _birth_dates(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
+def _birth_dates(ctx: RecordContext, elem: etree._Element, entity: Entity) -> None:
     for item in children(elem, "INDIVIDUAL_DATE_OF_BIRTH"):
         kind = (_value(ctx, item, "TYPE_OF_DATE") or "").upper()
         dates: list[str] = []
@@ -364,7 +290,7 @@ def _year_range(start: str | None, end: str | None) -> list[str]:
     return [date for date in (first, last) if date]
 
 
-def _birth_places(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
+def _birth_places(ctx: RecordContext, elem: etree._Element, entity: Entity) -> None:
     for item in children(elem, "INDIVIDUAL_PLACE_OF_BIRTH"):
         parts = [_value(ctx, item, tag) for tag in ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY")]
         place = ", ".join(part for part in parts if part)
@@ -372,7 +298,7 @@ def _birth_places(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
             entity.birth_places.append(place)
 
 
-def _documents(ctx: _Context, elem: etree._Element, entity: Entity) -> None:
+def _documents(ctx: RecordContext, elem: etree._Element, entity: Entity) -> None:
     for item in children(elem, "INDIVIDUAL_DOCUMENT"):
         doc_type = _value(ctx, item, "TYPE_OF_DOCUMENT")
         detail = _value(ctx, item, "TYPE_OF_DOCUMENT2")

@@ -22,16 +22,31 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sanctrace.errors import SourceError
 from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
-from sanctrace.model.entity import Address, Entity, Provenance, Relationship, make_id
+from sanctrace.model.entity import Address, Entity, Relationship
+from sanctrace.sources._identifiers import (
+    COMPANY_IDS,
+    ID_PROPERTIES,
+    SANCTIONS_INFO,
+    id_label,
+    id_type,
+    russian_code,
+)
+from sanctrace.sources._legal import looks_like_company
+from sanctrace.sources._records import (
+    RecordContext,
+    append_new,
+    check_dataset,
+    new_entity,
+    parse_records,
+    single_file,
+)
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
-from sanctrace.sources.ofac_xml import looks_like_company
 
 NAME = "us_csl"
 DATASETS = ("us_trade_csl",)
@@ -66,80 +81,7 @@ _SCHEMATA = {
     "aircraft": "Aircraft",
 }
 
-#: Exact id labels (lower-cased, trailing ":"/"-" dropped) -> identifier type.
-_ID_TYPES = {
-    "passport": "passportNumber",
-    "diplomatic passport": "passportNumber",
-    "national id no.": "idNumber",
-    "identification number": "idNumber",
-    "cedula no.": "idNumber",
-    "tax id no.": "taxNumber",
-    "registration id": "registrationNumber",
-    "registration number": "registrationNumber",
-    "business registration number": "registrationNumber",
-    "company number": "registrationNumber",
-    "government gazette number": "okpoCode",
-    "kpp": "kppCode",
-    "swift/bic": "swiftBic",
-    "mmsi": "mmsi",
-    "vessel registration identification": "imoNumber",
-    "legal entity number": "leiCode",
-    "unified social credit code (uscc)": "uscCode",
-    "d-u-n-s number": "dunsCode",
-    "aircraft manufacturer's serial number (msn)": "serialNumber",
-    "aircraft tail number": "registrationMark",
-    "previous aircraft tail number": "registrationMark",
-    "other vessel call sign": "callSign",
-}
-
-#: Keyword fallbacks for the long tail of id labels, tried in order.
-_ID_KEYWORDS = (
-    ("passport", "passportNumber"),
-    ("digital currency address", "cryptoWallet"),
-    ("imo", "imoNumber"),
-    ("uscc", "uscCode"),
-    ("social credit", "uscCode"),
-    ("tax", "taxNumber"),
-    ("v.a.t", "taxNumber"),
-    ("fiscal", "taxNumber"),
-    ("registration", "registrationNumber"),
-    ("registry", "registrationNumber"),
-    ("company number", "registrationNumber"),
-    ("commercial", "registrationNumber"),
-    ("national id", "idNumber"),
-    ("cedula", "idNumber"),
-    ("identification", "idNumber"),
-    ("identity", "idNumber"),
-    ("personal id", "idNumber"),
-)
-
-#: Id labels that are not numbers but properties of the party.
-_ID_PROPERTIES = {
-    "website": "website",
-    "email address": "email",
-    "phone number": "phone",
-    "vessel year of build": "buildDate",
-    "aircraft manufacture date": "buildDate",
-    "aircraft model": "model",
-    "other vessel flag": "pastFlags",
-    "other vessel type": "type",
-}
-
-#: Id label prefixes that describe the sanction, not the party: kept as ``provisions``.
-_SANCTIONS_INFO = (
-    "secondary sanctions risk",
-    "additional sanctions information",
-    "executive order",
-    "caatsa",
-    "transactions prohibited",
-    "ifca determination",
-)
-
 _IMO = re.compile(r"^(?:IMO)?\s*(\d{7})$", re.IGNORECASE)
-
-_COMPANY_IDS = frozenset(
-    {"registrationNumber", "ogrnCode", "innCode", "uscCode", "swiftBic", "leiCode", "dunsCode"}
-)
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -158,17 +100,8 @@ def sniff(path: Path, head: bytes) -> bool:
     return {"name", "source"} <= columns and len(columns & _CSL_COLUMNS) >= 3
 
 
-@dataclass
-class _Context:
-    path: Path
-    record: str | None = None
-    line: int | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    def error(self, message: str, field_: str | None = None) -> SourceError:
-        return SourceError(
-            message, file=str(self.path), line=self.line, record=self.record, field=field_
-        )
+class _Context(RecordContext):
+    """A CSV row has a line, a JSON result only its position: warnings name what there is."""
 
     def warn(self, message: str) -> None:
         where = ", ".join(
@@ -181,14 +114,8 @@ def parse(
     paths: list[Path], *, dataset: str | None = None, skip_bad_rows: bool = False
 ) -> ParsedList:
     """Parse one CSL file (CSV or JSON) into entities."""
-    if len(paths) != 1:
-        raise SourceError(f"format {NAME} reads exactly one CSV or JSON file, got {len(paths)}")
-    path = paths[0]
-    if dataset is not None and dataset not in DATASETS:
-        raise SourceError(
-            f"dataset {dataset!r} is not produced by format {NAME} (use {DATASETS[0]})",
-            file=str(path),
-        )
+    path = single_file(paths, NAME, "CSV or JSON file")
+    check_dataset(dataset, NAME, DATASETS, path)
     chosen = dataset or DATASETS[0]
     ctx = _Context(path)
     try:
@@ -212,34 +139,18 @@ def parse(
     else:
         rows = _csv_rows(ctx, text)
 
-    entities: list[Entity] = []
-    seen: set[str] = set()
-    skipped = 0
-    for row_line, record, row in rows:
-        ctx.line, ctx.record = row_line, record
-        try:
-            entity = _entity(ctx, row, chosen, published, record)
-        except SourceError as exc:
-            if not skip_bad_rows:
-                raise
-            skipped += 1
-            ctx.warnings.append(f"skipped: {exc}")
-            continue
-        if entity.id in seen:
-            ctx.warn(f"duplicate id {entity.source_id}; keeping the first row")
-            continue
-        seen.add(entity.id)
-        entities.append(entity)
-    _resolve_owners(entities)
-    return ParsedList(
+    result = parse_records(
+        ctx,
+        ((line, record, (row, record)) for line, record, row in rows),
+        lambda item: _entity(ctx, *item, chosen, published),
         dataset=chosen,
-        format=NAME,
-        entities=entities,
-        files=[path],
+        format_name=NAME,
         published=published,
-        warnings=ctx.warnings,
-        skipped_rows=skipped,
+        skip_bad_rows=skip_bad_rows,
+        duplicate="duplicate id {}; keeping the first row",
     )
+    _resolve_owners(result.entities)
+    return result
 
 
 _Row = tuple[int | None, str, Any]
@@ -355,7 +266,7 @@ def _source_id(ctx: _Context, row: dict[str, Any]) -> str:
     return "h" + hashlib.sha1(material.encode("utf-8")).hexdigest()[:16]
 
 
-def _entity(ctx: _Context, row: Any, dataset: str, published: str | None, position: str) -> Entity:
+def _entity(ctx: _Context, row: Any, position: str, dataset: str, published: str | None) -> Entity:
     if isinstance(row, str):
         raise ctx.error(f"malformed row: {row}")
     name = _one(ctx, row, "name")
@@ -368,17 +279,14 @@ def _entity(ctx: _Context, row: Any, dataset: str, published: str | None, positi
     if type_ and type_ not in _SCHEMATA:
         ctx.warn(f"unknown type {type_!r}; read as LegalEntity")
 
-    entity = Entity(
-        id=make_id(dataset, source_id),
+    entity = new_entity(
+        ctx,
+        dataset=dataset,
+        source_id=source_id,
         schema=schema,
         caption=name,
-        provenance=Provenance(
-            dataset=dataset,
-            source_id=source_id,
-            version=published,
-            source_file=ctx.path.name,
-            record=position,
-        ),
+        published=published,
+        record=position,
     )
     entity.add_name(name, "primary")
     for alias in _many(ctx, row, "alt_names"):
@@ -403,31 +311,26 @@ def _entity(ctx: _Context, row: Any, dataset: str, published: str | None, positi
         entity.add_property("sourceUrl", _one(ctx, row, key))
 
     for code in _countries(ctx, row, "citizenships"):
-        _append(entity.citizenships, code)
+        append_new(entity.citizenships, code)
     for code in _countries(ctx, row, "nationalities"):
-        _append(entity.nationalities, code)
+        append_new(entity.nationalities, code)
     for code in _countries(ctx, row, "country"):
-        _append(entity.countries, code)
+        append_new(entity.countries, code)
     for text in _many(ctx, row, "dates_of_birth"):
         for date in parse_dates(text):
-            _append(entity.birth_dates, date)
+            append_new(entity.birth_dates, date)
     for place in _many(ctx, row, "places_of_birth"):
-        _append(entity.birth_places, place)
+        append_new(entity.birth_places, place)
 
     _vessel(ctx, row, entity)
     _addresses(ctx, row, entity)
     _ids(ctx, row, entity)
     if schema in ("Organization", "LegalEntity") and (
-        any(i.type in _COMPANY_IDS for i in entity.identifiers)
+        any(i.type in COMPANY_IDS for i in entity.identifiers)
         or any(looks_like_company(n.value) for n in entity.names)
     ):
         entity.schema = "Company"
     return entity
-
-
-def _append(values: list[str], value: str | None) -> None:
-    if value and value not in values:
-        values.append(value)
 
 
 def _country(text: str) -> str | None:
@@ -463,7 +366,7 @@ def _addresses(ctx: _Context, row: dict[str, Any], entity: Entity) -> None:
             if address is not None and address not in entity.addresses:
                 entity.addresses.append(address)
             if address is not None:
-                _append(entity.countries, address.country)
+                append_new(entity.countries, address.country)
         elif isinstance(item, str):
             for text in _check(ctx, item, "addresses").split(";"):
                 full = " ".join(text.split()).strip(" ,")
@@ -473,7 +376,7 @@ def _addresses(ctx: _Context, row: dict[str, Any], entity: Entity) -> None:
                 address = Address(full=full, country=country)
                 if address not in entity.addresses:
                     entity.addresses.append(address)
-                _append(entity.countries, country)
+                append_new(entity.countries, country)
 
 
 def _address_object(ctx: _Context, item: dict[str, Any]) -> Address | None:
@@ -496,19 +399,15 @@ def _address_object(ctx: _Context, item: dict[str, Any]) -> Address | None:
 
 
 def _id_type(label: str) -> str:
-    label = " ".join(label.lower().split()).rstrip(":- ")
-    if label in _ID_TYPES:
-        return _ID_TYPES[label]
-    if label in _ID_PROPERTIES:
-        return "property:" + _ID_PROPERTIES[label]
+    """Identifier type of a label, or "gender" or "property:NAME" for facts that are no ids."""
+    label = id_label(label)
+    if label in ID_PROPERTIES:
+        return "property:" + ID_PROPERTIES[label]
     if label == "gender":
         return "gender"
-    if label.startswith(_SANCTIONS_INFO):
+    if label.startswith(SANCTIONS_INFO):
         return "property:provisions"
-    for keyword, type_ in _ID_KEYWORDS:
-        if keyword in label:
-            return type_
-    return "other"
+    return id_type(label)
 
 
 def _ids(ctx: _Context, row: dict[str, Any], entity: Entity) -> None:
@@ -552,8 +451,7 @@ def _ids(ctx: _Context, row: dict[str, Any], entity: Entity) -> None:
                     type_ = "registrationNumber"
             note = label if type_ in ("other", "idNumber", "registrationNumber") and label else None
             entity.add_identifier(type_, number, country=country, note=note)
-            digits = number.isdigit()
-            if country == "RU" and digits and type_ == "taxNumber" and len(number) in (10, 12):
+            if russian_code(type_, number, country) == "innCode":
                 entity.add_identifier("innCode", number, country=country)
 
 
