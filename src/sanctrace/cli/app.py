@@ -10,6 +10,7 @@ import typer
 from sanctrace import __version__
 from sanctrace.cli import entity as entity_cmd
 from sanctrace.cli import lists as lists_cmd
+from sanctrace.cli import screen as screen_cmd
 from sanctrace.cli.context import State
 from sanctrace.errors import SanctraceError
 
@@ -21,6 +22,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(lists_cmd.app, name="lists")
+app.command("screen")(screen_cmd.screen)
+app.command("compare")(screen_cmd.compare_cmd)
 app.command("entity")(entity_cmd.entity)
 
 

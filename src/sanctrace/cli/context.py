@@ -4,11 +4,15 @@ first time a command needs data."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sanctrace.bundle import BundledList, load_bundle, needs_bundle
 from sanctrace.cli.output import note
 from sanctrace.ingest import IngestReport
 from sanctrace.store import Store, open_store
+
+if TYPE_CHECKING:
+    from sanctrace.match import Screener
 
 
 @dataclass
@@ -35,4 +39,24 @@ class State:
                 note(f"  {item.dataset}: {v.entities:,} entities, published {v.published}")
 
             load_bundle(store, on_loaded=loaded)
+            self.refresh_index()
         return store
+
+    def refresh_index(self) -> None:
+        """Rebuild the persisted screening index after the active versions changed."""
+        from sanctrace.cli.output import err
+        from sanctrace.match import build_index
+
+        with err.status("Building the screening index…"):
+            index = build_index(self.store())
+        note(f"Screening index: {len(index.entities):,} entities, {len(index.names):,} names")
+
+    def screener(self) -> Screener:
+        """The screener over the active versions; builds the index if it is missing."""
+        from sanctrace.match import Screener
+        from sanctrace.match.screener import index_path
+
+        store = self.store_with_data()
+        if not index_path(store, store.active_versions()).exists():
+            self.refresh_index()
+        return Screener.open(store)

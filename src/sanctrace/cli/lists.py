@@ -111,6 +111,8 @@ def load(
         print_json(_report_dict(report))
     else:
         _print_report(report)
+    if report.result.activated:
+        state.refresh_index()
 
 
 @app.command("show")
@@ -157,6 +159,7 @@ def activate(
     state: State = ctx.obj
     info = state.store().activate(dataset, version)
     out.print(f"{info.dataset}: version {info.version} (published {info.published}) is now active")
+    state.refresh_index()
 
 
 @app.command("fetch")
@@ -173,6 +176,7 @@ def fetch(
     store = state.store()
     folder = downloads or (default_db_path().parent / "downloads")
     failures = 0
+    loaded = False
     sources = resolve_sources(list(datasets or []))
     with make_client() as client:
         for source in sources:
@@ -200,6 +204,9 @@ def fetch(
                     err.print("  the previously loaded version (if any) keeps serving")
                     continue
             _print_report(report)
+            loaded = loaded or report.result.activated
+    if loaded:
+        state.refresh_index()
     if failures:
         raise typer.Exit(code=5)
 

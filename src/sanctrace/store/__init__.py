@@ -5,18 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from sanctrace.store.base import LoadResult, Store, VersionInfo
+from sanctrace.store.paths import default_db_path
 
 __all__ = ["LoadResult", "Store", "VersionInfo", "default_db_path", "open_store"]
-
-
-def default_db_path() -> Path:
-    """``$SANCTRACE_HOME/sanctrace.db``, else the platform's user data dir."""
-    home = os.environ.get("SANCTRACE_HOME")
-    base = Path(home) if home else Path(user_data_dir("sanctrace", appauthor=False))
-    return base / "sanctrace.db"
 
 
 def open_store(db: str | None = None) -> Store:

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sanctrace.errors import NotFoundError, StoreError
@@ -63,6 +64,8 @@ class Store(ABC):
     #: Placeholder style of the driver: "?" (sqlite3) or "%s" (psycopg).
     placeholder = "?"
     location: str
+    #: Where derived data (the screening index) is kept for this store.
+    index_dir: Path
 
     @abstractmethod
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...

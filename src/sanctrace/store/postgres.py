@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sanctrace.errors import StoreError
 from sanctrace.store.base import Store
+from sanctrace.store.paths import default_db_path
 
 _DDL = [
     """CREATE TABLE IF NOT EXISTS list_versions (
@@ -53,6 +55,8 @@ class PostgresStore(Store):
             ) from None
         self._psycopg = psycopg
         self.location = _redact(url)
+        digest = hashlib.sha256(self.location.encode()).hexdigest()[:12]
+        self.index_dir = default_db_path().parent / "index" / f"postgres-{digest}"
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
             with self.conn.transaction():

@@ -49,6 +49,7 @@ class SQLiteStore(Store):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.location = str(path)
+        self.index_dir = path.with_name(path.name + ".index")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)

@@ -1,0 +1,171 @@
+"""``sanctrace screen`` and ``sanctrace compare``: one name against the lists, or two names."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.table import Table
+
+from sanctrace.cli.context import State
+from sanctrace.cli.lists import OutputFormat
+from sanctrace.cli.output import err, out, print_json, show_data_date
+from sanctrace.errors import SanctraceError
+from sanctrace.match import DEFAULT_THRESHOLD, Match, Query, compare
+from sanctrace.model.dates import parse_date
+
+
+def _explain(match: Match) -> str:
+    """The token links of a result in one line: ``query ~ candidate (how similarity)``."""
+    parts = []
+    for link in match.explanation.get("tokens", []):
+        sign = "=" if link["how"] == "exact" else "~"
+        parts.append(
+            f"{link['query']} {sign} {link['candidate']} ({link['how']} {link['similarity']:.2f})"
+        )
+    for feature in match.explanation.get("features", []):
+        if feature["feature"] in ("name",):
+            continue
+        delta = feature.get("delta")
+        parts.append(
+            f"{feature['feature']} {delta:+.2f}" if isinstance(delta, float) else feature["feature"]
+        )
+    return "; ".join(parts)
+
+
+def screen(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The name to screen, in any script.")],
+    schema: Annotated[
+        str | None,
+        typer.Option(help="Person, Company, Organization, LegalEntity, Vessel, Aircraft."),
+    ] = None,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", help="ISO country code.")
+    ] = None,
+    birth_date: Annotated[
+        list[str] | None, typer.Option("--birth-date", help="YYYY[-MM[-DD]].")
+    ] = None,
+    identifier: Annotated[
+        list[str] | None,
+        typer.Option("--id", help="Tax/registration number, IMO, SWIFT/BIC, LEI, passport."),
+    ] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            help=f"Minimum score (default {DEFAULT_THRESHOLD}); 0 shows the best candidates."
+        ),
+    ] = DEFAULT_THRESHOLD,
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 10,
+    dataset: Annotated[
+        list[str] | None, typer.Option("--dataset", help="Only these datasets.")
+    ] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Screen one name against every active list; scores explain themselves."""
+
+    if not 0.0 <= threshold <= 1.0:
+        raise SanctraceError(f"--threshold must be between 0 and 1, not {threshold}")
+    dates = []
+    for value in birth_date or []:
+        parsed = parse_date(value)
+        if not parsed:
+            raise SanctraceError(
+                f"--birth-date {value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"
+            )
+        dates.append(parsed)
+    state: State = ctx.obj
+    store = state.store_with_data()
+    versions = store.active_versions()
+    if dataset:
+        known = {v.dataset for v in versions}
+        unknown = [d for d in dataset if d not in known]
+        if unknown:
+            raise SanctraceError(
+                f"dataset(s) not loaded: {', '.join(unknown)} (loaded: {', '.join(sorted(known))})"
+            )
+        versions = [v for v in versions if v.dataset in dataset]
+    screener = state.screener()
+    query = Query(
+        name=name,
+        schema=schema,
+        countries=tuple(c.upper() for c in country or []),
+        birth_dates=tuple(dates),
+        identifiers=tuple(identifier or []),
+    )
+    results = screener.screen(query, threshold=threshold, limit=limit, datasets=dataset or None)
+    if format is OutputFormat.json:
+        data: dict[str, Any] = {
+            "query": query.to_dict(),
+            "datasets": [
+                {
+                    "dataset": v.dataset,
+                    "version": v.version,
+                    "published": v.published,
+                    "entities": v.entities,
+                }
+                for v in versions
+            ],
+            "threshold": threshold,
+            "results": [m.to_dict() for m in results],
+        }
+        print_json(data)
+        show_data_date(versions, to_stderr=True)
+        return
+    if not results:
+        out.print(f"No match for {name!r} at threshold {threshold}.", markup=False)
+    else:
+        table = Table(box=box.SIMPLE_HEAD, title=f"Screening {name!r} (threshold {threshold})")
+        table.add_column("score", justify="right")
+        table.add_column("id", no_wrap=True)
+        table.add_column("schema")
+        table.add_column("name")
+        table.add_column("why")
+        for m in results:
+            table.add_row(
+                f"{m.score:.2f}",
+                m.id,
+                m.schema,
+                f"{m.caption}\n[dim]via {m.matched_name}[/dim]",
+                _explain(m),
+            )
+        out.print(table)
+    show_data_date(versions, to_stderr=False)
+
+
+def compare_cmd(
+    name_a: Annotated[str, typer.Argument(metavar="NAME_A")],
+    name_b: Annotated[str, typer.Argument(metavar="NAME_B")],
+    schema: Annotated[str, typer.Option(help="Person, Company, Organization, ...")] = "Company",
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Score two names against each other and explain the score."""
+    result = compare(name_a, name_b, schema=schema)
+    if format is OutputFormat.json:
+        print_json(
+            {
+                "name_a": name_a,
+                "name_b": name_b,
+                "schema": schema,
+                "score": result.score,
+                "explanation": result.explanation,
+            }
+        )
+        return
+    out.print(
+        f"score {result.score:.3f}  ({name_a!r} vs {name_b!r}, schema {schema})", markup=False
+    )
+    for link in result.explanation.get("tokens", []):
+        out.print(
+            f"  {link['query']} ~ {link['candidate']}: {link['how']} {link['similarity']:.2f}",
+            markup=False,
+        )
+    for side, key in (
+        ("only in A", "unmatched_query_tokens"),
+        ("only in B", "unmatched_candidate_tokens"),
+    ):
+        if result.explanation.get(key):
+            out.print(f"  {side}: {' '.join(result.explanation[key])}", markup=False)
+    if "reason" in result.explanation:
+        err.print(result.explanation["reason"], markup=False)

@@ -1,0 +1,63 @@
+"""Every knob of the matcher in one place, with the reason for its value.
+
+The defaults are tuned with ``bench/quality.py`` (alias hold-out recall against the false-alert
+rate on generated unlisted names); change them there, not in the code that uses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    #: A result at or above this score is a match. One documented default for all schemata.
+    threshold: float = 0.80
+
+    # -- candidate generation -------------------------------------------------------------
+    #: Name entries scored per query after the index ranks them.
+    candidate_names: int = 120
+    #: Query tokens are expanded to vocabulary tokens at least this similar (rapidfuzz ratio).
+    fuzzy_token_cutoff: float = 80.0
+    #: At most this many vocabulary tokens per query token from fuzzy expansion.
+    fuzzy_token_limit: int = 12
+    #: Index keys on more than this share of name entries carry no signal for candidates.
+    max_posting_share: float = 0.05
+
+    # -- token alignment --------------------------------------------------------------------
+    #: Token pairs less similar than this are left unaligned.
+    min_token_similarity: float = 0.72
+    #: Similarity when two tokens differ but share a phonetic key (transliteration variants).
+    phonetic_similarity: float = 0.93
+    #: Similarity of an initial ("J") to a token starting with that letter ("John").
+    initial_similarity: float = 0.75
+    #: Similarity of an acronym to the run of tokens whose initials spell it.
+    acronym_similarity: float = 0.92
+    #: Unmatched candidate tokens count this much against persons (middle names, patronymics).
+    person_extra_token_weight: float = 0.35
+    #: ... and against organisations (extra words usually mean a different company).
+    org_extra_token_weight: float = 0.8
+
+    # -- evidence beyond the name -----------------------------------------------------------
+    name_kind_factor: dict[str, float] = field(
+        default_factory=lambda: {
+            "primary": 1.0,
+            "strong_aka": 1.0,
+            "spelling": 1.0,
+            "fka": 0.97,
+            "weak_aka": 0.9,
+        }
+    )
+    legal_form_agree_bonus: float = 0.02
+    legal_form_conflict_penalty: float = 0.05
+    country_agree_bonus: float = 0.03
+    country_conflict_penalty: float = 0.10
+    birth_date_agree_bonus: float = 0.05
+    birth_date_conflict_penalty: float = 0.20
+    #: An identifier (tax/registration number, IMO, SWIFT/BIC, LEI, passport) that agrees
+    #: exactly makes the score at least this, whatever the names.
+    identifier_match_score: float = 0.98
+
+
+DEFAULT_CONFIG = MatchConfig()
+DEFAULT_THRESHOLD = DEFAULT_CONFIG.threshold

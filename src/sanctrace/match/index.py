@@ -1,0 +1,204 @@
+"""The candidate index: normalized tokens, phonetic keys, acronyms, token trigrams, identifiers.
+
+Built once from the active list versions and persisted, so that a query scores only a few
+hundred name entries instead of every listed name. Every alias is its own entry, so entities
+with many aliases are found by any of them and never diluted by the others.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanctrace.errors import SanctraceError
+from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
+from sanctrace.match.evidence import normalize_identifier
+from sanctrace.match.types import IndexedEntity
+from sanctrace.model.entity import Entity
+from sanctrace.normalize import NameForm, name_forms, token_weight
+
+#: Bump when the pickled layout or the normalization changes, so stale files are rebuilt.
+INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NameEntry:
+    entity: int  # position in Index.entities
+    kind: str
+    form: NameForm
+
+
+def _trigrams(token: str) -> set[str]:
+    padded = f"^{token}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class Index:
+    """Postings from normalized keys to name entries, plus what scoring needs of each entity."""
+
+    def __init__(
+        self,
+        entities: list[IndexedEntity],
+        names: list[NameEntry],
+        versions: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.entities = entities
+        self.names = names
+        #: (dataset, version) pairs the index was built from, to report with every result.
+        self.versions = versions
+        tokens: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        phonetic: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        acronyms: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        for n, entry in enumerate(names):
+            form = entry.form
+            for token in set(form.tokens):
+                tokens[token].append(n)
+            for key in set(form.phonetic):
+                phonetic[key].append(n)
+            for acronym in _acronyms(form):
+                acronyms[acronym].append(n)
+        self.tokens = dict(tokens)
+        self.phonetic = dict(phonetic)
+        self.acronyms = dict(acronyms)
+        grams: dict[str, list[str]] = defaultdict(list)
+        for token in self.tokens:
+            if len(token) >= 3:
+                for gram in _trigrams(token):
+                    grams[gram].append(token)
+        self.trigrams = dict(grams)
+        ids: dict[str, list[int]] = defaultdict(list)
+        for e, entity in enumerate(entities):
+            for ident in entity.identifiers:
+                ids[ident].append(e)
+        self.identifiers = dict(ids)
+        self._log_n = math.log(len(names) + 2)
+
+    # -- building ----------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, entities: Iterable[Entity], versions: tuple[tuple[str, str], ...] = ()) -> Index:
+        indexed: list[IndexedEntity] = []
+        names: list[NameEntry] = []
+        for entity in entities:
+            record = IndexedEntity.from_entity(entity)
+            position = len(indexed)
+            indexed.append(record)
+            seen: set[tuple[str, ...]] = set()
+            for value, kind in record.names:
+                for form in name_forms(value, record.schema):
+                    if form.tokens and form.tokens not in seen:
+                        seen.add(form.tokens)
+                        names.append(NameEntry(position, kind, form))
+        return cls(indexed, names, versions)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a reader never sees half an index."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump((INDEX_FORMAT, self.entities, self.names, self.versions), fh, protocol=5)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Index:
+        try:
+            with path.open("rb") as fh:
+                fmt, entities, names, versions = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError) as exc:
+            raise SanctraceError(f"cannot read index {path}: {exc}") from None
+        if fmt != INDEX_FORMAT:
+            raise SanctraceError(f"index {path} has an old format; it will be rebuilt")
+        return cls(entities, names, versions)
+
+    # -- weights -----------------------------------------------------------------------------
+
+    def idf(self, token: str) -> float:
+        """Rarity of a token among listed names, in (0, 1]: common words say little."""
+        postings = self.tokens.get(token)
+        df = len(postings) if postings is not None else 0
+        return max(0.05, math.log((len(self.names) + 2) / (df + 1)) / self._log_n)
+
+    def weight(self, token: str) -> float:
+        return self.idf(token) * token_weight(token)
+
+    # -- candidates --------------------------------------------------------------------------
+
+    def similar_tokens(self, token: str, config: MatchConfig = DEFAULT_CONFIG) -> list[str]:
+        """Vocabulary tokens sharing most trigrams with ``token`` (typos, one-letter changes)."""
+        if len(token) < 4:
+            return []
+        grams = _trigrams(token)
+        counts: dict[str, int] = defaultdict(int)
+        for gram in grams:
+            bucket = self.trigrams.get(gram)
+            if bucket is None or len(bucket) > 5000:
+                continue
+            for other in bucket:
+                counts[other] += 1
+        need = max(2, int(len(grams) * 0.5))
+        ranked = sorted(
+            (t for t, c in counts.items() if c >= need and abs(len(t) - len(token)) <= 2),
+            key=lambda t: -counts[t],
+        )
+        return ranked[: config.fuzzy_token_limit]
+
+    def candidates(self, forms: list[NameForm], config: MatchConfig = DEFAULT_CONFIG) -> list[int]:
+        """Name entries worth scoring, best first by the summed rarity of the keys they share."""
+        limit = max(50, int(len(self.names) * config.max_posting_share))
+        scores: dict[int, float] = defaultdict(float)
+        for form in forms:
+            per_form: dict[int, float] = defaultdict(float)
+            for token, key in zip(form.tokens, form.phonetic, strict=True):
+                hits: dict[int, float] = {}
+                weight = self.weight(token)
+                exact = self.tokens.get(token)
+                if exact is not None and len(exact) <= limit:
+                    for n in exact:
+                        hits[n] = weight
+                sounds = self.phonetic.get(key)
+                if sounds is not None and len(sounds) <= limit:
+                    for n in sounds:
+                        if n not in hits:
+                            hits[n] = weight * 0.9
+                if exact is None and (sounds is None or len(sounds) < 3):
+                    for other in self.similar_tokens(token, config):
+                        postings = self.tokens[other]
+                        if len(postings) > limit:
+                            continue
+                        w = self.weight(other) * 0.8
+                        for n in postings:
+                            if hits.get(n, 0.0) < w:
+                                hits[n] = w
+                acronym_hits = self.acronyms.get(token)
+                if acronym_hits is not None and len(acronym_hits) <= limit:
+                    for n in acronym_hits:
+                        hits[n] = max(hits.get(n, 0.0), 0.9)
+                for n, w in hits.items():
+                    per_form[n] += w
+            for acronym in _acronyms(form):
+                spelled_out = self.tokens.get(acronym)
+                if spelled_out is not None and len(spelled_out) <= limit:
+                    for n in spelled_out:
+                        per_form[n] += 0.9
+            for n, w in per_form.items():
+                if w > scores[n]:
+                    scores[n] = w
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        return [n for n, _ in ranked[: config.candidate_names]]
+
+    def by_identifier(self, values: Iterable[str]) -> list[int]:
+        out: list[int] = []
+        for value in values:
+            out.extend(self.identifiers.get(normalize_identifier(value), ()))
+        return out
+
+
+def _acronyms(form: NameForm) -> tuple[str, ...]:
+    if form.acronyms:
+        return form.acronyms
+    return (form.acronym,) if form.acronym else ()

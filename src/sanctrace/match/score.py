@@ -1,0 +1,255 @@
+"""Name scoring: align the tokens of two normalized names and weigh what agrees.
+
+Pure functions over :class:`~sanctrace.normalize.NameForm`. A score is explained by its token
+links (which query token met which candidate token, how, and how similar), the tokens left over
+on each side, and the legal forms found; evidence beyond names is added in ``match.evidence``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
+from sanctrace.normalize import NameForm
+
+Weight = Callable[[str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenLink:
+    query: str
+    candidate: str
+    similarity: float
+    how: str  # exact | phonetic | fuzzy | initial | acronym
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "candidate": self.candidate,
+            "similarity": round(self.similarity, 3),
+            "how": self.how,
+        }
+
+
+@dataclass(slots=True)
+class NameScore:
+    score: float
+    query_name: str
+    candidate_name: str
+    links: list[TokenLink] = field(default_factory=list)
+    unmatched_query: list[str] = field(default_factory=list)
+    unmatched_candidate: list[str] = field(default_factory=list)
+    query_legal_forms: tuple[str, ...] = ()
+    candidate_legal_forms: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name_score": round(self.score, 3),
+            "query_name": self.query_name,
+            "candidate_name": self.candidate_name,
+            "tokens": [link.to_dict() for link in self.links],
+            "unmatched_query_tokens": self.unmatched_query,
+            "unmatched_candidate_tokens": self.unmatched_candidate,
+            "legal_forms": {
+                "query": list(self.query_legal_forms),
+                "candidate": list(self.candidate_legal_forms),
+            },
+        }
+
+
+ZERO = NameScore(0.0, "", "")
+
+
+def _similarity_matrix(
+    q: NameForm, c: NameForm, config: MatchConfig
+) -> list[list[tuple[float, str]]]:
+    """(similarity, how) for every query token x candidate token."""
+    ratio = fuzz.ratio
+    out: list[list[tuple[float, str]]] = []
+    for i, qt in enumerate(q.tokens):
+        row: list[tuple[float, str]] = []
+        for j, ct in enumerate(c.tokens):
+            if qt == ct:
+                row.append((1.0, "exact"))
+                continue
+            if len(qt) == 1 or len(ct) == 1:
+                short, long_ = (qt, ct) if len(qt) == 1 else (ct, qt)
+                if len(long_) > 1 and long_.startswith(short):
+                    row.append((config.initial_similarity, "initial"))
+                else:
+                    row.append((0.0, "none"))
+                continue
+            if min(len(qt), len(ct)) <= 2:
+                same_sound = q.phonetic[i] == c.phonetic[j]
+                row.append(
+                    (config.phonetic_similarity, "phonetic") if same_sound else (0.0, "none")
+                )
+                continue
+            by_spelling = ratio(qt, ct) / 100.0
+            by_sound = ratio(q.phonetic[i], c.phonetic[j]) / 100.0 * config.phonetic_similarity
+            if by_sound > by_spelling:
+                row.append((by_sound, "phonetic"))
+            else:
+                row.append((by_spelling, "fuzzy"))
+        out.append(row)
+    return out
+
+
+def _acronym_links(
+    short_tokens: Sequence[str],
+    short_free: set[int],
+    other: NameForm,
+    other_free: set[int],
+    expansions: Callable[[str], Sequence[str]],
+) -> list[tuple[int, list[int]]]:
+    """Tokens of one name that abbreviate free words of the other: "iemz" for "izhevsk
+    electromechanical plant", via the other name's acronym variants or the words' initials."""
+    found: list[tuple[int, list[int]]] = []
+    free = set(other_free)
+    for i in sorted(short_free):
+        token = short_tokens[i]
+        if not free or not 2 <= len(token) <= 8 or not token.isalpha():
+            continue
+        run = None
+        for start in sorted(free):
+            run = _spell(token, other.tokens, start, free, expansions)
+            if run:
+                break
+        if run is None and token in other.acronyms:
+            run = sorted(free)
+        if run:
+            found.append((i, run))
+            free.difference_update(run)
+    return found
+
+
+def _spell(
+    acronym: str,
+    tokens: Sequence[str],
+    start: int,
+    free: set[int],
+    expansions: Callable[[str], Sequence[str]],
+) -> list[int] | None:
+    """Indexes of a run of at least two words from ``start`` that spell ``acronym``."""
+    run = _spell_from(acronym, 0, tokens, start, free, expansions)
+    return run if run is not None and len(run) >= 2 else None
+
+
+def _spell_from(
+    acronym: str,
+    pos: int,
+    tokens: Sequence[str],
+    j: int,
+    free: set[int],
+    expansions: Callable[[str], Sequence[str]],
+) -> list[int] | None:
+    """Each word gives its first letter (or a translation's: "plant" gives the "z" of zavod);
+    a long compound word ("electromechanical") may give further letters found in it, in order."""
+    if pos == len(acronym):
+        return []
+    if j >= len(tokens) or j not in free:
+        return None
+    for head in (tokens[j], *expansions(tokens[j])):
+        if not head or head[0] != acronym[pos]:
+            continue
+        ends = [pos + 1]
+        if len(head) >= 8:
+            k, p = 1, pos + 1
+            while p < len(acronym):
+                idx = head.find(acronym[p], k)
+                if idx < 0:
+                    break
+                k, p = idx + 1, p + 1
+                ends.append(p)
+        for end in ends:
+            rest = _spell_from(acronym, end, tokens, j + 1, free, expansions)
+            if rest is not None:
+                return [j, *rest]
+    return None
+
+
+def score_forms(
+    q: NameForm,
+    c: NameForm,
+    *,
+    person: bool,
+    weight: Weight,
+    expansions: Callable[[str], Sequence[str]] = lambda _: (),
+    config: MatchConfig = DEFAULT_CONFIG,
+) -> NameScore:
+    """How well candidate name ``c`` explains query name ``q``, in [0, 1]."""
+    if not q.tokens or not c.tokens:
+        return ZERO
+    matrix = _similarity_matrix(q, c, config)
+    pairs = sorted(
+        (
+            (sim, i, j, how)
+            for i, row in enumerate(matrix)
+            for j, (sim, how) in enumerate(row)
+            if sim >= config.min_token_similarity
+        ),
+        reverse=True,
+    )
+    free_q = set(range(len(q.tokens)))
+    free_c = set(range(len(c.tokens)))
+    links: list[TokenLink] = []
+    matched_weight = 0.0
+    aligned_weight = 0.0
+    for sim, i, j, how in pairs:
+        if i in free_q and j in free_c:
+            free_q.discard(i)
+            free_c.discard(j)
+            w = (weight(q.tokens[i]) + weight(c.tokens[j])) / 2
+            if how == "initial":
+                w = min(weight(q.tokens[i]), weight(c.tokens[j]))
+            matched_weight += w * sim
+            aligned_weight += w
+            links.append(TokenLink(q.tokens[i], c.tokens[j], sim, how))
+    if not person and free_q and free_c:
+        for i, run in _acronym_links(q.tokens, free_q, c, free_c, expansions):
+            free_q.discard(i)
+            free_c.difference_update(run)
+            w = max(weight(q.tokens[i]), sum(weight(c.tokens[j]) for j in run) / len(run))
+            matched_weight += w * config.acronym_similarity
+            aligned_weight += w
+            joined = " ".join(c.tokens[j] for j in run)
+            links.append(TokenLink(q.tokens[i], joined, config.acronym_similarity, "acronym"))
+    if not person and free_q and free_c:
+        for j, run in _acronym_links(c.tokens, free_c, q, free_q, expansions):
+            free_c.discard(j)
+            free_q.difference_update(run)
+            w = max(weight(c.tokens[j]), sum(weight(q.tokens[i]) for i in run) / len(run))
+            matched_weight += w * config.acronym_similarity
+            aligned_weight += w
+            joined = " ".join(q.tokens[i] for i in run)
+            links.append(TokenLink(joined, c.tokens[j], config.acronym_similarity, "acronym"))
+    if not links:
+        return NameScore(
+            0.0,
+            q.original,
+            c.original,
+            unmatched_query=list(q.tokens),
+            unmatched_candidate=list(c.tokens),
+            query_legal_forms=q.legal_forms,
+            candidate_legal_forms=c.legal_forms,
+        )
+    extra = config.person_extra_token_weight if person else config.org_extra_token_weight
+    missing_q = sum(weight(q.tokens[i]) for i in free_q)
+    missing_c = sum(weight(c.tokens[j]) for j in free_c) * extra
+    denominator = aligned_weight + missing_q + missing_c
+    score = matched_weight / denominator if denominator > 0 else 0.0
+    if all(link.how == "initial" for link in links):
+        score = min(score, 0.5)
+    return NameScore(
+        score,
+        q.original,
+        c.original,
+        links=links,
+        unmatched_query=[q.tokens[i] for i in sorted(free_q)],
+        unmatched_candidate=[c.tokens[j] for j in sorted(free_c)],
+        query_legal_forms=q.legal_forms,
+        candidate_legal_forms=c.legal_forms,
+    )

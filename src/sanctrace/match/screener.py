@@ -1,0 +1,227 @@
+"""Screening: candidates from the index, names scored and explained, evidence weighed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sanctrace.errors import SanctraceError
+from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
+from sanctrace.match.evidence import weigh_evidence
+from sanctrace.match.index import Index
+from sanctrace.match.score import NameScore, score_forms
+from sanctrace.match.types import IndexedEntity, Match, Query, Score, schemata_compatible
+from sanctrace.model.entity import Entity
+from sanctrace.normalize import NameForm, name_forms, token_weight
+from sanctrace.store import Store, VersionInfo
+
+#: A query name longer than this is refused: no listed name comes near it.
+MAX_QUERY_CHARS = 1000
+
+_EMPTY: tuple[str, ...] = ()
+
+
+def _expansions(token: str) -> tuple[str, ...]:
+    from sanctrace import normalize
+
+    lookup = getattr(normalize, "token_expansions", None)
+    return tuple(lookup(token)) if lookup else _EMPTY
+
+
+def _best_name(
+    query_forms: list[NameForm],
+    candidate: NameForm,
+    *,
+    person: bool,
+    weight: Any,
+    config: MatchConfig,
+) -> NameScore:
+    best: NameScore | None = None
+    for form in query_forms:
+        result = score_forms(
+            form,
+            candidate,
+            person=person,
+            weight=weight,
+            expansions=_expansions,
+            config=config,
+        )
+        if best is None or result.score > best.score:
+            best = result
+    assert best is not None
+    return best
+
+
+class Screener:
+    """Screens names against an index of listed entities."""
+
+    def __init__(self, index: Index, config: MatchConfig = DEFAULT_CONFIG) -> None:
+        self.index = index
+        self.config = config
+
+    @classmethod
+    def from_entities(
+        cls, entities: Iterable[Entity], config: MatchConfig = DEFAULT_CONFIG
+    ) -> Screener:
+        return cls(Index.build(entities), config)
+
+    @classmethod
+    def open(cls, store: Store, config: MatchConfig = DEFAULT_CONFIG) -> Screener:
+        """The screener for the store's active versions: the persisted index if it is current,
+        else one built now and saved."""
+        return cls(load_or_build_index(store), config)
+
+    @property
+    def versions(self) -> tuple[tuple[str, str], ...]:
+        return self.index.versions
+
+    def _check(self, query: Query) -> list[NameForm]:
+        name = query.name or ""
+        if len(name) > MAX_QUERY_CHARS:
+            raise SanctraceError(
+                f"query name is {len(name):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
+            )
+        return name_forms(name, query.schema)
+
+    def candidates(self, query: Query, limit: int | None = None) -> list[str]:
+        """Entity ids the index proposes for scoring, best first."""
+        forms = self._check(query)
+        seen: dict[str, None] = {}
+        for n in self.index.candidates(forms, self.config):
+            seen.setdefault(self.index.entities[self.index.names[n].entity].id, None)
+        for e in self.index.by_identifier(query.identifiers):
+            seen.setdefault(self.index.entities[e].id, None)
+        ids = list(seen)
+        return ids[:limit] if limit else ids
+
+    def screen(
+        self,
+        query: Query,
+        threshold: float | None = None,
+        limit: int = 10,
+        datasets: Iterable[str] | None = None,
+    ) -> list[Match]:
+        """Listed entities matching ``query``, best first, those scoring >= threshold."""
+        only = set(datasets) if datasets else None
+        cutoff = self.config.threshold if threshold is None else threshold
+        forms = self._check(query)
+        if not forms and not query.identifiers:
+            return []
+        index = self.index
+        best: dict[int, tuple[float, NameScore, str, list[dict[str, Any]]]] = {}
+        person = query.schema == "Person"
+        for n in index.candidates(forms, self.config):
+            entry = index.names[n]
+            entity = index.entities[entry.entity]
+            if only is not None and entity.dataset not in only:
+                continue
+            if not schemata_compatible(query.schema, entity.schema):
+                continue
+            is_person = person or entity.schema == "Person"
+            name = _best_name(
+                forms, entry.form, person=is_person, weight=index.weight, config=self.config
+            )
+            score, features = weigh_evidence(query, entity, name, entry.kind, self.config)
+            current = best.get(entry.entity)
+            if current is None or score > current[0]:
+                best[entry.entity] = (score, name, entry.kind, features)
+        for e in index.by_identifier(query.identifiers):
+            entity = index.entities[e]
+            if e in best or not schemata_compatible(query.schema, entity.schema):
+                continue
+            if only is not None and entity.dataset not in only:
+                continue
+            value, kind = entity.names[0] if entity.names else (entity.caption, "primary")
+            name = NameScore(0.0, query.name, value)
+            score, features = weigh_evidence(query, entity, name, kind, self.config)
+            best[e] = (score, name, kind, features)
+        results = [
+            _result(index.entities[e], score, name, kind, features, cutoff)
+            for e, (score, name, kind, features) in best.items()
+            if score >= cutoff and score > 0
+        ]
+        results.sort(key=lambda m: (-m.score, m.id))
+        return results[:limit]
+
+
+def _result(
+    entity: IndexedEntity,
+    score: float,
+    name: NameScore,
+    kind: str,
+    features: list[dict[str, Any]],
+    threshold: float,
+) -> Match:
+    explanation = {**name.to_dict(), "name_kind": kind, "features": features}
+    return Match(
+        id=entity.id,
+        dataset=entity.dataset,
+        source_id=entity.source_id,
+        schema=entity.schema,
+        caption=entity.caption,
+        score=score,
+        match=score >= threshold,
+        matched_name=name.candidate_name,
+        explanation=explanation,
+        programs=entity.programs,
+    )
+
+
+def compare(
+    name_a: str, name_b: str, schema: str | None = "Company", config: MatchConfig = DEFAULT_CONFIG
+) -> Score:
+    """Score two names against each other, without any list (token rarity unknown)."""
+    forms_a = name_forms(name_a or "", schema)
+    forms_b = name_forms(name_b or "", schema)
+    if not forms_a or not forms_b:
+        return Score(0.0, {"reason": "a name has no letters or digits to compare"})
+    best: NameScore | None = None
+    for b in forms_b:
+        result = _best_name(
+            forms_a, b, person=schema == "Person", weight=token_weight, config=config
+        )
+        if best is None or result.score > best.score:
+            best = result
+    if best is None:
+        return Score(0.0, {"reason": "a name has no letters or digits to compare"})
+    return Score(round(best.score, 4), best.to_dict())
+
+
+# -- persistence ---------------------------------------------------------------------------
+
+
+def index_key(versions: list[VersionInfo]) -> str:
+    """Identifies the set of active versions an index was built from."""
+    parts = sorted(f"{v.dataset}:{v.version}:{v.sha256}" for v in versions)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+
+def index_path(store: Store, versions: list[VersionInfo]) -> Path:
+    return store.index_dir / f"index-{index_key(versions)}.pickle"
+
+
+def build_index(store: Store) -> Index:
+    """Build the index of every active version and persist it beside the store."""
+    versions = store.active_versions()
+    entities: list[Entity] = []
+    for v in versions:
+        entities.extend(store.iter_entities(v.dataset, v.version))
+    index = Index.build(entities, tuple((v.dataset, v.version) for v in versions))
+    path = index_path(store, versions)
+    index.save(path)
+    for old in path.parent.glob("index-*.pickle"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return index
+
+
+def load_or_build_index(store: Store) -> Index:
+    path = index_path(store, store.active_versions())
+    if path.exists():
+        try:
+            return Index.load(path)
+        except SanctraceError:
+            path.unlink(missing_ok=True)
+    return build_index(store)

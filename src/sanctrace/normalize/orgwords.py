@@ -1,0 +1,485 @@
+"""Generic organisation words: one English canonical per meaning, weights and acronym letters.
+
+"Zavod", "завод", "工厂" and "plant" say the same thing; mapping them to one token lets a Russian,
+Chinese and English listing of one company share their generic words. Those words still identify
+little, hence their low weight.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sanctrace.normalize.phonetic import phonetic_key
+
+#: Foreign (or romanised) word -> English canonical. English words map to themselves implicitly.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "plant": ("zavod", "zavoda", "zavody", "kombinat", "gongchang", "werk", "usine", "fabrica"),
+    "factory": ("fabrika", "fabriki", "fabrik", "fabryka"),
+    "works": ("seisakusho", "werke"),
+    "group": ("gruppa", "grupa", "gruppe", "groupe", "grupo", "grup", "gruppo", "jituan", "guruhi"),
+    "company": (
+        "kompaniya",
+        "kompaniy",
+        "kompanii",
+        "kompaniia",
+        "kompania",
+        "compania",
+        "compagnie",
+        "companhia",
+        "compañia",
+        "sirketi",
+        "sirket",
+        "gongsi",
+        "kaisha",
+        "hoesa",
+        "sharika",
+        "sherkat",
+        "firma",
+    ),
+    "concern": ("kontsern", "konzern", "koncern", "kontserna"),
+    "corporation": ("korporatsiya", "korporatsiia", "korporatsii", "corporacion", "corporacao"),
+    "bank": (
+        "banka",
+        "banco",
+        "banque",
+        "bankasi",
+        "banki",
+        "yinhang",
+        "ginko",
+        "eunhaeng",
+        "bankas",
+    ),
+    "technology": (
+        "tekhnologii",
+        "tekhnologiya",
+        "tekhnologiia",
+        "technologie",
+        "technologien",
+        "tecnologia",
+        "tecnologias",
+        "teknoloji",
+        "jishu",
+        "keji",
+        "gisul",
+        "gijutsu",
+        "texnologiya",
+    ),
+    "industry": (
+        "industriya",
+        "industrii",
+        "industrie",
+        "industria",
+        "industrias",
+        "sanayi",
+        "promyshlennost",
+        "gongye",
+        "kogyo",
+        "gongeop",
+        "saneop",
+        "shiye",
+        "sanup",
+    ),
+    "trading": (
+        "torgovyy",
+        "torgovyi",
+        "torgovaya",
+        "torgovoe",
+        "torgovy",
+        "ticaret",
+        "maoyi",
+        "muyeok",
+        "shoji",
+        "sangsa",
+        "boeki",
+        "tejarat",
+        "tijara",
+    ),
+    "international": (
+        "mezhdunarodnyy",
+        "mezhdunarodnyi",
+        "mezhdunarodnaya",
+        "mezhdunarodnoe",
+        "internacional",
+        "internationale",
+        "internazionale",
+        "uluslararasi",
+        "guoji",
+        "kokusai",
+        "beynalmilal",
+    ),
+    "holding": ("kholding", "holdings", "konggu", "holdinq"),
+    "enterprise": (
+        "predpriyatie",
+        "predpriyatiye",
+        "predpriiatie",
+        "empresa",
+        "entreprise",
+        "unternehmen",
+        "korxona",
+    ),
+    "association": ("obedinenie", "obyedineniye", "obedineniye", "obedineniya", "asociacion"),
+    "center": ("tsentr", "centr", "centre", "centro", "merkezi", "markaz", "zhongxin"),
+    "institute": ("institut", "instituto", "instituta", "yanjiusuo", "yanjiuyuan", "istituto"),
+    "research": ("issledovatelskiy", "issledovatelskii", "nauchno", "investigacion"),
+    "scientific": ("nauchnyy", "nauchnyi", "nauchnoe", "nauchnaya"),
+    "production": (
+        "proizvodstvennoe",
+        "proizvodstvennaya",
+        "proizvodstvennyy",
+        "proizvodstvennoye",
+        "proizvodstvo",
+    ),
+    "design": ("konstruktorskoe", "konstruktorskoye", "proektnyy"),
+    "bureau": ("byuro", "biuro", "buro"),
+    "electronics": ("elektronika", "dianzi", "denshi", "jeonja", "electronica"),
+    "electric": ("dianji", "denki", "elektrik"),
+    "investment": ("touzi", "investitsii", "inversiones", "investimenti"),
+    "development": ("fazhan", "gaebal", "razvitie", "razvitiya"),
+    "logistics": ("wuliu", "logistika"),
+    "energy": ("nengyuan", "energiya", "energia", "enerji", "energo"),
+    "aviation": ("hangkong", "aviatsiya", "aviatsionnyy", "aviatsionnyi"),
+    "shipping": (
+        "chuanwu",
+        "hangyun",
+        "haiyun",
+        "haeun",
+        "sudokhodnaya",
+        "kashtiranirani",
+        "naviera",
+    ),
+    "equipment": ("shebei", "oborudovanie"),
+    "manufacturing": ("zhizao",),
+    "innovation": ("chuangxin", "innovatsii", "innovatsionnyy"),
+    "communication": ("tongxun", "tongxin", "svyaz"),
+    "chemical": ("huagong", "khimicheskiy", "khimicheskii", "kimya"),
+    "petroleum": ("shiyou",),
+    "software": ("ruanjian",),
+    "network": ("wangluo",),
+    "service": ("fuwu", "servis", "servicios", "xizmat"),
+    "university": ("daxue", "universitet", "universidad", "daigaku"),
+    "import": ("jinchukou",),
+    "system": ("sistemy", "systeme"),
+    "china": ("zhongguo",),
+    "heavy": ("tyazhelyy", "tyazhelogo"),
+}
+
+#: Canonical generic words: they name a kind of organisation, not which one.
+GENERIC = frozenset(
+    {
+        *_SYNONYMS,
+        "solution",
+        "engineering",
+        "national",
+        "general",
+        "export",
+        "commercial",
+        "global",
+        "partner",
+        "management",
+        "consulting",
+        "capital",
+        "resource",
+        "science",
+        "agency",
+        "foundation",
+        "organization",
+        "organisation",
+        "establishment",
+        "office",
+        "ministry",
+        "department",
+        "directorate",
+        "committee",
+        "council",
+        "authority",
+        "union",
+        "society",
+        "network",
+        "fund",
+        "firm",
+        "store",
+        "shop",
+        "line",
+        "lines",
+        "airline",
+        "airlines",
+        "marine",
+        "maritime",
+        "transport",
+        "construction",
+        "industrial",
+        "financial",
+        "finance",
+        "mining",
+        "oil",
+        "gas",
+        "steel",
+        "metal",
+        "machinery",
+        "machine",
+        "electronic",
+        "pharmaceutical",
+        "medical",
+        "security",
+        "defense",
+        "defence",
+        "military",
+        "state",
+        "federal",
+        "republic",
+        "joint",
+        "stock",
+        "public",
+        "private",
+        "limited",
+        "liability",
+        "branch",
+        "representative",
+        "unitary",
+        "complex",
+        "factory",
+    }
+)
+
+#: Words with no content of their own; skipped in acronyms.
+STOPWORDS = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "for",
+        "de",
+        "la",
+        "le",
+        "les",
+        "del",
+        "des",
+        "du",
+        "da",
+        "di",
+        "do",
+        "dos",
+        "das",
+        "e",
+        "et",
+        "i",
+        "y",
+        "und",
+        "va",
+        "ve",
+        "&",
+        "an",
+        "a",
+        "in",
+        "on",
+        "at",
+        "to",
+        "by",
+    ]
+)
+
+#: Name particles: prefixes of surnames and patronymic links.
+PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "ul",
+        "bin",
+        "ibn",
+        "ben",
+        "bint",
+        "binti",
+        "abu",
+        "abou",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "de",
+        "da",
+        "di",
+        "du",
+        "la",
+        "le",
+        "dos",
+        "das",
+        "del",
+        "mac",
+        "mc",
+        "st",
+        "ould",
+        "ag",
+        "oglu",
+        "ogly",
+        "kyzy",
+        "uulu",
+    ]
+)
+
+_SOURCE_WORDS: dict[str, str] = {
+    foreign: canonical for canonical, words in _SYNONYMS.items() for foreign in words
+}
+#: Long foreign words also by phonetic key, for inflected and variously spelt forms.
+_SOURCE_KEYS: dict[str, str] = {
+    phonetic_key(foreign): canonical
+    for foreign, canonical in _SOURCE_WORDS.items()
+    if len(phonetic_key(foreign)) >= 6
+}
+#: Letters a generic word contributes to Russian acronyms, romanised (ИЭМЗ: ... Zavod -> z;
+#: НПО: Nauchno-Proizvodstvennoe Obedinenie; ЦНИИ: Tsentralnyy Nauchno-Issledovatelskiy Institut).
+FOREIGN_INITIALS: dict[str, tuple[str, ...]] = {
+    "plant": ("z", "k"),
+    "factory": ("f",),
+    "company": ("k",),
+    "concern": ("k",),
+    "corporation": ("k",),
+    "industry": ("p",),
+    "international": ("m",),
+    "enterprise": ("p",),
+    "association": ("o",),
+    "center": ("ts",),
+    "research": ("ni",),
+    "scientific": ("n",),
+    "design": ("k",),
+    "bureau": ("b",),
+}
+
+#: Russian and English compound prefixes that contribute their own letter to an acronym
+#: (ИЭМЗ: Izhevskiy ElektroMekhanicheskiy Zavod).
+_COMPOUND_PREFIXES = (
+    "elektro",
+    "electro",
+    "radio",
+    "avia",
+    "avto",
+    "auto",
+    "gidro",
+    "hydro",
+    "neft",
+    "energo",
+    "agro",
+    "mikro",
+    "micro",
+    "aero",
+    "termo",
+    "thermo",
+    "geo",
+    "bio",
+    "tele",
+    "opto",
+    "foto",
+    "photo",
+    "spets",
+    "prom",
+    "mash",
+    "gaz",
+    "vneshne",
+    "vnesh",
+)
+
+
+def _singular(token: str) -> str | None:
+    """English plural of a known generic word -> that word (technologies -> technology)."""
+    if len(token) > 4 and token.endswith("ies"):
+        stem = token[:-3] + "y"
+        if stem in GENERIC:
+            return stem
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        stem = token[:-1]
+        if stem in GENERIC:
+            return stem
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def canonical_token(token: str) -> str:
+    """English canonical for generic org words in any language; other tokens unchanged."""
+    if token in GENERIC:
+        return token
+    canonical = _SOURCE_WORDS.get(token) or _singular(token)
+    if canonical is not None:
+        return canonical
+    if len(token) >= 7:
+        by_key = _SOURCE_KEYS.get(phonetic_key(token))
+        if by_key is not None:
+            return by_key
+    return token
+
+
+@lru_cache(maxsize=200_000)
+def token_weight(token: str) -> float:
+    """How much a token identifies a name: 1.0 for ordinary words, less for generic ones."""
+    if not token:
+        return 0.0
+    if token in STOPWORDS and token not in PARTICLES:
+        return 0.1
+    if token in PARTICLES:
+        return 0.2
+    if len(token) == 1:
+        return 0.3
+    if token in GENERIC or canonical_token(token) in GENERIC:
+        return 0.3
+    if token.isdigit():
+        return 0.6
+    return 1.0
+
+
+@lru_cache(maxsize=200_000)
+def acronym_letters(original: str, canonical: str) -> tuple[str, ...]:
+    """The letter groups one token may contribute to an acronym, most likely first."""
+    letters = [original[0]]
+    for prefix in _COMPOUND_PREFIXES:
+        if original.startswith(prefix) and len(original) >= len(prefix) + 3:
+            letters.append(prefix[0] + original[len(prefix)])
+            break
+    if canonical != original:
+        letters.append(canonical[0])
+    letters.extend(FOREIGN_INITIALS.get(canonical, ()))
+    return tuple(dict.fromkeys(letters))
+
+
+#: Cap on acronym variants per name form.
+MAX_ACRONYMS = 24
+
+
+def acronym_of(tokens: list[str] | tuple[str, ...]) -> str | None:
+    """Initials of the significant tokens, when there are at least two ("ibm" for IBM's name)."""
+    significant = [t for t in tokens if t and t not in STOPWORDS and not t.isdigit()]
+    if len(significant) < 2:
+        return None
+    return "".join(t[0] for t in significant)
+
+
+def acronym_variants(originals: tuple[str, ...], canonicals: tuple[str, ...]) -> tuple[str, ...]:
+    """Acronyms of the whole name and of its leading and trailing runs, with letter variants.
+
+    "IEMZ Kupol" must meet "Izhevsk Electromechanical Plant Kupol": the run "izhevsk
+    electromechanical plant" gives "iemz" through electro-m(echanical) and plant's Russian z.
+    """
+    pairs = [
+        (o, c)
+        for o, c in zip(originals, canonicals, strict=True)
+        if o and o not in STOPWORDS and not o.isdigit()
+    ]
+    n = len(pairs)
+    if n < 2:
+        return ()
+    options = [acronym_letters(o, c) for o, c in pairs]
+    runs = [(0, n)]
+    runs.extend((0, end) for end in range(n - 1, 1, -1))
+    runs.extend((start, n) for start in range(1, n - 1))
+    runs = [(start, end) for start, end in runs if end - start <= 10]
+    if all(len(opts) == 1 for opts in options):
+        plain = "".join(opts[0] for opts in options)
+        return tuple(dict.fromkeys(plain[start:end] for start, end in runs[:MAX_ACRONYMS]))
+    out: dict[str, None] = {}
+    for start, end in runs:
+        variants = [""]
+        for opts in options[start:end]:
+            variants = [v + letter for v in variants for letter in opts][: MAX_ACRONYMS * 2]
+        for v in variants:
+            out.setdefault(v, None)
+            if len(out) >= MAX_ACRONYMS:
+                return tuple(out)
+    return tuple(out)

@@ -1,0 +1,118 @@
+"""A phonetic key that makes transliteration variants of one name compare equal.
+
+Names on sanctions lists reach us through many romanisation systems (BGN/PCGN, passport ICAO,
+German, French, Revised Romanization, McCune-Reischauer, pinyin, ad-hoc Arabic). The differences
+between them are almost all in vowels and in how one sound is spelt with Latin letters, so the key
+is a consonant skeleton in the tradition of Metaphone:
+
+1. a few whole-word exceptions for variants no rule can join: Korean surnames (Lee/Yi/Rhee/I/Ri,
+   Park/Bak/Pak, Lim/Im/Rim, Roh/Noh) and abbreviations of Muhammad (Mohd, Md);
+2. multi-letter spellings of one sound become one letter: shch/sch/sh/sz -> x, zh/dzh/dj/ch/tch/cz/j
+   -> j (so Korean Jong/Chong, Russian zh/dzh, pinyin zh all meet), kh -> h (Mikhail/Mihail),
+   ph -> f, th/dh -> t, gh -> k, ck -> k, ts/tz -> s and c before e/i/y/z/v -> s (Tsvetkov/Cvetkov),
+   x -> ks (Alexander/Aleksandr);
+3. voiced and voiceless pairs merge: b/p -> p, d/t -> t, g/k/q/c -> k, v/w/f -> f (z and s stay
+   apart: Arabic, Russian and Persian all keep them distinct): Kim/Gim, Bak/Pak, Ivanov/Iwanow;
+   A final j after a vowel is the Russian й (Ogranichennoj, Jurij) and counts as a vowel.
+4. h is dropped after a consonant and at the end of the word (Allah/Alla, Rhee/Ree);
+5. vowels (a, e, i, o, u, y) are dropped, except that a word starting with a vowel keeps one "a"
+   as a marker (Yevgeny/Evgeny -> "afkn", Un/Eun -> "an"), which also makes endings -iy/-y/-ii/-i,
+   e/ye/yo, ou/u and Mohammed/Muhammad/Mohamed/Mehmet agree;
+6. doubled letters collapse.
+
+Dropping vowels is what lets abjad sources (Arabic, Hebrew: "mhmd", "dvd") meet their vocalised
+Latin forms. Its price is that names differing only in vowels share a key (Mohamed and Mahmoud
+both give "mhmt"): the key is a recall signal, and the scorer keeps comparing the tokens themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from anyascii import anyascii
+
+_EXCEPTIONS: dict[str, str] = {
+    # Korean surname 이/李 (South: I/Yi/Lee/Rhee, North: Ri) and Chinese Li.
+    **dict.fromkeys(("lee", "yi", "i", "rhee", "ri", "rhie", "ree", "rie", "leigh"), "l"),
+    # 박/朴
+    **dict.fromkeys(("park", "bak", "pak", "bahk", "pag", "bark"), "pk"),
+    # 임/林
+    **dict.fromkeys(("lim", "im", "rim", "lym", "yim"), "lm"),
+    # 노/盧
+    **dict.fromkeys(("roh", "noh", "no", "ro", "rho"), "n"),
+    # 류/유/柳
+    **dict.fromkeys(("ryu", "yoo", "yu", "you", "yoo", "ryoo", "rew", "yew"), "a"),
+    # Abbreviations of Muhammad as written in Malaysian, Pakistani and Bangladeshi names.
+    **dict.fromkeys(("mohd", "muhd", "md", "mhd", "moh"), "mhmt"),
+}
+
+_MULTI = (
+    ("shch", "x"),
+    ("tsch", "j"),
+    ("sch", "x"),
+    ("dzh", "j"),
+    ("tch", "j"),
+    ("sh", "x"),
+    ("sz", "x"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("ch", "j"),
+    ("cz", "j"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "t"),
+    ("gh", "k"),
+    ("ck", "k"),
+    ("ts", "s"),
+    ("tz", "s"),
+    ("ce", "se"),
+    ("ci", "si"),
+    ("cy", "sy"),
+    ("cv", "sv"),
+    ("x", "ks"),
+)
+_MULTI_RE = re.compile("|".join(re.escape(src) for src, _ in _MULTI))
+_MULTI_MAP = dict(_MULTI)
+_SINGLE = str.maketrans({"b": "p", "d": "t", "g": "k", "q": "k", "c": "k", "v": "f", "w": "f"})
+_VOWELS = frozenset("aeiouy")
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(token: str) -> str:
+    """Consonant-skeleton key of one token; equal keys mean "may be the same name"."""
+    if not token:
+        return ""
+    word = token if token.isascii() else anyascii(token)
+    word = _NON_ALNUM_RE.sub("", word.lower())
+    if not word:
+        return ""
+    if word.isdigit():
+        return word
+    exception = _EXCEPTIONS.get(word)
+    if exception is not None:
+        return exception
+    if len(word) > 2 and word[-1] == "j" and word[-2] in _VOWELS:
+        word = word[:-1] + "y"  # Polish/German-style й: Ogranichennoj, Jurij
+    word = _MULTI_RE.sub(lambda m: _MULTI_MAP[m.group(0)], word).translate(_SINGLE)
+    out: list[str] = []
+    prev = ""
+    last = len(word) - 1
+    for i, ch in enumerate(word):
+        if ch in _VOWELS:
+            if i == 0:
+                out.append("a")
+                prev = "a"
+            else:
+                prev = ch
+            continue
+        if ch == "h" and (i == last or (prev and prev not in _VOWELS)):
+            continue
+        if out and out[-1] == ch:
+            prev = ch
+            continue
+        out.append(ch)
+        prev = ch
+    return "".join(out) or word

@@ -1,0 +1,56 @@
+"""Name-against-name scoring, on the cases where open-source matchers are known to fail."""
+
+from __future__ import annotations
+
+from sanctrace import compare
+from sanctrace.match import DEFAULT_THRESHOLD
+
+
+def test_spelling_variants_of_a_person_match() -> None:
+    assert compare("Jon Smith", "John Smith", schema="Person").score >= DEFAULT_THRESHOLD
+
+
+def test_reversed_person_names_match_but_different_people_do_not() -> None:
+    assert compare("SMITH, John", "John Smith", schema="Person").score >= 0.95
+    assert compare("John Smith", "John Miller", schema="Person").score < DEFAULT_THRESHOLD
+
+
+def test_separated_initials_do_not_match_anything() -> None:
+    assert compare("J. S.", "John Smith", schema="Person").score < DEFAULT_THRESHOLD
+    assert compare("J. Smith", "John Smith", schema="Person").score >= 0.75
+
+
+def test_acronym_both_ways() -> None:
+    assert compare("IBM", "International Business Machines").score >= DEFAULT_THRESHOLD
+    assert compare("International Business Machines", "IBM").score >= DEFAULT_THRESHOLD
+
+
+def test_legal_form_alone_is_never_the_match() -> None:
+    assert compare("CORP", "ACME CORP").score < 0.5
+    assert compare("LLC", "OOO").score == 0.0
+    acme = compare("ACME LLC", "ACME Limited Liability Company")
+    assert acme.score >= 0.95
+    assert acme.explanation["legal_forms"] == {"query": ["llc"], "candidate": ["llc"]}
+
+
+def test_cyrillic_and_latin_forms_of_an_sdn_company() -> None:
+    assert compare("Алмаз-Антей", "ALMAZ-ANTEY").score >= DEFAULT_THRESHOLD
+    assert (
+        compare("ООО Аэрокон", "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU AEROKON").score >= 0.9
+    )
+
+
+def test_chinese_and_korean_names() -> None:
+    assert compare("华为技术有限公司", "Huawei Technologies Co., Ltd.").score >= DEFAULT_THRESHOLD
+    assert compare("김정은", "Kim Jong Un", schema="Person").score >= DEFAULT_THRESHOLD
+
+
+def test_explanation_names_each_token_link() -> None:
+    result = compare("Kalashnikov Concern", "KALASHNIKOV CONCERN JSC")
+    links = {(t["query"], t["candidate"], t["how"]) for t in result.explanation["tokens"]}
+    assert ("kalashnikov", "kalashnikov", "exact") in links
+
+
+def test_garbage_gets_a_clear_zero() -> None:
+    result = compare("   ", "John Smith", schema="Person")
+    assert result.score == 0.0 and "reason" in result.explanation

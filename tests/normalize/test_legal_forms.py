@@ -1,0 +1,94 @@
+"""Legal forms as the real lists write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from sanctrace.normalize import LEGAL_FORMS, latinize, name_forms, strip_legal_forms
+
+
+def _strip(name: str) -> tuple[list[str], list[str]]:
+    return strip_legal_forms(latinize(name)[0].split())
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens", "codes"),
+    [
+        # OFAC SDN 2024-05-03, as written there
+        ("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU NPK AEROKON", ["npk", "aerokon"], ["llc"]),
+        ("AEROKON, OOO", ["aerokon"], ["llc"]),
+        ('JOINT STOCK COMPANY "KALASHNIKOV CONCERN"', ["kalashnikov", "concern"], ["jsc"]),
+        ("AKTSIONERNOE OBSHCHESTVO SG-DEVELOPMENT", ["sg", "development"], ["jsc"]),
+        ("AKTSIONERNOYE OBSHCHESTVO PASIT", ["pasit"], ["jsc"]),
+        ("OPEN JOINT STOCK COMPANY MUROMTEPLOVOZ", ["muromteplovoz"], ["ojsc"]),
+        (
+            "KONSTRUKTORSKOE BYURO PRIBOROSTROENIYA OTKRYTOE AKTSIONERNOE OBSHCHESTVO",
+            ["konstruktorskoe", "byuro", "priborostroeniya"],
+            ["ojsc"],
+        ),
+        ("ANGLO-CARIBBEAN CO., LTD.", ["anglo", "caribbean"], ["co_ltd"]),
+        ("CECOEX, S.A.", ["cecoex"], ["sa"]),
+        ("AUDITKONSALT OOO", ["auditkonsalt"], ["llc"]),
+        ("COMERCIALIZADORA EMPRESARIAL TEAM BUSINESS S.A.", None, ["sa"]),
+        # spelling variants of the Russian phrase
+        ("Obshchestvo s Ogranichennoy Otvetstvennostyu Vector", ["vector"], ["llc"]),
+        ("Obschestvo s Ogranichennoj Otvetstvennostiu Vector", ["vector"], ["llc"]),
+        # other scripts
+        ("ООО «Рога и копыта»", ["roga", "i", "kopyta"], ["llc"]),
+        ("Общество с ограниченной ответственностью Вектор", ["vektor"], ["llc"]),
+        ("АКЦИОНЕРНОЕ ОБЩЕСТВО «КОНЦЕРН»", ["kontsern"], ["jsc"]),
+        ("ПАО Сбербанк", ["sberbank"], ["pjsc"]),
+        ("华为技术有限公司", ["huawei", "jishu"], ["co_ltd"]),
+        ("삼성전자 주식회사", ["samseong", "jeonja"], ["co_ltd"]),
+        ("Huawei Technologies Co., Ltd.", ["huawei", "technologies"], ["co_ltd"]),
+        ("ABC GmbH & Co. KG", ["abc"], ["gmbh_co_kg"]),
+        ("Demir Ticaret Ltd. Şti.", ["demir", "ticaret"], ["ltd_sti"]),
+        ("Gulf Star FZE", ["gulf", "star"], ["fze"]),
+        ("Gulf Star FZ-LLC", ["gulf", "star"], ["fz_llc"]),
+        ("Petro Trading DMCC", ["petro", "trading"], ["dmcc"]),
+        ("Ocean Link Pte. Ltd.", ["ocean", "link"], ["pte_ltd"]),
+        ("Mega Sdn. Bhd.", ["mega"], ["sdn_bhd"]),
+        ("Ford Motor Company", ["ford", "motor"], ["co"]),
+    ],
+)
+def test_strip(name: str, tokens: list[str] | None, codes: list[str]) -> None:
+    got_tokens, got_codes = _strip(name)
+    if tokens is not None:
+        assert got_tokens == tokens
+    assert got_codes == codes
+
+
+def test_sdn_examples_are_real(sdn_text: str) -> None:
+    for name in (
+        "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU NPK AEROKON",
+        "AKTSIONERNOE OBSHCHESTVO SG-DEVELOPMENT",
+        "OPEN JOINT STOCK COMPANY MUROMTEPLOVOZ",
+        "ANGLO-CARIBBEAN CO., LTD.",
+        "AUDITKONSALT OOO",
+    ):
+        assert name in sdn_text
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["PAO YU YI", "SAO PAULO TRADING", "AO SHAN TRADING", "JOSE SA PEREIRA", "MAO ZEDONG"],
+)
+def test_short_forms_only_at_edges(name: str) -> None:
+    """Ambiguous short forms (AO, SA, PAO) are removed at the edges only, and never from persons."""
+    tokens, _ = _strip(name)
+    assert len(tokens) >= len(name.split()) - 1
+    (form,) = name_forms(name, "Person")
+    assert form.legal_forms == ()
+    assert len(form.tokens) == len(name.split())
+
+
+def test_legal_form_alone_is_kept_as_name() -> None:
+    assert strip_legal_forms(["limited"]) == (["limited"], [])
+    assert strip_legal_forms([]) == ([], [])
+
+
+def test_every_surface_form_is_recognised() -> None:
+    for surface, code in LEGAL_FORMS.items():
+        for latin in latinize(surface):
+            _, codes = strip_legal_forms(["acme", *latin.split()])
+            assert code in codes, (surface, latin, codes)
