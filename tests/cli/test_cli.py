@@ -269,3 +269,47 @@ def test_bad_rows_named_or_skipped_and_counted(home: Path, tmp_path: Path, data_
     assert any("line 101" in w for w in info["warnings"])
     text = run(home, "lists", "load", str(broken), "--version", "again", "--skip-bad-rows")
     assert "already loaded" in text.stdout
+
+
+def test_screen_iemz_kupol_finds_the_sdn_entry(home: Path) -> None:
+    proc = run(home, "screen", "IEMZ Kupol", "--format", "json")
+    data = json.loads(proc.stdout)
+    assert data["threshold"] == 0.8
+    assert {d["dataset"] for d in data["datasets"]} >= {"us_ofac_sdn", "un_sc_sanctions"}
+    ids = [r["id"] for r in data["results"]]
+    assert "us_ofac_sdn:46431" in ids
+    assert all(r["score"] >= 0.8 and r["match"] for r in data["results"])
+    assert data["results"] == sorted(data["results"], key=lambda r: -r["score"])
+    first = data["results"][0]
+    assert set(first) == {
+        "id",
+        "dataset",
+        "source_id",
+        "schema",
+        "caption",
+        "score",
+        "match",
+        "matched_name",
+        "explanation",
+        "programs",
+    }
+    table = run(home, "screen", "IEMZ Kupol", "--dataset", "us_ofac_sdn")
+    assert "us_ofac_sdn:46431" in table.stdout and "acronym" in table.stdout
+    assert "Data: us_ofac_sdn 2024-05-03" in table.stdout
+
+
+def test_screen_options_and_errors(home: Path) -> None:
+    by_id = json.loads(
+        run(home, "screen", "Unknown Name", "--id", "1831083343", "--format", "json").stdout
+    )
+    assert "us_ofac_sdn:46431" in [r["id"] for r in by_id["results"]]
+    bad = run(home, "screen", "x", "--threshold", "2", check=False)
+    assert bad.returncode != 0 and "threshold" in bad.stderr
+    bad_date = run(home, "screen", "x", "--birth-date", "someday", check=False)
+    assert bad_date.returncode != 0 and "--birth-date" in bad_date.stderr
+    compare = json.loads(
+        run(
+            home, "compare", "Jon Smith", "John Smith", "--schema", "Person", "--format", "json"
+        ).stdout
+    )
+    assert compare["score"] >= 0.8

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
+from rich.markup import escape
 
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
@@ -116,21 +115,20 @@ def screen(
     if not results:
         out.print(f"No match for {name!r} at threshold {threshold}.", markup=False)
     else:
-        table = Table(box=box.SIMPLE_HEAD, title=f"Screening {name!r} (threshold {threshold})")
-        table.add_column("score", justify="right")
-        table.add_column("id", no_wrap=True)
-        table.add_column("schema")
-        table.add_column("name")
-        table.add_column("why")
-        for m in results:
-            table.add_row(
-                f"{m.score:.2f}",
-                m.id,
-                m.schema,
-                f"{m.caption}\n[dim]via {m.matched_name}[/dim]",
-                _explain(m),
+        out.print(
+            f"Screening {name!r} (threshold {threshold}): {len(results)} result(s)", markup=False
+        )
+        for rank, m in enumerate(results, 1):
+            out.print(
+                f"\n{rank:>2}. [bold]{m.score:.2f}[/bold]  {m.id}  {m.schema}  "
+                f"[bold]{escape(m.caption)}[/bold]"
             )
-        out.print(table)
+            kind = m.explanation.get("name_kind", "")
+            out.print(f"      matched: {m.matched_name} [{kind}]", markup=False)
+            out.print(f"      why: {_explain(m)}", markup=False)
+            if m.programs:
+                out.print(f"      programs: {', '.join(m.programs)}", markup=False)
+        out.print()
     show_data_date(versions, to_stderr=False)
 
 
