@@ -16,11 +16,18 @@ class MatchConfig:
 
     # -- candidate generation -------------------------------------------------------------
     #: Name entries scored per query after the index ranks them.
-    candidate_names: int = 120
+    candidate_names: int = 60
+    #: ... and only those whose index weight is at least this share of the best one's.
+    candidate_relative_floor: float = 0.35
+    #: A name entry whose keys cover less than (threshold - this) of the query's token weight
+    #: cannot reach the threshold and is not scored.
+    coverage_margin: float = 0.35
     #: Query tokens are expanded to vocabulary tokens at least this similar (rapidfuzz ratio).
     fuzzy_token_cutoff: float = 80.0
     #: At most this many vocabulary tokens per query token from fuzzy expansion.
     fuzzy_token_limit: int = 12
+    #: Posting lists longer than this only confirm candidates found through rarer keys.
+    open_postings: int = 300
     #: Index keys on more than this share of name entries carry no signal for candidates.
     max_posting_share: float = 0.05
 

@@ -7,12 +7,14 @@ with many aliases are found by any of them and never diluted by the others.
 
 from __future__ import annotations
 
+import heapq
 import math
 import pickle
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from sanctrace.errors import SanctraceError
@@ -77,6 +79,8 @@ class Index:
                 ids[ident].append(e)
         self.identifiers = dict(ids)
         self._log_n = math.log(len(names) + 2)
+        self._weights: dict[str, float] = {}
+        self._sets: dict[int, frozenset[int]] = {}
 
     # -- building ----------------------------------------------------------------------------
 
@@ -124,7 +128,13 @@ class Index:
         return max(0.05, math.log((len(self.names) + 2) / (df + 1)) / self._log_n)
 
     def weight(self, token: str) -> float:
-        return self.idf(token) * token_weight(token)
+        """Rarity times the word's own weight (generic words and particles count less)."""
+        cached = self._weights.get(token)
+        if cached is None:
+            cached = self.idf(token) * token_weight(token)
+            if len(self._weights) < 500_000:
+                self._weights[token] = cached
+        return cached
 
     # -- candidates --------------------------------------------------------------------------
 
@@ -149,35 +159,37 @@ class Index:
 
     def candidates(self, forms: list[NameForm], config: MatchConfig = DEFAULT_CONFIG) -> list[int]:
         """Name entries worth scoring, best first by the summed rarity of the keys they share."""
+        return [n for n, _ in self.ranked_candidates(forms, config)]
+
+    def ranked_candidates(
+        self, forms: list[NameForm], config: MatchConfig = DEFAULT_CONFIG
+    ) -> list[tuple[int, float]]:
+        """(name entry, coverage) pairs, best first; coverage is the share of the query's token
+        weight that the entry's keys account for, a cheap estimate of how well it can score."""
         limit = max(50, int(len(self.names) * config.max_posting_share))
         scores: dict[int, float] = defaultdict(float)
         for form in forms:
             per_form: dict[int, float] = defaultdict(float)
-            for token, key in zip(form.tokens, form.phonetic, strict=True):
+            for sources in sorted(
+                (
+                    self._sources(t, k, config)
+                    for t, k in zip(form.tokens, form.phonetic, strict=True)
+                ),
+                key=lambda found: min((len(p) for p, _ in found), default=0),
+            ):
                 hits: dict[int, float] = {}
-                weight = self.weight(token)
-                exact = self.tokens.get(token)
-                if exact is not None and len(exact) <= limit:
-                    for n in exact:
-                        hits[n] = weight
-                sounds = self.phonetic.get(key)
-                if sounds is not None and len(sounds) <= limit:
-                    for n in sounds:
-                        if n not in hits:
-                            hits[n] = weight * 0.9
-                if exact is None and (sounds is None or len(sounds) < 3):
-                    for other in self.similar_tokens(token, config):
-                        postings = self.tokens[other]
-                        if len(postings) > limit:
-                            continue
-                        w = self.weight(other) * 0.8
+                for postings, w in sources:
+                    if len(postings) <= config.open_postings or (
+                        not per_form and len(postings) <= limit
+                    ):
                         for n in postings:
                             if hits.get(n, 0.0) < w:
                                 hits[n] = w
-                acronym_hits = self.acronyms.get(token)
-                if acronym_hits is not None and len(acronym_hits) <= limit:
-                    for n in acronym_hits:
-                        hits[n] = max(hits.get(n, 0.0), 0.9)
+                    elif per_form:
+                        members = self._member_set(postings)
+                        for n in per_form:
+                            if n in members and hits.get(n, 0.0) < w:
+                                hits[n] = w
                 for n, w in hits.items():
                     per_form[n] += w
             for acronym in _acronyms(form):
@@ -185,11 +197,42 @@ class Index:
                 if spelled_out is not None and len(spelled_out) <= limit:
                     for n in spelled_out:
                         per_form[n] += 0.9
+            total = sum(self.weight(t) for t in form.tokens) or 1.0
             for n, w in per_form.items():
-                if w > scores[n]:
-                    scores[n] = w
-        ranked = sorted(scores.items(), key=lambda item: -item[1])
-        return [n for n, _ in ranked[: config.candidate_names]]
+                coverage = w / total
+                if coverage > scores[n]:
+                    scores[n] = coverage
+        ranked = heapq.nlargest(config.candidate_names, scores.items(), key=itemgetter(1))
+        if not ranked:
+            return []
+        floor = ranked[0][1] * config.candidate_relative_floor
+        return [(n, w) for n, w in ranked if w >= floor]
+
+    def _sources(self, token: str, key: str, config: MatchConfig) -> list[tuple[array[int], float]]:
+        """Postings that speak for one query token, each with the weight a hit earns."""
+        weight = self.weight(token)
+        found: list[tuple[array[int], float]] = []
+        exact = self.tokens.get(token)
+        if exact is not None:
+            found.append((exact, weight))
+        sounds = self.phonetic.get(key)
+        if sounds is not None:
+            found.append((sounds, weight * 0.9))
+        if exact is None and (sounds is None or len(sounds) < 3):
+            for other in self.similar_tokens(token, config):
+                found.append((self.tokens[other], self.weight(other) * 0.8))
+        spelled = self.acronyms.get(token)
+        if spelled is not None:
+            found.append((spelled, 0.9))
+        return found
+
+    def _member_set(self, postings: array[int]) -> frozenset[int]:
+        """A set view of a long posting list, to test a few candidates against it."""
+        key = id(postings)
+        members = self._sets.get(key)
+        if members is None:
+            members = self._sets[key] = frozenset(postings)
+        return members
 
     def by_identifier(self, values: Iterable[str]) -> list[int]:
         out: list[int] = []

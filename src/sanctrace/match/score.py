@@ -63,39 +63,22 @@ class NameScore:
 ZERO = NameScore(0.0, "", "")
 
 
-def _similarity_matrix(
-    q: NameForm, c: NameForm, config: MatchConfig
-) -> list[list[tuple[float, str]]]:
-    """(similarity, how) for every query token x candidate token."""
-    ratio = fuzz.ratio
-    out: list[list[tuple[float, str]]] = []
-    for i, qt in enumerate(q.tokens):
-        row: list[tuple[float, str]] = []
-        for j, ct in enumerate(c.tokens):
-            if qt == ct:
-                row.append((1.0, "exact"))
-                continue
-            if len(qt) == 1 or len(ct) == 1:
-                short, long_ = (qt, ct) if len(qt) == 1 else (ct, qt)
-                if len(long_) > 1 and long_.startswith(short):
-                    row.append((config.initial_similarity, "initial"))
-                else:
-                    row.append((0.0, "none"))
-                continue
-            if min(len(qt), len(ct)) <= 2:
-                same_sound = q.phonetic[i] == c.phonetic[j]
-                row.append(
-                    (config.phonetic_similarity, "phonetic") if same_sound else (0.0, "none")
-                )
-                continue
-            by_spelling = ratio(qt, ct) / 100.0
-            by_sound = ratio(q.phonetic[i], c.phonetic[j]) / 100.0 * config.phonetic_similarity
-            if by_sound > by_spelling:
-                row.append((by_sound, "phonetic"))
-            else:
-                row.append((by_spelling, "fuzzy"))
-        out.append(row)
-    return out
+def token_similarity(qt: str, qp: str, ct: str, cp: str, config: MatchConfig) -> tuple[float, str]:
+    """(similarity, how) of two tokens given with their phonetic keys."""
+    if qt == ct:
+        return 1.0, "exact"
+    if len(qt) == 1 or len(ct) == 1:
+        short, long_ = (qt, ct) if len(qt) == 1 else (ct, qt)
+        if len(long_) > 1 and long_.startswith(short):
+            return config.initial_similarity, "initial"
+        return 0.0, "none"
+    if len(qt) <= 2 or len(ct) <= 2:
+        return (config.phonetic_similarity, "phonetic") if qp == cp else (0.0, "none")
+    by_spelling = fuzz.ratio(qt, ct) / 100.0
+    by_sound = fuzz.ratio(qp, cp) / 100.0 * config.phonetic_similarity
+    if by_sound > by_spelling:
+        return by_sound, "phonetic"
+    return by_spelling, "fuzzy"
 
 
 def _acronym_links(
@@ -103,72 +86,19 @@ def _acronym_links(
     short_free: set[int],
     other: NameForm,
     other_free: set[int],
-    expansions: Callable[[str], Sequence[str]],
 ) -> list[tuple[int, list[int]]]:
-    """Tokens of one name that abbreviate free words of the other: "iemz" for "izhevsk
-    electromechanical plant", via the other name's acronym variants or the words' initials."""
+    """Tokens of one name that abbreviate the free words of the other ("iemz" for "izhevsk
+    electromechanical plant"), found among the other name's acronym variants."""
     found: list[tuple[int, list[int]]] = []
     free = set(other_free)
     for i in sorted(short_free):
         token = short_tokens[i]
-        if not free or not 2 <= len(token) <= 8 or not token.isalpha():
+        if not free or not 2 <= len(token) <= 8 or token not in other.acronyms:
             continue
-        run = None
-        for start in sorted(free):
-            run = _spell(token, other.tokens, start, free, expansions)
-            if run:
-                break
-        if run is None and token in other.acronyms:
-            run = sorted(free)
-        if run:
-            found.append((i, run))
-            free.difference_update(run)
+        run = sorted(free)
+        found.append((i, run))
+        free.difference_update(run)
     return found
-
-
-def _spell(
-    acronym: str,
-    tokens: Sequence[str],
-    start: int,
-    free: set[int],
-    expansions: Callable[[str], Sequence[str]],
-) -> list[int] | None:
-    """Indexes of a run of at least two words from ``start`` that spell ``acronym``."""
-    run = _spell_from(acronym, 0, tokens, start, free, expansions)
-    return run if run is not None and len(run) >= 2 else None
-
-
-def _spell_from(
-    acronym: str,
-    pos: int,
-    tokens: Sequence[str],
-    j: int,
-    free: set[int],
-    expansions: Callable[[str], Sequence[str]],
-) -> list[int] | None:
-    """Each word gives its first letter (or a translation's: "plant" gives the "z" of zavod);
-    a long compound word ("electromechanical") may give further letters found in it, in order."""
-    if pos == len(acronym):
-        return []
-    if j >= len(tokens) or j not in free:
-        return None
-    for head in (tokens[j], *expansions(tokens[j])):
-        if not head or head[0] != acronym[pos]:
-            continue
-        ends = [pos + 1]
-        if len(head) >= 8:
-            k, p = 1, pos + 1
-            while p < len(acronym):
-                idx = head.find(acronym[p], k)
-                if idx < 0:
-                    break
-                k, p = idx + 1, p + 1
-                ends.append(p)
-        for end in ends:
-            rest = _spell_from(acronym, end, tokens, j + 1, free, expansions)
-            if rest is not None:
-                return [j, *rest]
-    return None
 
 
 def score_forms(
@@ -177,22 +107,28 @@ def score_forms(
     *,
     person: bool,
     weight: Weight,
-    expansions: Callable[[str], Sequence[str]] = lambda _: (),
     config: MatchConfig = DEFAULT_CONFIG,
+    memo: dict[tuple[str, str], tuple[float, str]] | None = None,
 ) -> NameScore:
-    """How well candidate name ``c`` explains query name ``q``, in [0, 1]."""
+    """How well candidate name ``c`` explains query name ``q``, in [0, 1]. ``memo`` caches token
+    similarities across the candidates of one query."""
     if not q.tokens or not c.tokens:
         return ZERO
-    matrix = _similarity_matrix(q, c, config)
-    pairs = sorted(
-        (
-            (sim, i, j, how)
-            for i, row in enumerate(matrix)
-            for j, (sim, how) in enumerate(row)
-            if sim >= config.min_token_similarity
-        ),
-        reverse=True,
-    )
+    pairs = []
+    floor = config.min_token_similarity
+    for i, (qt, qp) in enumerate(zip(q.tokens, q.phonetic, strict=True)):
+        for j, (ct, cp) in enumerate(zip(c.tokens, c.phonetic, strict=True)):
+            if memo is None:
+                sim, how = token_similarity(qt, qp, ct, cp, config)
+            else:
+                key = (qt, ct)
+                found = memo.get(key)
+                if found is None:
+                    found = memo[key] = token_similarity(qt, qp, ct, cp, config)
+                sim, how = found
+            if sim >= floor:
+                pairs.append((sim, i, j, how))
+    pairs.sort(reverse=True)
     free_q = set(range(len(q.tokens)))
     free_c = set(range(len(c.tokens)))
     links: list[TokenLink] = []
@@ -209,7 +145,7 @@ def score_forms(
             aligned_weight += w
             links.append(TokenLink(q.tokens[i], c.tokens[j], sim, how))
     if not person and free_q and free_c:
-        for i, run in _acronym_links(q.tokens, free_q, c, free_c, expansions):
+        for i, run in _acronym_links(q.tokens, free_q, c, free_c):
             free_q.discard(i)
             free_c.difference_update(run)
             w = max(weight(q.tokens[i]), sum(weight(c.tokens[j]) for j in run) / len(run))
@@ -218,7 +154,7 @@ def score_forms(
             joined = " ".join(c.tokens[j] for j in run)
             links.append(TokenLink(q.tokens[i], joined, config.acronym_similarity, "acronym"))
     if not person and free_q and free_c:
-        for j, run in _acronym_links(c.tokens, free_c, q, free_q, expansions):
+        for j, run in _acronym_links(c.tokens, free_c, q, free_q):
             free_c.discard(j)
             free_q.difference_update(run)
             w = max(weight(c.tokens[j]), sum(weight(q.tokens[i]) for i in run) / len(run))

@@ -20,15 +20,6 @@ from sanctrace.store import Store, VersionInfo
 #: A query name longer than this is refused: no listed name comes near it.
 MAX_QUERY_CHARS = 1000
 
-_EMPTY: tuple[str, ...] = ()
-
-
-def _expansions(token: str) -> tuple[str, ...]:
-    from sanctrace import normalize
-
-    lookup = getattr(normalize, "token_expansions", None)
-    return tuple(lookup(token)) if lookup else _EMPTY
-
 
 def _best_name(
     query_forms: list[NameForm],
@@ -37,6 +28,7 @@ def _best_name(
     person: bool,
     weight: Any,
     config: MatchConfig,
+    memo: dict[tuple[str, str], tuple[float, str]] | None = None,
 ) -> NameScore:
     best: NameScore | None = None
     for form in query_forms:
@@ -45,8 +37,8 @@ def _best_name(
             candidate,
             person=person,
             weight=weight,
-            expansions=_expansions,
             config=config,
+            memo=memo,
         )
         if best is None or result.score > best.score:
             best = result
@@ -112,7 +104,11 @@ class Screener:
         index = self.index
         best: dict[int, tuple[float, NameScore, str, list[dict[str, Any]]]] = {}
         person = query.schema == "Person"
-        for n in index.candidates(forms, self.config):
+        hopeless = cutoff - self.config.coverage_margin
+        memo: dict[tuple[str, str], tuple[float, str]] = {}
+        for n, coverage in index.ranked_candidates(forms, self.config):
+            if coverage < hopeless:
+                continue
             entry = index.names[n]
             entity = index.entities[entry.entity]
             if only is not None and entity.dataset not in only:
@@ -121,7 +117,12 @@ class Screener:
                 continue
             is_person = person or entity.schema == "Person"
             name = _best_name(
-                forms, entry.form, person=is_person, weight=index.weight, config=self.config
+                forms,
+                entry.form,
+                person=is_person,
+                weight=index.weight,
+                config=self.config,
+                memo=memo,
             )
             score, features = weigh_evidence(query, entity, name, entry.kind, self.config)
             current = best.get(entry.entity)
