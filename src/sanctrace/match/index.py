@@ -7,15 +7,16 @@ with many aliases are found by any of them and never diluted by the others.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import pickle
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from sanctrace.errors import SanctraceError
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
@@ -25,11 +26,12 @@ from sanctrace.model.entity import Entity
 from sanctrace.normalize import NameForm, name_forms, token_weight
 
 #: Bump when the pickled layout or the normalization changes, so stale files are rebuilt.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 3
 
 
-@dataclass(frozen=True, slots=True)
-class NameEntry:
+class NameEntry(NamedTuple):
+    """One name of one entity: a named tuple, so a persisted index loads fast."""
+
     entity: int  # position in Index.entities
     kind: str
     form: NameForm
@@ -78,7 +80,10 @@ class Index:
             for ident in entity.identifiers:
                 ids[ident].append(e)
         self.identifiers = dict(ids)
-        self._log_n = math.log(len(names) + 2)
+        self._finish()
+
+    def _finish(self) -> None:
+        self._log_n = math.log(len(self.names) + 2)
         self._weights: dict[str, float] = {}
         self._sets: dict[int, frozenset[int]] = {}
 
@@ -104,20 +109,47 @@ class Index:
         """Write atomically: a reader never sees half an index."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
+        parts = (
+            self.entities,
+            self.names,
+            self.versions,
+            self.tokens,
+            self.phonetic,
+            self.acronyms,
+            self.trigrams,
+            self.identifiers,
+        )
         with tmp.open("wb") as fh:
-            pickle.dump((INDEX_FORMAT, self.entities, self.names, self.versions), fh, protocol=5)
+            pickle.dump((INDEX_FORMAT, parts), fh, protocol=5)
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> Index:
+        collecting = gc.isenabled()
+        gc.disable()  # a million small objects: the collector would only slow the load down
         try:
             with path.open("rb") as fh:
-                fmt, entities, names, versions = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError) as exc:
+                fmt, parts = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
             raise SanctraceError(f"cannot read index {path}: {exc}") from None
+        finally:
+            if collecting:
+                gc.enable()
         if fmt != INDEX_FORMAT:
             raise SanctraceError(f"index {path} has an old format; it will be rebuilt")
-        return cls(entities, names, versions)
+        index = cls.__new__(cls)
+        (
+            index.entities,
+            index.names,
+            index.versions,
+            index.tokens,
+            index.phonetic,
+            index.acronyms,
+            index.trigrams,
+            index.identifiers,
+        ) = parts
+        index._finish()
+        return index
 
     # -- weights -----------------------------------------------------------------------------
 

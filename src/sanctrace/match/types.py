@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sanctrace.model.entity import Entity
 
@@ -50,9 +50,9 @@ class Query:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class IndexedEntity:
-    """What the screener keeps of a listed entity: enough to score and to report a result."""
+class IndexedEntity(NamedTuple):
+    """What the screener keeps of a listed entity: enough to score and to report a result
+    (a named tuple, so that a persisted index loads fast)."""
 
     id: str
     dataset: str
