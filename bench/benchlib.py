@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from anyascii import anyascii
+
 from sanctrace.model.entity import Entity
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -77,14 +79,15 @@ def bundled_versions() -> str:
 
 
 def normalize_name(value: str) -> str:
-    """Case-folded, accents stripped, punctuation dropped, whitespace collapsed.
+    """Romanised with anyascii, case-folded, punctuation dropped, words sorted.
 
-    Used only to decide that a generated name is *literally* a listed name (and so not an
-    "unlisted" name); deliberately independent of sanctrace's own normalisation.
+    Used only to decide that a generated name *is* a listed name, written in another script or
+    word order (Faker's ru_RU companies include real sanctioned firms such as "СУЭК"), and so
+    not an "unlisted" name; deliberately independent of sanctrace's own normalisation.
     """
-    text = unicodedata.normalize("NFKD", value.casefold())
+    text = unicodedata.normalize("NFKD", anyascii(value).casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", text))
+    return " ".join(sorted(re.findall(r"\w+", text)))
 
 
 def listed_name_set(entities: Iterable[Entity]) -> set[str]:

@@ -32,16 +32,29 @@ class MatchConfig:
     max_posting_share: float = 0.05
 
     # -- token alignment --------------------------------------------------------------------
-    #: Token pairs less similar than this are left unaligned.
+    #: Token pairs less similar than this are left unaligned. Aligned pairs count with their
+    #: similarity squared, so that several near-misses do not add up to a match.
     min_token_similarity: float = 0.72
-    #: Similarity when two tokens differ but share a phonetic key (transliteration variants).
-    phonetic_similarity: float = 0.93
+    #: Two tokens with the same phonetic key score base + slope x spelling similarity, at most
+    #: ``phonetic_similarity`` (jon/john 0.89, aleksandr/alexander 0.86, krause/gracious 0.78).
+    phonetic_similarity: float = 0.95
+    phonetic_base: float = 0.55
+    phonetic_slope: float = 0.4
+    #: ... but only when their spelling is this similar already: skeletons of short Chinese
+    #: and Korean syllables collide (zhang/zhiyong), spelling variants stay close (jon/john).
+    phonetic_min_spelling: float = 0.7
+    phonetic_min_spelling_korean: float = 0.5
+    #: Tokens of one or two letters align only on an equal phonetic key, at this similarity.
+    short_phonetic_similarity: float = 0.8
+    short_phonetic_spelling: float = 0.6
+    #: Tokens of up to four letters need this spelling similarity (one edit) to align at all.
+    short_token_similarity: float = 0.8
     #: Similarity of an initial ("J") to a token starting with that letter ("John").
     initial_similarity: float = 0.75
     #: Similarity of an acronym to the run of tokens whose initials spell it.
     acronym_similarity: float = 0.92
     #: Unmatched candidate tokens count this much against persons (middle names, patronymics).
-    person_extra_token_weight: float = 0.35
+    person_extra_token_weight: float = 0.5
     #: ... and against organisations (extra words usually mean a different company).
     org_extra_token_weight: float = 0.8
 

@@ -62,9 +62,20 @@ class NameScore:
 
 ZERO = NameScore(0.0, "", "")
 
+#: Scripts whose names are abbreviated to initials; a Chinese or Korean company name is not
+#: written as the initials of its romanisation.
+_ACRONYM_SCRIPTS = frozenset({"latin", "cyrillic", "greek"})
 
-def token_similarity(qt: str, qp: str, ct: str, cp: str, config: MatchConfig) -> tuple[float, str]:
-    """(similarity, how) of two tokens given with their phonetic keys."""
+
+def token_similarity(
+    qt: str, qp: str, ct: str, cp: str, config: MatchConfig, lenient: bool = False
+) -> tuple[float, str]:
+    """(similarity, how) of two tokens given with their phonetic keys.
+
+    Spelling decides; an equal phonetic key lifts a near spelling (transliteration variants:
+    jon/john, mohammed/muhammad) but cannot make unlike spellings alike, since consonant
+    skeletons of different names collide often (krause/gracious). ``lenient`` is for Korean,
+    whose romanisations differ most (Kim/Gim, Jong/Chong)."""
     if qt == ct:
         return 1.0, "exact"
     if len(qt) == 1 or len(ct) == 1:
@@ -72,13 +83,22 @@ def token_similarity(qt: str, qp: str, ct: str, cp: str, config: MatchConfig) ->
         if len(long_) > 1 and long_.startswith(short):
             return config.initial_similarity, "initial"
         return 0.0, "none"
+    same_sound = qp == cp and len(qp) >= 1
+    spelled = fuzz.ratio(qt, ct) / 100.0
     if len(qt) <= 2 or len(ct) <= 2:
-        return (config.phonetic_similarity, "phonetic") if qp == cp else (0.0, "none")
-    by_spelling = fuzz.ratio(qt, ct) / 100.0
-    by_sound = fuzz.ratio(qp, cp) / 100.0 * config.phonetic_similarity
-    if by_sound > by_spelling:
-        return by_sound, "phonetic"
-    return by_spelling, "fuzzy"
+        if same_sound and spelled >= config.short_phonetic_spelling:
+            return config.short_phonetic_similarity, "phonetic"
+        return 0.0, "none"
+    floor = config.phonetic_min_spelling_korean if lenient else config.phonetic_min_spelling
+    if same_sound and spelled >= floor:
+        lifted = min(
+            config.phonetic_similarity, config.phonetic_base + config.phonetic_slope * spelled
+        )
+        if lifted > spelled:
+            return lifted, "phonetic"
+    if spelled < config.short_token_similarity and min(len(qt), len(ct)) <= 4:
+        return 0.0, "none"
+    return spelled, "fuzzy"
 
 
 def _acronym_links(
@@ -93,7 +113,9 @@ def _acronym_links(
     free = set(other_free)
     for i in sorted(short_free):
         token = short_tokens[i]
-        if not free or not 2 <= len(token) <= 8 or token not in other.acronyms:
+        if not free or not 3 <= len(token) <= 8 or token not in other.acronyms:
+            continue
+        if len(free) > len(token) + 1:
             continue
         run = sorted(free)
         found.append((i, run))
@@ -108,7 +130,7 @@ def score_forms(
     person: bool,
     weight: Weight,
     config: MatchConfig = DEFAULT_CONFIG,
-    memo: dict[tuple[str, str], tuple[float, str]] | None = None,
+    memo: dict[tuple[str, str, bool], tuple[float, str]] | None = None,
 ) -> NameScore:
     """How well candidate name ``c`` explains query name ``q``, in [0, 1]. ``memo`` caches token
     similarities across the candidates of one query."""
@@ -116,15 +138,16 @@ def score_forms(
         return ZERO
     pairs = []
     floor = config.min_token_similarity
+    lenient = q.script == "hangul" or c.script == "hangul"
     for i, (qt, qp) in enumerate(zip(q.tokens, q.phonetic, strict=True)):
         for j, (ct, cp) in enumerate(zip(c.tokens, c.phonetic, strict=True)):
             if memo is None:
-                sim, how = token_similarity(qt, qp, ct, cp, config)
+                sim, how = token_similarity(qt, qp, ct, cp, config, lenient)
             else:
-                key = (qt, ct)
+                key = (qt, ct, lenient)
                 found = memo.get(key)
                 if found is None:
-                    found = memo[key] = token_similarity(qt, qp, ct, cp, config)
+                    found = memo[key] = token_similarity(qt, qp, ct, cp, config, lenient)
                 sim, how = found
             if sim >= floor:
                 pairs.append((sim, i, j, how))
@@ -141,24 +164,25 @@ def score_forms(
             w = (weight(q.tokens[i]) + weight(c.tokens[j])) / 2
             if how == "initial":
                 w = min(weight(q.tokens[i]), weight(c.tokens[j]))
-            matched_weight += w * sim
+            matched_weight += w * sim * sim
             aligned_weight += w
             links.append(TokenLink(q.tokens[i], c.tokens[j], sim, how))
-    if not person and free_q and free_c:
+    acronyms = not person and q.script in _ACRONYM_SCRIPTS and c.script in _ACRONYM_SCRIPTS
+    if acronyms and free_q and free_c:
         for i, run in _acronym_links(q.tokens, free_q, c, free_c):
             free_q.discard(i)
             free_c.difference_update(run)
             w = max(weight(q.tokens[i]), sum(weight(c.tokens[j]) for j in run) / len(run))
-            matched_weight += w * config.acronym_similarity
+            matched_weight += w * config.acronym_similarity**2
             aligned_weight += w
             joined = " ".join(c.tokens[j] for j in run)
             links.append(TokenLink(q.tokens[i], joined, config.acronym_similarity, "acronym"))
-    if not person and free_q and free_c:
+    if acronyms and free_q and free_c:
         for j, run in _acronym_links(c.tokens, free_c, q, free_q):
             free_c.discard(j)
             free_q.difference_update(run)
             w = max(weight(c.tokens[j]), sum(weight(q.tokens[i]) for i in run) / len(run))
-            matched_weight += w * config.acronym_similarity
+            matched_weight += w * config.acronym_similarity**2
             aligned_weight += w
             joined = " ".join(q.tokens[i] for i in run)
             links.append(TokenLink(joined, c.tokens[j], config.acronym_similarity, "acronym"))

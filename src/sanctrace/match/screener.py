@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def _best_name(
     person: bool,
     weight: Any,
     config: MatchConfig,
-    memo: dict[tuple[str, str], tuple[float, str]] | None = None,
+    memo: dict[tuple[str, str, bool], tuple[float, str]] | None = None,
 ) -> NameScore:
     best: NameScore | None = None
     for form in query_forms:
@@ -102,11 +103,16 @@ class Screener:
         if not forms and not query.identifiers:
             return []
         index = self.index
+        if query.schema is None and any(form.legal_forms for form in forms):
+            query = replace(query, schema="Company")  # a legal form says it is no person
         best: dict[int, tuple[float, NameScore, str, list[dict[str, Any]]]] = {}
         person = query.schema == "Person"
-        hopeless = cutoff - self.config.coverage_margin
-        memo: dict[tuple[str, str], tuple[float, str]] = {}
-        for n, coverage in index.ranked_candidates(forms, self.config):
+        config = self.config
+        if cutoff <= 0:  # exploring: show the best candidates even on common words alone
+            config = replace(config, open_postings=10**9, candidate_relative_floor=0.0)
+        hopeless = cutoff - config.coverage_margin
+        memo: dict[tuple[str, str, bool], tuple[float, str]] = {}
+        for n, coverage in index.ranked_candidates(forms, config):
             if coverage < hopeless:
                 continue
             entry = index.names[n]
