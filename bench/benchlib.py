@@ -85,7 +85,8 @@ def normalize_name(value: str) -> str:
     word order (Faker's ru_RU companies include real sanctioned firms such as "СУЭК"), and so
     not an "unlisted" name; deliberately independent of sanctrace's own normalisation.
     """
-    text = unicodedata.normalize("NFKD", anyascii(value).casefold())
+    romanised = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", anyascii(value))  # ZhangJian -> Zhang Jian
+    text = unicodedata.normalize("NFKD", romanised.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(sorted(re.findall(r"\w+", text)))
 

@@ -56,8 +56,8 @@ def test_dominant_script(text: str, script: str) -> None:
         ("Алмаз-Антей", ["almaz antey", "almaz antei"]),
         ("Сергеев Евгений", ["sergeyev yevgeniy", "sergeev evgenii"]),
         ("习近平", ["xi jinping"]),
-        ("김정은", ["gim jeong eun", "kim chong un"]),
-        ("박지성", ["bak ji seong", "park chi song"]),
+        ("김정은", ["gim jeong eun", "kim chong un", "kim jong un"]),
+        ("박지성", ["bak ji seong", "park chi song", "park ji song"]),
         ("محمد علي", ["muhammad ali"]),
         ("Νικόλαος", ["nikolaos", "nikola"]),
         ("José Müller-Łukasz", ["jose muller lukasz"]),
@@ -68,7 +68,7 @@ def test_latinize(text: str, expected: list[str]) -> None:
 
 
 def test_latinize_han_gives_korean_and_japanese_readings() -> None:
-    assert latinize("金正恩") == ["jin zhengen", "gim jeong eun", "kim chong un"]
+    assert latinize("金正恩") == ["jin zhengen", "gim jeong eun", "kim chong un", "kim jong un"]
     assert latinize("山田太郎") == ["shan tiantailang", "yamada taro"]
 
 

@@ -32,18 +32,23 @@ class MatchConfig:
     max_posting_share: float = 0.05
 
     # -- token alignment --------------------------------------------------------------------
-    #: Token pairs less similar than this are left unaligned. Aligned pairs count with their
-    #: similarity squared, so that several near-misses do not add up to a match.
+    #: Token pairs less similar than this are left unaligned.
     min_token_similarity: float = 0.72
+    #: Aligned pairs count with their similarity to this power, so that several near-misses
+    #: (Kim Song Min / Kim Sang Man) do not add up to a match while one variant (Jon/John) does.
+    similarity_power: float = 2.0
     #: Two tokens with the same phonetic key score base + slope x spelling similarity, at most
     #: ``phonetic_similarity`` (jon/john 0.89, aleksandr/alexander 0.86, krause/gracious 0.78).
     phonetic_similarity: float = 0.95
-    phonetic_base: float = 0.55
+    phonetic_base: float = 0.6
     phonetic_slope: float = 0.4
     #: ... but only when their spelling is this similar already: skeletons of short Chinese
     #: and Korean syllables collide (zhang/zhiyong), spelling variants stay close (jon/john).
     phonetic_min_spelling: float = 0.7
-    phonetic_min_spelling_korean: float = 0.5
+    phonetic_min_spelling_cross_script: float = 0.5
+    #: Across scripts a romanisation is a guess, so an equal key says more: 0.7 + 0.3 x spelling.
+    phonetic_base_cross_script: float = 0.7
+    phonetic_slope_cross_script: float = 0.3
     #: Tokens of one or two letters align only on an equal phonetic key, at this similarity.
     short_phonetic_similarity: float = 0.8
     short_phonetic_spelling: float = 0.6
@@ -55,6 +60,8 @@ class MatchConfig:
     acronym_similarity: float = 0.92
     #: Unmatched candidate tokens count this much against persons (middle names, patronymics).
     person_extra_token_weight: float = 0.5
+    #: ... and query tokens the candidate lacks (a middle name the list does not give).
+    person_missing_query_token_weight: float = 0.7
     #: ... and against organisations (extra words usually mean a different company).
     org_extra_token_weight: float = 0.8
 

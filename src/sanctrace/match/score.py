@@ -65,17 +65,39 @@ ZERO = NameScore(0.0, "", "")
 #: Scripts whose names are abbreviated to initials; a Chinese or Korean company name is not
 #: written as the initials of its romanisation.
 _ACRONYM_SCRIPTS = frozenset({"latin", "cyrillic", "greek"})
+#: Scripts romanised in many competing ways (vowels unwritten, or systems that differ), where
+#: an equal phonetic key across scripts counts for more. Chinese pinyin is one standard.
+_FREE_ROMANISATION = frozenset({"hangul", "arabic", "hebrew", "thai", "greek", "kana"})
+
+
+_VOWEL_CLASSES = str.maketrans({"e": "e", "a": "a", "i": "i", "o": "o", "u": "o", "y": None})
+
+
+def _vowel_classes(token: str) -> str:
+    """The vowels of a short romanised syllable, with the spellings one sound takes folded
+    together (eo/o/u, ae/e), so that song/sung/seong agree and song/sang do not."""
+    text = token.replace("ae", "e").replace("ai", "e").replace("eo", "o").replace("eu", "o")
+    vowels = "".join(ch for ch in text if ch in "aeiouy")
+    folded = vowels.translate(_VOWEL_CLASSES)
+    return "".join(ch for i, ch in enumerate(folded) if i == 0 or folded[i - 1] != ch)
 
 
 def token_similarity(
-    qt: str, qp: str, ct: str, cp: str, config: MatchConfig, lenient: bool = False
+    qt: str,
+    qp: str,
+    ct: str,
+    cp: str,
+    config: MatchConfig,
+    lenient: bool = False,
+    strict: bool = False,
 ) -> tuple[float, str]:
     """(similarity, how) of two tokens given with their phonetic keys.
 
     Spelling decides; an equal phonetic key lifts a near spelling (transliteration variants:
     jon/john, mohammed/muhammad) but cannot make unlike spellings alike, since consonant
-    skeletons of different names collide often (krause/gracious). ``lenient`` is for Korean,
-    whose romanisations differ most (Kim/Gim, Jong/Chong)."""
+    skeletons of different names collide often (krause/gracious). ``lenient`` is for names
+    met in two scripts, whose romanisations differ most (Kim/Gim, Jong/Chong, Muhammad/Mohamed).
+    """
     if qt == ct:
         return 1.0, "exact"
     if len(qt) == 1 or len(ct) == 1:
@@ -89,11 +111,16 @@ def token_similarity(
         if same_sound and spelled >= config.short_phonetic_spelling:
             return config.short_phonetic_similarity, "phonetic"
         return 0.0, "none"
-    floor = config.phonetic_min_spelling_korean if lenient else config.phonetic_min_spelling
-    if same_sound and spelled >= floor:
-        lifted = min(
-            config.phonetic_similarity, config.phonetic_base + config.phonetic_slope * spelled
+    floor = config.phonetic_min_spelling_cross_script if lenient else config.phonetic_min_spelling
+    if lenient and min(len(qt), len(ct)) <= 5 and _vowel_classes(qt) != _vowel_classes(ct):
+        same_sound = False
+    if same_sound and not strict and spelled >= floor and abs(len(qt) - len(ct)) <= 2:
+        base, slope = (
+            (config.phonetic_base_cross_script, config.phonetic_slope_cross_script)
+            if lenient
+            else (config.phonetic_base, config.phonetic_slope)
         )
+        lifted = min(config.phonetic_similarity, base + slope * spelled)
         if lifted > spelled:
             return lifted, "phonetic"
     if spelled < config.short_token_similarity and min(len(qt), len(ct)) <= 4:
@@ -130,24 +157,29 @@ def score_forms(
     person: bool,
     weight: Weight,
     config: MatchConfig = DEFAULT_CONFIG,
-    memo: dict[tuple[str, str, bool], tuple[float, str]] | None = None,
+    memo: dict[tuple[str, str, int], tuple[float, str]] | None = None,
 ) -> NameScore:
     """How well candidate name ``c`` explains query name ``q``, in [0, 1]. ``memo`` caches token
     similarities across the candidates of one query."""
     if not q.tokens or not c.tokens:
         return ZERO
     pairs = []
+    power = config.similarity_power
     floor = config.min_token_similarity
-    lenient = q.script == "hangul" or c.script == "hangul"
+    lenient = q.script != c.script and (
+        q.script in _FREE_ROMANISATION or c.script in _FREE_ROMANISATION
+    )
+    strict = q.script == "han" or c.script == "han"
+    mode = 2 if strict else int(lenient)
     for i, (qt, qp) in enumerate(zip(q.tokens, q.phonetic, strict=True)):
         for j, (ct, cp) in enumerate(zip(c.tokens, c.phonetic, strict=True)):
             if memo is None:
-                sim, how = token_similarity(qt, qp, ct, cp, config, lenient)
+                sim, how = token_similarity(qt, qp, ct, cp, config, lenient, strict)
             else:
-                key = (qt, ct, lenient)
+                key = (qt, ct, mode)
                 found = memo.get(key)
                 if found is None:
-                    found = memo[key] = token_similarity(qt, qp, ct, cp, config, lenient)
+                    found = memo[key] = token_similarity(qt, qp, ct, cp, config, lenient, strict)
                 sim, how = found
             if sim >= floor:
                 pairs.append((sim, i, j, how))
@@ -164,7 +196,7 @@ def score_forms(
             w = (weight(q.tokens[i]) + weight(c.tokens[j])) / 2
             if how == "initial":
                 w = min(weight(q.tokens[i]), weight(c.tokens[j]))
-            matched_weight += w * sim * sim
+            matched_weight += w * sim**power
             aligned_weight += w
             links.append(TokenLink(q.tokens[i], c.tokens[j], sim, how))
     acronyms = not person and q.script in _ACRONYM_SCRIPTS and c.script in _ACRONYM_SCRIPTS
@@ -173,7 +205,7 @@ def score_forms(
             free_q.discard(i)
             free_c.difference_update(run)
             w = max(weight(q.tokens[i]), sum(weight(c.tokens[j]) for j in run) / len(run))
-            matched_weight += w * config.acronym_similarity**2
+            matched_weight += w * config.acronym_similarity**power
             aligned_weight += w
             joined = " ".join(c.tokens[j] for j in run)
             links.append(TokenLink(q.tokens[i], joined, config.acronym_similarity, "acronym"))
@@ -182,7 +214,7 @@ def score_forms(
             free_c.discard(j)
             free_q.difference_update(run)
             w = max(weight(c.tokens[j]), sum(weight(q.tokens[i]) for i in run) / len(run))
-            matched_weight += w * config.acronym_similarity**2
+            matched_weight += w * config.acronym_similarity**power
             aligned_weight += w
             joined = " ".join(q.tokens[i] for i in run)
             links.append(TokenLink(joined, c.tokens[j], config.acronym_similarity, "acronym"))
@@ -198,11 +230,15 @@ def score_forms(
         )
     extra = config.person_extra_token_weight if person else config.org_extra_token_weight
     missing_q = sum(weight(q.tokens[i]) for i in free_q)
+    if person:
+        missing_q *= config.person_missing_query_token_weight
     missing_c = sum(weight(c.tokens[j]) for j in free_c) * extra
     denominator = aligned_weight + missing_q + missing_c
     score = matched_weight / denominator if denominator > 0 else 0.0
     if all(link.how == "initial" for link in links):
         score = min(score, 0.5)
+    elif len(links) == 1 and links[0].how in ("fuzzy", "phonetic"):
+        score *= links[0].similarity ** 2  # one near-miss word is thin evidence for a name
     return NameScore(
         score,
         q.original,

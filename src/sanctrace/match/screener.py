@@ -29,7 +29,7 @@ def _best_name(
     person: bool,
     weight: Any,
     config: MatchConfig,
-    memo: dict[tuple[str, str, bool], tuple[float, str]] | None = None,
+    memo: dict[tuple[str, str, int], tuple[float, str]] | None = None,
 ) -> NameScore:
     best: NameScore | None = None
     for form in query_forms:
@@ -111,7 +111,7 @@ class Screener:
         if cutoff <= 0:  # exploring: show the best candidates even on common words alone
             config = replace(config, open_postings=10**9, candidate_relative_floor=0.0)
         hopeless = cutoff - config.coverage_margin
-        memo: dict[tuple[str, str, bool], tuple[float, str]] = {}
+        memo: dict[tuple[str, str, int], tuple[float, str]] = {}
         for n, coverage in index.ranked_candidates(forms, config):
             if coverage < hopeless:
                 continue

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from anyascii import anyascii
+
 from sanctrace.normalize.phonetic import phonetic_key
+from sanctrace.normalize.text import fold
 
 #: Foreign (or romanised) word -> English canonical. English words map to themselves implicitly.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -407,9 +410,161 @@ def canonical_token(token: str) -> str:
     return token
 
 
+#: Cities and regions that companies carry in their names ("Leader (Hong Kong) International
+#: Trading", "Nanjing Kaikai Technology"): they say where, not who.
+_CITY_WORDS = frozenset(
+    [
+        "hong",
+        "kong",
+        "macau",
+        "macao",
+        "shanghai",
+        "beijing",
+        "shenzhen",
+        "guangzhou",
+        "nanjing",
+        "tianjin",
+        "dalian",
+        "xiamen",
+        "qingdao",
+        "wuhan",
+        "chengdu",
+        "ningbo",
+        "hangzhou",
+        "suzhou",
+        "harbin",
+        "moscow",
+        "moskva",
+        "petersburg",
+        "sankt",
+        "peterburg",
+        "novosibirsk",
+        "yekaterinburg",
+        "ekaterinburg",
+        "kazan",
+        "samara",
+        "izhevsk",
+        "dubai",
+        "sharjah",
+        "ajman",
+        "abu",
+        "dhabi",
+        "tehran",
+        "teheran",
+        "isfahan",
+        "mashhad",
+        "tabriz",
+        "shiraz",
+        "damascus",
+        "aleppo",
+        "beirut",
+        "baghdad",
+        "basra",
+        "karachi",
+        "lahore",
+        "istanbul",
+        "ankara",
+        "minsk",
+        "kyiv",
+        "kiev",
+        "almaty",
+        "tashkent",
+        "caracas",
+        "havana",
+        "pyongyang",
+        "seoul",
+        "singapore",
+        "london",
+        "panama",
+        "cyprus",
+        "limassol",
+        "nicosia",
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "middle",
+        "far",
+        "asia",
+        "asian",
+        "europe",
+        "european",
+        "pacific",
+        "atlantic",
+        "gulf",
+        "eastern",
+        "western",
+        "northern",
+        "southern",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    import pycountry
+
+    words = set(_CITY_WORDS)
+    for country in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                words.update(w for w in fold(anyascii(value)).split() if len(w) > 3)
+    return frozenset(words - {"united", "republic", "islands", "state", "states"})
+
+
+#: Honorifics and titles written into names (Daw Thet Thet Khine, Haji Khairullah).
+_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "sir",
+        "haji",
+        "hajji",
+        "hadji",
+        "sheikh",
+        "shaykh",
+        "sheik",
+        "mullah",
+        "mulla",
+        "maulana",
+        "maulvi",
+        "mawlawi",
+        "sayyid",
+        "sayed",
+        "seyyed",
+        "syed",
+        "imam",
+        "qari",
+        "daw",
+        "u",
+        "ko",
+        "ma",
+        "gen",
+        "general",
+        "col",
+        "colonel",
+        "maj",
+        "major",
+        "capt",
+        "captain",
+        "lt",
+        "admiral",
+    ]
+)
+#: Russian and Turkic patronymic endings: a patronymic is often left out of a listed name.
+_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ichna", "ogly", "oglu", "kyzy", "qizi")
+
+
 @lru_cache(maxsize=200_000)
 def token_weight(token: str) -> float:
-    """How much a token identifies a name: 1.0 for ordinary words, less for generic ones."""
+    """How much a token identifies a name: 1.0 for ordinary words, less for generic ones and
+    for places."""
     if not token:
         return 0.0
     if token in STOPWORDS and token not in PARTICLES:
@@ -422,6 +577,12 @@ def token_weight(token: str) -> float:
         return 0.3
     if token.isdigit():
         return 0.6
+    if token in _place_words():
+        return 0.4
+    if token in _TITLES:
+        return 0.2
+    if len(token) > 6 and token.endswith(_PATRONYMIC_ENDINGS):
+        return 0.4
     return 1.0
 
 

@@ -466,13 +466,15 @@ _FINAL = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "
           "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")  # fmt: skip
 
 
-def _hangul_syllable(ch: str, mr: bool) -> str:
+def _hangul_syllable(ch: str, mr: bool, popular: bool = False) -> str:
+    """One syllable in Revised Romanization, McCune-Reischauer style, or the popular spelling
+    of names (McCune-Reischauer with j for ㅈ: Kim Jong Un)."""
     code = ord(ch) - 0xAC00
     if not 0 <= code < 11172:
         return anyascii(ch).lower()
     initial, medial, final = code // 588, (code % 588) // 28, code % 28
     if mr:
-        head = _MR_INITIAL[initial]
+        head = "j" if popular and initial == 12 else _MR_INITIAL[initial]
         if head == "s" and _RR_MEDIAL[medial] in ("i", "wi", "ya", "yeo", "yo", "yu", "ye"):
             head = "sh"
         return head + _MR_MEDIAL[medial] + _FINAL[final]
@@ -486,7 +488,8 @@ def _hangul_person(word: str) -> tuple[str, ...]:
     rr = [_hangul_run(surname, False), *(_hangul_syllable(c, False) for c in given)]
     popular = KO_SURNAME_POPULAR.get(surname) or _hangul_run(surname, True)
     mr = [popular, *(_hangul_syllable(c, True) for c in given)]
-    return _dedupe((" ".join(rr), " ".join(mr)))
+    common = [popular, *(_hangul_syllable(c, True, popular=True) for c in given)]
+    return _dedupe((" ".join(rr), " ".join(mr), " ".join(common)))
 
 
 def _hangul_run(run: str, mr: bool) -> str:
