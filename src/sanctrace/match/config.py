@@ -60,6 +60,9 @@ class MatchConfig:
     acronym_similarity: float = 0.92
     #: Unmatched candidate tokens count this much against persons (middle names, patronymics).
     person_extra_token_weight: float = 0.5
+    #: When every query word found its match and at least two of them are solid, the candidate's
+    #: further words (a longer form of the same name) count only this much.
+    subset_extra_token_weight: float = 0.3
     #: ... and query tokens the candidate lacks (a middle name the list does not give).
     person_missing_query_token_weight: float = 0.7
     #: ... and against organisations (extra words usually mean a different company).

@@ -26,7 +26,7 @@ from sanctrace.model.entity import Entity
 from sanctrace.normalize import NameForm, name_forms, token_weight
 
 #: Bump when the pickled layout or the normalization changes, so stale files are rebuilt.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 
 class NameEntry(NamedTuple):
@@ -86,6 +86,7 @@ class Index:
         self._log_n = math.log(len(self.names) + 2)
         self._weights: dict[str, float] = {}
         self._sets: dict[int, frozenset[int]] = {}
+        self._entry_weights: dict[int, tuple[float, ...]] = {}
 
     # -- building ----------------------------------------------------------------------------
 
@@ -256,6 +257,15 @@ class Index:
         spelled = self.acronyms.get(token)
         if spelled is not None:
             found.append((spelled, 0.9))
+        return found
+
+    def entry_weights(self, n: int) -> tuple[float, ...]:
+        """The token weights of name entry ``n``, computed once."""
+        found = self._entry_weights.get(n)
+        if found is None:
+            found = self._entry_weights[n] = tuple(
+                self.weight(t) for t in self.names[n].form.tokens
+            )
         return found
 
     def _member_set(self, postings: array[int]) -> frozenset[int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
-from sanctrace.normalize import NameForm
+from sanctrace.normalize import NameForm, token_weight
 
 Weight = Callable[[str], float]
 
@@ -65,6 +65,9 @@ ZERO = NameScore(0.0, "", "")
 #: Scripts whose names are abbreviated to initials; a Chinese or Korean company name is not
 #: written as the initials of its romanisation.
 _ACRONYM_SCRIPTS = frozenset({"latin", "cyrillic", "greek"})
+#: Words this light (stop words, particles, titles) do not stop a name from counting as fully
+#: covered by the other.
+_FILLER_WEIGHT = 0.2
 #: Scripts romanised in many competing ways (vowels unwritten, or systems that differ), where
 #: an equal phonetic key across scripts counts for more. Chinese pinyin is one standard.
 _FREE_ROMANISATION = frozenset({"hangul", "arabic", "hebrew", "thai", "greek", "kana"})
@@ -128,6 +131,35 @@ def token_similarity(
     return spelled, "fuzzy"
 
 
+def _compound_links(
+    tokens: Sequence[str], free: set[int], other: Sequence[str], other_free: set[int]
+) -> list[tuple[int, list[int], float]]:
+    """Tokens of one name written as two or three words in the other (KARIMIADEGANI /
+    KARIMI-ADEGANI, ABDURAZAK / ABDU RAZAK). Claims the tokens it links."""
+    found: list[tuple[int, list[int], float]] = []
+    for i in sorted(free):
+        token = tokens[i]
+        if len(token) < 6:
+            continue
+        for start in sorted(other_free):
+            for length in (2, 3):
+                run = list(range(start, start + length))
+                if not all(j in other_free for j in run):
+                    break
+                joined = "".join(other[j] for j in run)
+                if abs(len(joined) - len(token)) > 2:
+                    continue
+                sim = fuzz.ratio(token, joined) / 100.0
+                if sim >= 0.9:
+                    found.append((i, run, sim))
+                    free.discard(i)
+                    other_free.difference_update(run)
+                    break
+            if i not in free:
+                break
+    return found
+
+
 def _acronym_links(
     short_tokens: Sequence[str],
     short_free: set[int],
@@ -158,11 +190,16 @@ def score_forms(
     weight: Weight,
     config: MatchConfig = DEFAULT_CONFIG,
     memo: dict[tuple[str, str, int], tuple[float, str]] | None = None,
+    q_weights: Sequence[float] | None = None,
+    c_weights: Sequence[float] | None = None,
 ) -> NameScore:
     """How well candidate name ``c`` explains query name ``q``, in [0, 1]. ``memo`` caches token
-    similarities across the candidates of one query."""
+    similarities across the candidates of one query; the weights, when given, spare the
+    weight look-ups of tokens already weighed."""
     if not q.tokens or not c.tokens:
         return ZERO
+    qw = q_weights if q_weights is not None else [weight(t) for t in q.tokens]
+    cw = c_weights if c_weights is not None else [weight(t) for t in c.tokens]
     pairs = []
     power = config.similarity_power
     floor = config.min_token_similarity
@@ -193,18 +230,30 @@ def score_forms(
         if i in free_q and j in free_c:
             free_q.discard(i)
             free_c.discard(j)
-            w = (weight(q.tokens[i]) + weight(c.tokens[j])) / 2
+            w = (qw[i] + cw[j]) / 2
             if how == "initial":
-                w = min(weight(q.tokens[i]), weight(c.tokens[j]))
+                w = min(qw[i], cw[j])
             matched_weight += w * sim**power
             aligned_weight += w
             links.append(TokenLink(q.tokens[i], c.tokens[j], sim, how))
+    if free_q and free_c:
+        for i, run, sim in _compound_links(q.tokens, free_q, c.tokens, free_c):
+            w = max(qw[i], sum(cw[j] for j in run) / len(run))
+            matched_weight += w * sim**power
+            aligned_weight += w
+            links.append(TokenLink(q.tokens[i], " ".join(c.tokens[j] for j in run), sim, "joined"))
+    if free_q and free_c:
+        for j, run, sim in _compound_links(c.tokens, free_c, q.tokens, free_q):
+            w = max(cw[j], sum(qw[i] for i in run) / len(run))
+            matched_weight += w * sim**power
+            aligned_weight += w
+            links.append(TokenLink(" ".join(q.tokens[i] for i in run), c.tokens[j], sim, "joined"))
     acronyms = not person and q.script in _ACRONYM_SCRIPTS and c.script in _ACRONYM_SCRIPTS
     if acronyms and free_q and free_c:
         for i, run in _acronym_links(q.tokens, free_q, c, free_c):
             free_q.discard(i)
             free_c.difference_update(run)
-            w = max(weight(q.tokens[i]), sum(weight(c.tokens[j]) for j in run) / len(run))
+            w = max(qw[i], sum(cw[j] for j in run) / len(run))
             matched_weight += w * config.acronym_similarity**power
             aligned_weight += w
             joined = " ".join(c.tokens[j] for j in run)
@@ -213,7 +262,7 @@ def score_forms(
         for j, run in _acronym_links(c.tokens, free_c, q, free_q):
             free_c.discard(j)
             free_q.difference_update(run)
-            w = max(weight(c.tokens[j]), sum(weight(q.tokens[i]) for i in run) / len(run))
+            w = max(cw[j], sum(qw[i] for i in run) / len(run))
             matched_weight += w * config.acronym_similarity**power
             aligned_weight += w
             joined = " ".join(q.tokens[i] for i in run)
@@ -229,10 +278,17 @@ def score_forms(
             candidate_legal_forms=c.legal_forms,
         )
     extra = config.person_extra_token_weight if person else config.org_extra_token_weight
-    missing_q = sum(weight(q.tokens[i]) for i in free_q)
-    if person:
-        missing_q *= config.person_missing_query_token_weight
-    missing_c = sum(weight(c.tokens[j]) for j in free_c) * extra
+    missing_factor = config.person_missing_query_token_weight if person else 1.0
+    solid = sum(1 for link in links if link.similarity >= 0.85 and link.how != "initial")
+    if solid >= 2:
+        # A short name fully found inside a long one (4+ words) is that name's short form;
+        # in shorter names (Korean and Chinese ones above all) every word is part of the name.
+        if len(c.tokens) >= 4 and all(token_weight(q.tokens[i]) <= _FILLER_WEIGHT for i in free_q):
+            extra = min(extra, config.subset_extra_token_weight)
+        if len(q.tokens) >= 4 and all(token_weight(c.tokens[j]) <= _FILLER_WEIGHT for j in free_c):
+            missing_factor = min(missing_factor, config.subset_extra_token_weight)
+    missing_q = sum(qw[i] for i in free_q) * missing_factor
+    missing_c = sum(cw[j] for j in free_c) * extra
     denominator = aligned_weight + missing_q + missing_c
     score = matched_weight / denominator if denominator > 0 else 0.0
     if all(link.how == "initial" for link in links):

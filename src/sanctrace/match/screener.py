@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from sanctrace import __version__
 from sanctrace.errors import SanctraceError
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.match.evidence import weigh_evidence
-from sanctrace.match.index import Index
+from sanctrace.match.index import INDEX_FORMAT, Index
 from sanctrace.match.score import NameScore, score_forms
 from sanctrace.match.types import IndexedEntity, Match, Query, Score, schemata_compatible
 from sanctrace.model.entity import Entity
@@ -30,9 +31,11 @@ def _best_name(
     weight: Any,
     config: MatchConfig,
     memo: dict[tuple[str, str, int], tuple[float, str]] | None = None,
+    query_weights: list[list[float]] | None = None,
+    candidate_weights: Sequence[float] | None = None,
 ) -> NameScore:
     best: NameScore | None = None
-    for form in query_forms:
+    for k, form in enumerate(query_forms):
         result = score_forms(
             form,
             candidate,
@@ -40,6 +43,8 @@ def _best_name(
             weight=weight,
             config=config,
             memo=memo,
+            q_weights=query_weights[k] if query_weights is not None else None,
+            c_weights=candidate_weights,
         )
         if best is None or result.score > best.score:
             best = result
@@ -112,6 +117,7 @@ class Screener:
             config = replace(config, open_postings=10**9, candidate_relative_floor=0.0)
         hopeless = cutoff - config.coverage_margin
         memo: dict[tuple[str, str, int], tuple[float, str]] = {}
+        query_weights = [[index.weight(t) for t in form.tokens] for form in forms]
         for n, coverage in index.ranked_candidates(forms, config):
             if coverage < hopeless:
                 continue
@@ -129,6 +135,8 @@ class Screener:
                 weight=index.weight,
                 config=self.config,
                 memo=memo,
+                query_weights=query_weights,
+                candidate_weights=index.entry_weights(n),
             )
             score, features = weigh_evidence(query, entity, name, entry.kind, self.config)
             current = best.get(entry.entity)
@@ -200,8 +208,10 @@ def compare(
 
 
 def index_key(versions: list[VersionInfo]) -> str:
-    """Identifies the set of active versions an index was built from."""
+    """Identifies the set of active versions an index was built from, and the code that built
+    it (a new release may normalize names differently)."""
     parts = sorted(f"{v.dataset}:{v.version}:{v.sha256}" for v in versions)
+    parts.append(f"sanctrace {__version__} index {INDEX_FORMAT}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
