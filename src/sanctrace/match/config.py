@@ -63,6 +63,8 @@ class MatchConfig:
     #: When every query word found its match and at least two of them are solid, the candidate's
     #: further words (a longer form of the same name) count only this much.
     subset_extra_token_weight: float = 0.3
+    #: Korean and Chinese given-name syllables aligned out of order multiply the score by this.
+    syllable_order_factor: float = 0.75
     #: ... and query tokens the candidate lacks (a middle name the list does not give).
     person_missing_query_token_weight: float = 0.7
     #: ... and against organisations (extra words usually mean a different company).

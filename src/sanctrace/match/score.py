@@ -7,6 +7,7 @@ on each side, and the legal forms found; evidence beyond names is added in ``mat
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -65,6 +66,8 @@ ZERO = NameScore(0.0, "", "")
 #: Scripts whose names are abbreviated to initials; a Chinese or Korean company name is not
 #: written as the initials of its romanisation.
 _ACRONYM_SCRIPTS = frozenset({"latin", "cyrillic", "greek"})
+#: Scripts whose person names are syllables in a fixed order.
+_SYLLABIC_NAMES = frozenset({"hangul", "han"})
 #: Words this light (stop words, particles, titles) do not stop a name from counting as fully
 #: covered by the other.
 _FILLER_WEIGHT = 0.2
@@ -129,6 +132,16 @@ def token_similarity(
     if spelled < config.short_token_similarity and min(len(qt), len(ct)) <= 4:
         return 0.0, "none"
     return spelled, "fuzzy"
+
+
+def _order_factor(placed: list[tuple[int, int]], config: MatchConfig) -> float:
+    """Korean and Chinese given names are syllables in a fixed order (Eun Jong is not Jong Un):
+    aligned syllables out of order, the surname aside, lower the score."""
+    given = sorted((i, j) for i, j in placed if i > 0)
+    positions = [j for _, j in given]
+    if any(b < a for a, b in itertools.pairwise(positions)):
+        return config.syllable_order_factor
+    return 1.0
 
 
 def _compound_links(
@@ -226,10 +239,12 @@ def score_forms(
     links: list[TokenLink] = []
     matched_weight = 0.0
     aligned_weight = 0.0
+    placed: list[tuple[int, int]] = []
     for sim, i, j, how in pairs:
         if i in free_q and j in free_c:
             free_q.discard(i)
             free_c.discard(j)
+            placed.append((i, j))
             w = (qw[i] + cw[j]) / 2
             if how == "initial":
                 w = min(qw[i], cw[j])
@@ -291,6 +306,8 @@ def score_forms(
     missing_c = sum(cw[j] for j in free_c) * extra
     denominator = aligned_weight + missing_q + missing_c
     score = matched_weight / denominator if denominator > 0 else 0.0
+    if person and (q.script in _SYLLABIC_NAMES or c.script in _SYLLABIC_NAMES):
+        score *= _order_factor(placed, config)
     if all(link.how == "initial" for link in links):
         score = min(score, 0.5)
     elif len(links) == 1 and links[0].how in ("fuzzy", "phonetic"):
