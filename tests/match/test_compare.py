@@ -54,3 +54,40 @@ def test_explanation_names_each_token_link() -> None:
 def test_garbage_gets_a_clear_zero() -> None:
     result = compare("   ", "John Smith", schema="Person")
     assert result.score == 0.0 and "reason" in result.explanation
+
+
+def test_words_written_joined_or_apart() -> None:
+    result = compare("KARIMIADEGANI, Afsaneh", "KARIMI-ADEGANI, Afsaneh", schema="Person")
+    assert result.score >= 0.9
+    assert any(t["how"] == "joined" for t in result.explanation["tokens"])
+
+
+def test_short_form_inside_a_long_name() -> None:
+    long_name = "AL-HOUTHI, Abdul Malik Badruddin Ameerudin Hussain"
+    short_form = compare(long_name, "AL HOUTHI, Abdul Malik", schema="Person")
+    assert short_form.score >= 0.7
+    assert short_form.explanation["unmatched_query_tokens"] == ["badruddin", "ameerudin", "hussain"]
+    # ... but a two-syllable Korean name is not the short form of a three-syllable one
+    assert compare("김성민", "KIM, Song", schema="Person").score < DEFAULT_THRESHOLD
+
+
+def test_korean_syllable_order_matters() -> None:
+    assert compare("김정은", "KIM, Jong Un", schema="Person").score >= 0.95
+    assert compare("김은정", "KIM, Jong Un", schema="Person").score < DEFAULT_THRESHOLD
+
+
+def test_transliteration_vowels_across_scripts() -> None:
+    assert compare("박지성", "Park Ji Sung", schema="Person").score >= DEFAULT_THRESHOLD
+    assert compare("김성민", "KIM, Sang Man", schema="Person").score < DEFAULT_THRESHOLD
+    assert compare("محمد علي", "Mohamed Ali", schema="Person").score >= DEFAULT_THRESHOLD
+
+
+def test_one_near_miss_word_is_not_a_name_match() -> None:
+    assert compare("Renner", "RENERA").score < DEFAULT_THRESHOLD
+    assert compare("Heß AG", "HESA").score < DEFAULT_THRESHOLD
+    assert compare("Gazprom", "GAZPROM").score == 1.0
+
+
+def test_pinyin_is_one_standard() -> None:
+    assert compare("萧凤英", "XIA, Fengbing", schema="Person").score < DEFAULT_THRESHOLD
+    assert compare("习近平", "Xi Jinping", schema="Person").score >= 0.95

@@ -96,6 +96,7 @@ def token_similarity(
     config: MatchConfig,
     lenient: bool = False,
     strict: bool = False,
+    syllabic: bool = False,
 ) -> tuple[float, str]:
     """(similarity, how) of two tokens given with their phonetic keys.
 
@@ -118,7 +119,7 @@ def token_similarity(
             return config.short_phonetic_similarity, "phonetic"
         return 0.0, "none"
     floor = config.phonetic_min_spelling_cross_script if lenient else config.phonetic_min_spelling
-    if lenient and min(len(qt), len(ct)) <= 5 and _vowel_classes(qt) != _vowel_classes(ct):
+    if syllabic and min(len(qt), len(ct)) <= 5 and _vowel_classes(qt) != _vowel_classes(ct):
         same_sound = False
     if same_sound and not strict and spelled >= floor and abs(len(qt) - len(ct)) <= 2:
         base, slope = (
@@ -220,16 +221,19 @@ def score_forms(
         q.script in _FREE_ROMANISATION or c.script in _FREE_ROMANISATION
     )
     strict = q.script == "han" or c.script == "han"
-    mode = 2 if strict else int(lenient)
+    syllabic = q.script == "hangul" or c.script == "hangul"
+    mode = 2 if strict else 3 if syllabic else int(lenient)
     for i, (qt, qp) in enumerate(zip(q.tokens, q.phonetic, strict=True)):
         for j, (ct, cp) in enumerate(zip(c.tokens, c.phonetic, strict=True)):
             if memo is None:
-                sim, how = token_similarity(qt, qp, ct, cp, config, lenient, strict)
+                sim, how = token_similarity(qt, qp, ct, cp, config, lenient, strict, syllabic)
             else:
                 key = (qt, ct, mode)
                 found = memo.get(key)
                 if found is None:
-                    found = memo[key] = token_similarity(qt, qp, ct, cp, config, lenient, strict)
+                    found = memo[key] = token_similarity(
+                        qt, qp, ct, cp, config, lenient, strict, syllabic
+                    )
                 sim, how = found
             if sim >= floor:
                 pairs.append((sim, i, j, how))
@@ -310,7 +314,7 @@ def score_forms(
         score *= _order_factor(placed, config)
     if all(link.how == "initial" for link in links):
         score = min(score, 0.5)
-    elif len(links) == 1 and links[0].how in ("fuzzy", "phonetic"):
+    elif len(links) == 1 and links[0].how in ("fuzzy", "phonetic") and not (person and lenient):
         score *= links[0].similarity ** 2  # one near-miss word is thin evidence for a name
     return NameScore(
         score,
