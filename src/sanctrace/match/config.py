@@ -44,7 +44,7 @@ class MatchConfig:
     phonetic_slope: float = 0.4
     #: ... but only when their spelling is this similar already: skeletons of short Chinese
     #: and Korean syllables collide (zhang/zhiyong), spelling variants stay close (jon/john).
-    phonetic_min_spelling: float = 0.7
+    phonetic_min_spelling: float = 0.6
     phonetic_min_spelling_cross_script: float = 0.5
     #: Across scripts a romanisation is a guess, so an equal key says more: 0.7 + 0.3 x spelling.
     phonetic_base_cross_script: float = 0.7

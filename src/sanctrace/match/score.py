@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
-from sanctrace.normalize import NameForm, token_weight
+from sanctrace.normalize import NameForm, is_patronymic, token_weight
 
 Weight = Callable[[str], float]
 
@@ -66,6 +66,9 @@ ZERO = NameScore(0.0, "", "")
 #: Scripts whose names are abbreviated to initials; a Chinese or Korean company name is not
 #: written as the initials of its romanisation.
 _ACRONYM_SCRIPTS = frozenset({"latin", "cyrillic", "greek"})
+_PATRONYMIC_FACTOR = 0.4
+#: Arabic articles written joined to the word that follows (ELKADDAFI, ALHARAMEIN).
+_ARTICLES = frozenset({"al", "el"})
 #: Scripts whose person names are syllables in a fixed order.
 _SYLLABIC_NAMES = frozenset({"hangul", "han"})
 #: Words this light (stop words, particles, titles) do not stop a name from counting as fully
@@ -114,6 +117,10 @@ def token_similarity(
         return 0.0, "none"
     same_sound = qp == cp and len(qp) >= 1
     spelled = fuzz.ratio(qt, ct) / 100.0
+    if len(qt) > 5 and qt[:2] in _ARTICLES and qt[:2] != ct[:2]:
+        spelled = max(spelled, fuzz.ratio(qt[2:], ct) / 100.0 * 0.97)  # ELKADDAFI / GADDAFI
+    elif len(ct) > 5 and ct[:2] in _ARTICLES and qt[:2] != ct[:2]:
+        spelled = max(spelled, fuzz.ratio(qt, ct[2:]) / 100.0 * 0.97)
     if len(qt) <= 2 or len(ct) <= 2:
         if same_sound and spelled >= config.short_phonetic_spelling:
             return config.short_phonetic_similarity, "phonetic"
@@ -133,6 +140,11 @@ def token_similarity(
     if spelled < config.short_token_similarity and min(len(qt), len(ct)) <= 4:
         return 0.0, "none"
     return spelled, "fuzzy"
+
+
+def _unmatched_factor(token: str, person: bool) -> float:
+    """A patronymic one side leaves out costs little: lists give or omit them at will."""
+    return _PATRONYMIC_FACTOR if person and is_patronymic(token) else 1.0
 
 
 def _order_factor(placed: list[tuple[int, int]], config: MatchConfig) -> float:
@@ -306,8 +318,9 @@ def score_forms(
             extra = min(extra, config.subset_extra_token_weight)
         if len(q.tokens) >= 4 and all(token_weight(c.tokens[j]) <= _FILLER_WEIGHT for j in free_c):
             missing_factor = min(missing_factor, config.subset_extra_token_weight)
-    missing_q = sum(qw[i] for i in free_q) * missing_factor
-    missing_c = sum(cw[j] for j in free_c) * extra
+    missing_q = sum(qw[i] * _unmatched_factor(q.tokens[i], person) for i in free_q)
+    missing_q *= missing_factor
+    missing_c = sum(cw[j] * _unmatched_factor(c.tokens[j], person) for j in free_c) * extra
     denominator = aligned_weight + missing_q + missing_c
     score = matched_weight / denominator if denominator > 0 else 0.0
     if person and (q.script in _SYLLABIC_NAMES or c.script in _SYLLABIC_NAMES):

@@ -6,7 +6,7 @@ index stores and the scorer compares (see :class:`NameForm`).
 
 from sanctrace.normalize.forms import NameForm, name_forms
 from sanctrace.normalize.legal_forms import LEGAL_FORMS, strip_legal_forms
-from sanctrace.normalize.orgwords import acronym_of, canonical_token, token_weight
+from sanctrace.normalize.orgwords import acronym_of, canonical_token, is_patronymic, token_weight
 from sanctrace.normalize.phonetic import phonetic_key
 from sanctrace.normalize.text import dominant_script, fold
 from sanctrace.normalize.translit import latinize
@@ -18,6 +18,7 @@ __all__ = [
     "canonical_token",
     "dominant_script",
     "fold",
+    "is_patronymic",
     "latinize",
     "name_forms",
     "phonetic_key",

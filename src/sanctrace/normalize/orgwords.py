@@ -581,9 +581,13 @@ def token_weight(token: str) -> float:
         return 0.4
     if token in _TITLES:
         return 0.2
-    if len(token) > 6 and token.endswith(_PATRONYMIC_ENDINGS):
-        return 0.4
     return 1.0
+
+
+def is_patronymic(token: str) -> bool:
+    """Russian and Turkic patronymics (Petrovich, Ivanovna, Aliyev ogly); surnames end so too
+    (Miklashevich), so the matcher only discounts them when they are left unmatched."""
+    return len(token) > 6 and token.endswith(_PATRONYMIC_ENDINGS)
 
 
 @lru_cache(maxsize=200_000)
