@@ -21,7 +21,7 @@ class MatchConfig:
     candidate_relative_floor: float = 0.35
     #: A name entry whose keys cover less than (threshold - this) of the query's token weight
     #: cannot reach the threshold and is not scored.
-    coverage_margin: float = 0.35
+    coverage_margin: float = 0.2
     #: Query tokens are expanded to vocabulary tokens at least this similar (rapidfuzz ratio).
     fuzzy_token_cutoff: float = 80.0
     #: At most this many vocabulary tokens per query token from fuzzy expansion.

@@ -163,20 +163,26 @@ def _compound_links(
     """Tokens of one name written as two or three words in the other (KARIMIADEGANI /
     KARIMI-ADEGANI, ABDURAZAK / ABDU RAZAK). Claims the tokens it links."""
     found: list[tuple[int, list[int], float]] = []
+    if len(other_free) < 2:
+        return found
     for i in sorted(free):
         token = tokens[i]
         if len(token) < 6:
             continue
         for start in sorted(other_free):
-            for length in (2, 3):
-                run = list(range(start, start + length))
-                if not all(j in other_free for j in run):
+            if other[start][0] != token[0]:
+                continue
+            size = len(other[start])
+            for j in range(start + 1, min(start + 3, len(other))):
+                if j not in other_free:
                     break
-                joined = "".join(other[j] for j in run)
-                if abs(len(joined) - len(token)) > 2:
+                size += len(other[j])
+                if abs(size - len(token)) > 2:
                     continue
+                joined = "".join(other[start : j + 1])
                 sim = fuzz.ratio(token, joined) / 100.0
                 if sim >= 0.9:
+                    run = list(range(start, j + 1))
                     found.append((i, run, sim))
                     free.discard(i)
                     other_free.difference_update(run)
