@@ -27,7 +27,7 @@ class MatchConfig:
     #: At most this many vocabulary tokens per query token from fuzzy expansion.
     fuzzy_token_limit: int = 12
     #: Posting lists longer than this only confirm candidates found through rarer keys.
-    open_postings: int = 300
+    open_postings: int = 120
     #: Index keys on more than this share of name entries carry no signal for candidates.
     max_posting_share: float = 0.05
 

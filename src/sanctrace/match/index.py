@@ -184,7 +184,7 @@ class Index:
         counts: dict[str, int] = defaultdict(int)
         for gram in grams:
             bucket = self.trigrams.get(gram)
-            if bucket is None or len(bucket) > 5000:
+            if bucket is None or len(bucket) > 1500:
                 continue
             for other in bucket:
                 counts[other] += 1
