@@ -206,15 +206,22 @@ class Index:
         weight that the entry's keys account for, a cheap estimate of how well it can score."""
         limit = max(50, int(len(self.names) * config.max_posting_share))
         scores: dict[int, float] = defaultdict(float)
+        known: dict[str, list[tuple[array[int], float]]] = {}
         for form in forms:
             per_form: dict[int, float] = defaultdict(float)
-            for sources in sorted(
-                (
-                    self._sources(t, k, config)
-                    for t, k in zip(form.tokens, form.phonetic, strict=True)
-                ),
-                key=lambda found: min((len(p) for p, _ in found), default=0),
-            ):
+            found = []
+            for token, key in zip(form.tokens, form.phonetic, strict=True):
+                sources = known.get(token)
+                if sources is None:
+                    sources = known[token] = self._sources(token, key, config)
+                found.append(sources)
+            found.sort(key=lambda srcs: min((len(p) for p, _ in srcs), default=0))
+            for sources in found:
+                if len(sources) == 1 and len(sources[0][0]) <= config.open_postings:
+                    postings, w = sources[0]
+                    for n in postings:
+                        per_form[n] += w
+                    continue
                 hits: dict[int, float] = {}
                 for postings, w in sources:
                     if len(postings) <= config.open_postings or (
@@ -231,8 +238,8 @@ class Index:
                 for n, w in hits.items():
                     per_form[n] += w
             for acronym in _acronyms(form):
-                spelled_out = self.tokens.get(acronym)
-                if spelled_out is not None and len(spelled_out) <= limit:
+                spelled_out = self.tokens.get(acronym) if len(acronym) >= 3 else None
+                if spelled_out is not None and len(spelled_out) <= config.open_postings:
                     for n in spelled_out:
                         per_form[n] += 0.9
             total = sum(self.weight(t) for t in form.tokens) or 1.0
