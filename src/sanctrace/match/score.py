@@ -192,6 +192,28 @@ def _compound_links(
     return found
 
 
+def _word_runs(
+    one: NameForm,
+    one_free: set[int],
+    other: NameForm,
+    other_free: set[int],
+    acronyms: bool,
+    config: MatchConfig,
+) -> list[tuple[int, list[int], float, str]]:
+    """Words of ``one`` that stand for several words of ``other``: written joined, or as an
+    acronym. Claims the words it links from both free sets."""
+    found = [
+        (i, run, sim, "joined")
+        for i, run, sim in _compound_links(one.tokens, one_free, other.tokens, other_free)
+    ]
+    if acronyms and one_free and other_free:
+        for i, run in _acronym_links(one.tokens, one_free, other, other_free):
+            one_free.discard(i)
+            other_free.difference_update(run)
+            found.append((i, run, config.acronym_similarity, "acronym"))
+    return found
+
+
 def _acronym_links(
     short_tokens: Sequence[str],
     short_free: set[int],
@@ -273,37 +295,20 @@ def score_forms(
             matched_weight += w * sim**power
             aligned_weight += w
             links.append(TokenLink(q.tokens[i], c.tokens[j], sim, how))
-    if free_q and free_c:
-        for i, run, sim in _compound_links(q.tokens, free_q, c.tokens, free_c):
-            w = max(qw[i], sum(cw[j] for j in run) / len(run))
-            matched_weight += w * sim**power
-            aligned_weight += w
-            links.append(TokenLink(q.tokens[i], " ".join(c.tokens[j] for j in run), sim, "joined"))
-    if free_q and free_c:
-        for j, run, sim in _compound_links(c.tokens, free_c, q.tokens, free_q):
-            w = max(cw[j], sum(qw[i] for i in run) / len(run))
-            matched_weight += w * sim**power
-            aligned_weight += w
-            links.append(TokenLink(" ".join(q.tokens[i] for i in run), c.tokens[j], sim, "joined"))
     acronyms = not person and q.script in _ACRONYM_SCRIPTS and c.script in _ACRONYM_SCRIPTS
-    if acronyms and free_q and free_c:
-        for i, run in _acronym_links(q.tokens, free_q, c, free_c):
-            free_q.discard(i)
-            free_c.difference_update(run)
-            w = max(qw[i], sum(cw[j] for j in run) / len(run))
-            matched_weight += w * config.acronym_similarity**power
+    for forward in (True, False):
+        if not (free_q and free_c):
+            break
+        one, one_free, one_w, other, other_free, other_w = (
+            (q, free_q, qw, c, free_c, cw) if forward else (c, free_c, cw, q, free_q, qw)
+        )
+        for i, run, sim, how in _word_runs(one, one_free, other, other_free, acronyms, config):
+            w = max(one_w[i], sum(other_w[j] for j in run) / len(run))
+            matched_weight += w * sim**power
             aligned_weight += w
-            joined = " ".join(c.tokens[j] for j in run)
-            links.append(TokenLink(q.tokens[i], joined, config.acronym_similarity, "acronym"))
-    if acronyms and free_q and free_c:
-        for j, run in _acronym_links(c.tokens, free_c, q, free_q):
-            free_c.discard(j)
-            free_q.difference_update(run)
-            w = max(cw[j], sum(qw[i] for i in run) / len(run))
-            matched_weight += w * config.acronym_similarity**power
-            aligned_weight += w
-            joined = " ".join(q.tokens[i] for i in run)
-            links.append(TokenLink(joined, c.tokens[j], config.acronym_similarity, "acronym"))
+            single, spread = one.tokens[i], " ".join(other.tokens[j] for j in run)
+            query_side, candidate_side = (single, spread) if forward else (spread, single)
+            links.append(TokenLink(query_side, candidate_side, sim, how))
     if not links:
         return NameScore(
             0.0,
