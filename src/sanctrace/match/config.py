@@ -39,9 +39,9 @@ class MatchConfig:
     similarity_power: float = 2.0
     #: Two tokens with the same phonetic key score base + slope x spelling similarity, at most
     #: ``phonetic_similarity`` (jon/john 0.89, aleksandr/alexander 0.86, krause/gracious 0.78).
-    phonetic_similarity: float = 0.95
+    phonetic_similarity: float = 0.97
     phonetic_base: float = 0.6
-    phonetic_slope: float = 0.4
+    phonetic_slope: float = 0.45
     #: ... but only when their spelling is this similar already: skeletons of short Chinese
     #: and Korean syllables collide (zhang/zhiyong), spelling variants stay close (jon/john).
     phonetic_min_spelling: float = 0.6
@@ -63,6 +63,9 @@ class MatchConfig:
     #: When every query word found its match and at least two of them are solid, the candidate's
     #: further words (a longer form of the same name) count only this much.
     subset_extra_token_weight: float = 0.3
+    #: Names that meet through one inexact word only (Renner / RENERA) are scored this much
+    #: lower: a one-word name needs its exact spelling, or another script's, to alert.
+    single_near_miss_factor: float = 0.8
     #: Korean and Chinese given-name syllables aligned out of order multiply the score by this.
     syllable_order_factor: float = 0.75
     #: ... and query tokens the candidate lacks (a middle name the list does not give).

@@ -322,12 +322,18 @@ def score_forms(
     extra = config.person_extra_token_weight if person else config.org_extra_token_weight
     missing_factor = config.person_missing_query_token_weight if person else 1.0
     solid = sum(1 for link in links if link.similarity >= 0.85 and link.how != "initial")
+    syllables = q.script in _SYLLABIC_NAMES or c.script in _SYLLABIC_NAMES
+    long_name = 4 if syllables else 3
     if solid >= 2:
-        # A short name fully found inside a long one (4+ words) is that name's short form;
-        # in shorter names (Korean and Chinese ones above all) every word is part of the name.
-        if len(c.tokens) >= 4 and all(token_weight(q.tokens[i]) <= _FILLER_WEIGHT for i in free_q):
+        # A short name fully found inside a longer one (3+ words; 4+ for Korean and Chinese
+        # names, where every syllable is part of the name) is that name's short form.
+        if len(c.tokens) >= long_name and all(
+            token_weight(q.tokens[i]) <= _FILLER_WEIGHT for i in free_q
+        ):
             extra = min(extra, config.subset_extra_token_weight)
-        if len(q.tokens) >= 4 and all(token_weight(c.tokens[j]) <= _FILLER_WEIGHT for j in free_c):
+        if len(q.tokens) >= long_name and all(
+            token_weight(c.tokens[j]) <= _FILLER_WEIGHT for j in free_c
+        ):
             missing_factor = min(missing_factor, config.subset_extra_token_weight)
     missing_q = sum(qw[i] * _unmatched_factor(q.tokens[i], person) for i in free_q)
     missing_q *= missing_factor
@@ -339,7 +345,7 @@ def score_forms(
     if all(link.how == "initial" for link in links):
         score = min(score, 0.5)
     elif len(links) == 1 and links[0].how in ("fuzzy", "phonetic") and not (person and lenient):
-        score *= links[0].similarity ** 2  # one near-miss word is thin evidence for a name
+        score *= config.single_near_miss_factor  # one near-miss word is thin evidence
     return NameScore(
         score,
         q.original,
