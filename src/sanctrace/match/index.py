@@ -12,8 +12,9 @@ import heapq
 import math
 import pickle
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -181,18 +182,11 @@ class Index:
         if len(token) < 4:
             return []
         grams = _trigrams(token)
-        counts: dict[str, int] = defaultdict(int)
-        for gram in grams:
-            bucket = self.trigrams.get(gram)
-            if bucket is None or len(bucket) > 1500:
-                continue
-            for other in bucket:
-                counts[other] += 1
+        buckets = (self.trigrams.get(gram) or () for gram in grams)
+        counts = Counter(chain.from_iterable(b for b in buckets if len(b) <= 1500))
         need = max(2, int(len(grams) * 0.5))
-        ranked = sorted(
-            (t for t, c in counts.items() if c >= need and abs(len(t) - len(token)) <= 2),
-            key=lambda t: -counts[t],
-        )
+        size = len(token)
+        ranked = [t for t, c in counts.most_common() if c >= need and abs(len(t) - size) <= 2]
         return ranked[: config.fuzzy_token_limit]
 
     def candidates(self, forms: list[NameForm], config: MatchConfig = DEFAULT_CONFIG) -> list[int]:
