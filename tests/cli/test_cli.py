@@ -303,6 +303,8 @@ def test_screen_options_and_errors(home: Path) -> None:
         run(home, "screen", "Unknown Name", "--id", "1831083343", "--format", "json").stdout
     )
     assert "us_ofac_sdn:46431" in [r["id"] for r in by_id["results"]]
+    empty = run(home, "screen", "   ", check=False)
+    assert empty.returncode != 0 and "empty" in empty.stderr
     bad = run(home, "screen", "x", "--threshold", "2", check=False)
     assert bad.returncode != 0 and "threshold" in bad.stderr
     bad_date = run(home, "screen", "x", "--birth-date", "someday", check=False)

@@ -64,6 +64,8 @@ def screen(
 ) -> None:
     """Screen one name against every active list; scores explain themselves."""
 
+    if not name.strip() and not identifier:
+        raise SanctraceError("the name to screen is empty (give a name, or --id with a number)")
     if not 0.0 <= threshold <= 1.0:
         raise SanctraceError(f"--threshold must be between 0 and 1, not {threshold}")
     dates = []
