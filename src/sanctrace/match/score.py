@@ -126,11 +126,14 @@ def token_similarity(
             return config.short_phonetic_similarity, "phonetic"
         return 0.0, "none"
     floor = config.phonetic_min_spelling_cross_script if lenient else config.phonetic_min_spelling
-    if syllabic and min(len(qt), len(ct)) <= 5:
-        # A Korean syllable is another syllable unless its romanisations agree in sound and
-        # vowel: no spelling-only similarity (Yong/Kyong, Chong/Chang are different names).
-        if not same_sound or _vowel_classes(qt) != _vowel_classes(ct):
-            return 0.0, "none"
+    # A Korean syllable is another syllable unless its romanisations agree in sound and vowel:
+    # no spelling-only similarity (Yong/Kyong, Chong/Chang are different names).
+    if (
+        syllabic
+        and min(len(qt), len(ct)) <= 5
+        and (not same_sound or _vowel_classes(qt) != _vowel_classes(ct))
+    ):
+        return 0.0, "none"
     if same_sound and not strict and spelled >= floor and abs(len(qt) - len(ct)) <= 2:
         base, slope = (
             (config.phonetic_base_cross_script, config.phonetic_slope_cross_script)
