@@ -27,7 +27,7 @@ from sanctrace.model.entity import Entity
 from sanctrace.normalize import NameForm, name_forms, token_weight
 
 #: Bump when the pickled layout or the normalization changes, so stale files are rebuilt.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 
 
 class NameEntry(NamedTuple):
@@ -36,6 +36,22 @@ class NameEntry(NamedTuple):
     entity: int  # position in Index.entities
     kind: str
     form: NameForm
+
+
+def distinct_forms(
+    forms: Iterable[NameForm], seen: set[tuple[str, ...]] | None = None
+) -> list[NameForm]:
+    """Forms whose words differ, in order given: alignment ignores word order, so the natural
+    order form of "SMITH, John" adds nothing but work (the first, as the list writes it, stays,
+    which for Chinese and Korean names is surname first)."""
+    seen = set() if seen is None else seen
+    out = []
+    for form in forms:
+        key = tuple(sorted(form.tokens))
+        if form.tokens and key not in seen:
+            seen.add(key)
+            out.append(form)
+    return out
 
 
 def _trigrams(token: str) -> set[str]:
@@ -101,10 +117,8 @@ class Index:
             indexed.append(record)
             seen: set[tuple[str, ...]] = set()
             for value, kind in record.names:
-                for form in name_forms(value, record.schema):
-                    if form.tokens and form.tokens not in seen:
-                        seen.add(form.tokens)
-                        names.append(NameEntry(position, kind, form))
+                for form in distinct_forms(name_forms(value, record.schema), seen):
+                    names.append(NameEntry(position, kind, form))
         index = cls(indexed, names, versions)
         gc.freeze()  # see load()
         return index

@@ -12,7 +12,7 @@ from sanctrace import __version__
 from sanctrace.errors import SanctraceError
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.match.evidence import weigh_evidence
-from sanctrace.match.index import INDEX_FORMAT, Index
+from sanctrace.match.index import INDEX_FORMAT, Index, distinct_forms
 from sanctrace.match.score import NameScore, score_forms
 from sanctrace.match.types import IndexedEntity, Match, Query, Score, schemata_compatible
 from sanctrace.model.entity import Entity
@@ -81,7 +81,7 @@ class Screener:
             raise SanctraceError(
                 f"query name is {len(name):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
             )
-        return name_forms(name, query.schema)
+        return distinct_forms(name_forms(name, query.schema))
 
     def candidates(self, query: Query, limit: int | None = None) -> list[str]:
         """Entity ids the index proposes for scoring, best first."""
