@@ -24,6 +24,9 @@ class MatchConfig:
     coverage_margin: float = 0.2
     #: Query tokens are expanded to vocabulary tokens at least this similar (rapidfuzz ratio).
     fuzzy_token_cutoff: float = 80.0
+    #: Trigrams shared by more vocabulary tokens than this are too common to suggest a typo's
+    #: correction (measured: no recall lost at 300, a third of the query time saved).
+    trigram_bucket_limit: int = 300
     #: At most this many vocabulary tokens per query token from fuzzy expansion.
     fuzzy_token_limit: int = 12
     #: Posting lists longer than this only confirm candidates found through rarer keys.

@@ -197,7 +197,8 @@ class Index:
             return []
         grams = _trigrams(token)
         buckets = (self.trigrams.get(gram) or () for gram in grams)
-        counts = Counter(chain.from_iterable(b for b in buckets if len(b) <= 1500))
+        cap = config.trigram_bucket_limit
+        counts = Counter(chain.from_iterable(b for b in buckets if len(b) <= cap))
         need = max(2, int(len(grams) * 0.5))
         size = len(token)
         ranked = [t for t, c in counts.most_common() if c >= need and abs(len(t) - size) <= 2]
