@@ -91,3 +91,14 @@ def test_one_near_miss_word_is_not_a_name_match() -> None:
 def test_pinyin_is_one_standard() -> None:
     assert compare("萧凤英", "XIA, Fengbing", schema="Person").score < DEFAULT_THRESHOLD
     assert compare("习近平", "Xi Jinping", schema="Person").score >= 0.95
+
+
+def test_one_word_inside_a_longer_company_name_is_weaker() -> None:
+    inside = compare("Rey", "REY INVESTMENT COMPANY").score
+    whole = compare("Rey Investment", "REY INVESTMENT COMPANY").score
+    assert inside < DEFAULT_THRESHOLD <= whole
+
+
+def test_a_one_letter_korean_surname_is_a_name() -> None:
+    assert compare("이유진", "YU, Jin", schema="Person").score < DEFAULT_THRESHOLD
+    assert compare("이민호", "Lee Min Ho", schema="Person").score >= 0.95

@@ -69,6 +69,9 @@ class MatchConfig:
     #: Names that meet through one inexact word only (Renner / RENERA) are scored this much
     #: lower: a one-word name needs its exact spelling, or another script's, to alert.
     single_near_miss_factor: float = 0.8
+    #: An organisation met through one word, inside a longer name, is scored this much lower
+    #: ("Blanc" / "BLANC BANK", "Rey" / "REY INVESTMENT COMPANY").
+    one_word_inside_factor: float = 0.9
     #: Korean and Chinese given-name syllables aligned out of order multiply the score by this.
     syllable_order_factor: float = 0.75
     #: ... and query tokens the candidate lacks (a middle name the list does not give).

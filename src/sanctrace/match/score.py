@@ -148,9 +148,15 @@ def token_similarity(
     return spelled, "fuzzy"
 
 
-def _unmatched_factor(token: str, person: bool) -> float:
-    """A patronymic one side leaves out costs little: lists give or omit them at will."""
-    return _PATRONYMIC_FACTOR if person and is_patronymic(token) else 1.0
+def _unmatched_factor(token: str, person: bool, syllables: bool = False) -> float:
+    """A patronymic one side leaves out costs little: lists give or omit them at will. A
+    one-letter Korean or Chinese syllable (the surname I) is a name, not an initial: it costs
+    what a whole word costs."""
+    if not person:
+        return 1.0
+    if syllables and len(token) == 1:
+        return 1.0 / max(token_weight(token), 0.1)
+    return _PATRONYMIC_FACTOR if is_patronymic(token) else 1.0
 
 
 def _order_factor(placed: list[tuple[int, int]], config: MatchConfig) -> float:
@@ -341,9 +347,11 @@ def score_forms(
             token_weight(c.tokens[j]) <= _FILLER_WEIGHT for j in free_c
         ):
             missing_factor = min(missing_factor, config.subset_extra_token_weight)
-    missing_q = sum(qw[i] * _unmatched_factor(q.tokens[i], person) for i in free_q)
+    missing_q = sum(qw[i] * _unmatched_factor(q.tokens[i], person, syllables) for i in free_q)
     missing_q *= missing_factor
-    missing_c = sum(cw[j] * _unmatched_factor(c.tokens[j], person) for j in free_c) * extra
+    missing_c = extra * sum(
+        cw[j] * _unmatched_factor(c.tokens[j], person, syllables) for j in free_c
+    )
     denominator = aligned_weight + missing_q + missing_c
     score = matched_weight / denominator if denominator > 0 else 0.0
     if person and (q.script in _SYLLABIC_NAMES or c.script in _SYLLABIC_NAMES):
@@ -352,6 +360,8 @@ def score_forms(
         score = min(score, 0.5)
     elif len(links) == 1 and links[0].how in ("fuzzy", "phonetic") and not (person and lenient):
         score *= config.single_near_miss_factor  # one near-miss word is thin evidence
+    elif len(links) == 1 and links[0].how != "acronym" and free_c and not person:
+        score *= config.one_word_inside_factor  # "Rey" in "REY INVESTMENT COMPANY"
     return NameScore(
         score,
         q.original,
