@@ -102,3 +102,8 @@ def test_one_word_inside_a_longer_company_name_is_weaker() -> None:
 def test_a_one_letter_korean_surname_is_a_name() -> None:
     assert compare("이유진", "YU, Jin", schema="Person").score < DEFAULT_THRESHOLD
     assert compare("이민호", "Lee Min Ho", schema="Person").score >= 0.95
+
+
+def test_words_that_name_a_kind_of_body_weigh_little() -> None:
+    assert compare("IZZ AL-DIN AL QASSAM FORCES", "IZZ AL-DIN AL QASSAM BRIGADES").score >= 0.8
+    assert compare("SHAM AL-ISLAM MOVEMENT", "SHAM AL-ISLAM").score >= 0.9

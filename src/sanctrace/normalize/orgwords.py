@@ -557,6 +557,29 @@ _TITLES = frozenset(
         "admiral",
     ]
 )
+#: Words armed groups and charities put around their names (Izz al-Din al-Qassam Brigades /
+#: Forces, Sham al-Islam Movement): they say what kind of body, not which one.
+_BODY_WORDS = frozenset(
+    [
+        "force",
+        "forces",
+        "brigade",
+        "brigades",
+        "battalion",
+        "battalions",
+        "regiment",
+        "corps",
+        "army",
+        "militia",
+        "legion",
+        "movement",
+        "front",
+        "party",
+        "charity",
+        "charitable",
+        "trust",
+    ]
+)
 #: Russian and Turkic patronymic endings: a patronymic is often left out of a listed name.
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ichna", "ogly", "oglu", "kyzy", "qizi")
 
@@ -581,6 +604,8 @@ def token_weight(token: str) -> float:
         return 0.4
     if token in _TITLES:
         return 0.2
+    if token in _BODY_WORDS:
+        return 0.3
     return 1.0
 
 
