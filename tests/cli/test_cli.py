@@ -147,6 +147,18 @@ def test_user_errors_name_the_file_and_exit_non_zero(
     assert str(truncated) in bad.stderr and "line" in bad.stderr
     assert "Traceback" not in bad.stderr
 
+    official = run(
+        home,
+        "lists",
+        "load",
+        str(data_dir / "un_sc/2025-11-29/consolidated.xml"),
+        "--dataset",
+        "us_ofac_sdn",
+        check=False,
+    )
+    assert official.returncode == 2 and "cannot be loaded as it" in official.stderr
+    colon = run(home, "lists", "load", str(truncated), "--dataset", "my:list", check=False)
+    assert colon.returncode == 2 and "lower-case letters" in colon.stderr
     junk = tmp_path / "notes.txt"
     junk.write_text("just some notes\nnothing to see\n")
     unknown = run(home, "lists", "load", str(junk), check=False)
@@ -305,6 +317,19 @@ def test_screen_options_and_errors(home: Path) -> None:
     assert "us_ofac_sdn:46431" in [r["id"] for r in by_id["results"]]
     empty = run(home, "screen", "   ", check=False)
     assert empty.returncode != 0 and "empty" in empty.stderr
+    for option, words in (
+        (("--schema", "Foo"), "unknown schema"),
+        (("--country", "ZZZ"), "not a country"),
+        (("--limit", "0"), "at least 1"),
+    ):
+        refused = run(home, "screen", "Kupol", *option, check=False)
+        assert (
+            refused.returncode != 0
+            and words in refused.stderr
+            and "Traceback" not in refused.stderr
+        )
+    long_name = run(home, "compare", "A" * 2000, "B", check=False)
+    assert long_name.returncode != 0 and "limit is 1,000" in long_name.stderr
     bad = run(home, "screen", "x", "--threshold", "2", check=False)
     assert bad.returncode != 0 and "threshold" in bad.stderr
     bad_date = run(home, "screen", "x", "--birth-date", "someday", check=False)

@@ -12,6 +12,7 @@ from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import err, out, print_json, show_data_date
 from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD, Match, Query, compare
+from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date
 
 
@@ -31,6 +32,13 @@ def _explain(match: Match) -> str:
             f"{feature['feature']} {delta:+.2f}" if isinstance(delta, float) else feature["feature"]
         )
     return "; ".join(parts)
+
+
+def _country(value: str) -> str:
+    code = to_code(value)
+    if code is None:
+        raise SanctraceError(f"--country {value!r} is not a country (use an ISO code such as RU)")
+    return code
 
 
 def screen(
@@ -91,7 +99,7 @@ def screen(
     query = Query(
         name=name,
         schema=schema,
-        countries=tuple(c.upper() for c in country or []),
+        countries=tuple(_country(c) for c in country or []),
         birth_dates=tuple(dates),
         identifiers=tuple(identifier or []),
     )

@@ -15,10 +15,12 @@ from sanctrace.match.evidence import weigh_evidence
 from sanctrace.match.index import INDEX_FORMAT, Index, distinct_forms
 from sanctrace.match.score import NameScore, score_forms
 from sanctrace.match.types import IndexedEntity, Match, Query, Score, schemata_compatible
-from sanctrace.model.entity import Entity
+from sanctrace.model.entity import SCHEMATA, Entity
 from sanctrace.normalize import NameForm, name_forms, token_weight
 from sanctrace.store import Store, VersionInfo
 
+#: Schemata a query may name.
+QUERY_SCHEMATA = frozenset({*SCHEMATA, "Thing"})
 #: A query name longer than this is refused: no listed name comes near it.
 MAX_QUERY_CHARS = 1000
 
@@ -52,6 +54,18 @@ def _best_name(
     return best
 
 
+def check_input(name: str, schema: str | None) -> None:
+    """Refuse what no listed party can be: an over-long name, an unknown schema."""
+    if len(name) > MAX_QUERY_CHARS:
+        raise SanctraceError(
+            f"name is {len(name):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
+        )
+    if schema is not None and schema not in QUERY_SCHEMATA:
+        raise SanctraceError(
+            f"unknown schema {schema!r}; use one of {', '.join(sorted(QUERY_SCHEMATA))}"
+        )
+
+
 class Screener:
     """Screens names against an index of listed entities."""
 
@@ -76,12 +90,8 @@ class Screener:
         return self.index.versions
 
     def _check(self, query: Query) -> list[NameForm]:
-        name = query.name or ""
-        if len(name) > MAX_QUERY_CHARS:
-            raise SanctraceError(
-                f"query name is {len(name):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
-            )
-        return distinct_forms(name_forms(name, query.schema))
+        check_input(query.name or "", query.schema)
+        return distinct_forms(name_forms(query.name or "", query.schema))
 
     def candidates(self, query: Query, limit: int | None = None) -> list[str]:
         """Entity ids the index proposes for scoring, best first."""
@@ -103,6 +113,8 @@ class Screener:
     ) -> list[Match]:
         """Listed entities matching ``query``, best first, those scoring >= threshold."""
         only = set(datasets) if datasets else None
+        if limit < 1:
+            raise SanctraceError(f"limit must be at least 1, not {limit}")
         cutoff = self.config.threshold if threshold is None else threshold
         forms = self._check(query)
         if not forms and not query.identifiers:
@@ -188,6 +200,8 @@ def compare(
     name_a: str, name_b: str, schema: str | None = "Company", config: MatchConfig = DEFAULT_CONFIG
 ) -> Score:
     """Score two names against each other, without any list (token rarity unknown)."""
+    check_input(name_a or "", schema)
+    check_input(name_b or "", schema)
     forms_a = name_forms(name_a or "", schema)
     forms_b = name_forms(name_b or "", schema)
     if not forms_a or not forms_b:

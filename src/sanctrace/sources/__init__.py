@@ -7,6 +7,7 @@ detecting a file's format from its content.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -55,6 +56,30 @@ def detect_format(path: Path) -> str:
     )
 
 
+#: A dataset name: it becomes the prefix of every entity id ("us_ofac_sdn:46431").
+_DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+
+def check_dataset_name(dataset: str, format_name: str) -> None:
+    """One rule for every format: a lower-case identifier, and never an official list that
+    another format produces (loading a UN file as ``us_ofac_sdn`` would corrupt its history).
+    FollowTheMoney files may carry any dataset."""
+    if not _DATASET_NAME.match(dataset):
+        raise SourceError(
+            f"dataset name {dataset!r} must be lower-case letters, digits and _ "
+            "(2-64 characters, starting with a letter)"
+        )
+    if format_name == "ftm":
+        return
+    own = get_format(format_name).DATASETS
+    for other in FORMATS:
+        if other != "ftm" and dataset not in own and dataset in get_format(other).DATASETS:
+            raise SourceError(
+                f"dataset {dataset!r} is the {other} list; a {format_name} file cannot be "
+                f"loaded as it (use {' or '.join(own)}, or a name of your own)"
+            )
+
+
 def parse_files(
     paths: list[Path],
     *,
@@ -70,5 +95,7 @@ def parse_files(
             raise SourceError("file not found", file=str(path))
     name = format or detect_format(paths[0])
     module = get_format(name)
+    if dataset is not None:
+        check_dataset_name(dataset, name)
     result: ParsedList = module.parse(paths, dataset=dataset, skip_bad_rows=skip_bad_rows)
     return result

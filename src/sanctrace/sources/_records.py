@@ -63,16 +63,6 @@ def read_csv_bytes(path: Path) -> bytes:
     return data
 
 
-def check_dataset(dataset: str | None, name: str, datasets: tuple[str, ...], path: Path) -> None:
-    """Refuse a dataset name the format cannot produce."""
-    if dataset is None or dataset in datasets:
-        return
-    choices = datasets[0] if len(datasets) == 1 else "one of " + ", ".join(datasets)
-    raise SourceError(
-        f"dataset {dataset!r} is not produced by format {name} (use {choices})", file=str(path)
-    )
-
-
 def skip_or_raise(result: ParsedList, error: SourceError, skip_bad_rows: bool) -> None:
     """Count and note a bad row when the caller asked to skip them; otherwise raise it.
 
