@@ -156,7 +156,7 @@ def test_user_errors_name_the_file_and_exit_non_zero(
         "us_ofac_sdn",
         check=False,
     )
-    assert official.returncode == 2 and "cannot be loaded as it" in official.stderr
+    assert official.returncode == 2 and "not produced by format un_xml" in official.stderr
     colon = run(home, "lists", "load", str(truncated), "--dataset", "my:list", check=False)
     assert colon.returncode == 2 and "lower-case letters" in colon.stderr
     junk = tmp_path / "notes.txt"

@@ -75,8 +75,8 @@ def check_dataset_name(dataset: str, format_name: str) -> None:
     for other in FORMATS:
         if other != "ftm" and dataset not in own and dataset in get_format(other).DATASETS:
             raise SourceError(
-                f"dataset {dataset!r} is the {other} list; a {format_name} file cannot be "
-                f"loaded as it (use {' or '.join(own)}, or a name of your own)"
+                f"dataset {dataset!r} is the {other} list and not produced by format "
+                f"{format_name} (use {' or '.join(own)}, or a name of your own)"
             )
 
 
@@ -95,7 +95,5 @@ def parse_files(
             raise SourceError("file not found", file=str(path))
     name = format or detect_format(paths[0])
     module = get_format(name)
-    if dataset is not None:
-        check_dataset_name(dataset, name)
     result: ParsedList = module.parse(paths, dataset=dataset, skip_bad_rows=skip_bad_rows)
     return result

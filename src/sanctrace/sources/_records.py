@@ -63,6 +63,20 @@ def read_csv_bytes(path: Path) -> bytes:
     return data
 
 
+def check_dataset(dataset: str | None, name: str, path: Path) -> str | None:
+    """Every parser's one rule for ``--dataset`` (see ``sources.check_dataset_name``), with
+    the file named in the error; returns the dataset unchanged."""
+    if dataset is None:
+        return None
+    from sanctrace.sources import check_dataset_name
+
+    try:
+        check_dataset_name(dataset, name)
+    except SourceError as exc:
+        raise SourceError(exc.message, file=str(path)) from None
+    return dataset
+
+
 def skip_or_raise(result: ParsedList, error: SourceError, skip_bad_rows: bool) -> None:
     """Count and note a bad row when the caller asked to skip them; otherwise raise it.
 

@@ -18,7 +18,7 @@ from sanctrace.errors import SourceError
 from sanctrace.model.dates import parse_date, parse_dates
 from sanctrace.model.entity import Address, Entity, Provenance, make_id
 from sanctrace.sources._legal import org_schema
-from sanctrace.sources._records import single_file, skip_or_raise
+from sanctrace.sources._records import check_dataset, single_file, skip_or_raise
 from sanctrace.sources._values import cell_text, clean, country_codes, split_enumeration
 from sanctrace.sources._zip import is_zip, member_names, open_zip, peek_member
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
@@ -84,6 +84,7 @@ def parse(
 ) -> ParsedList:
     dataset = dataset or DATASETS[0]
     path = single_file(paths, NAME)
+    check_dataset(dataset, NAME, path)
     rows = _read_rows(path)
     result = ParsedList(dataset=dataset, format=NAME, entities=[], files=list(paths))
     columns, start = _find_header(path, rows)

@@ -19,7 +19,7 @@ from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
 from sanctrace.model.entity import Entity, Provenance, make_id
 from sanctrace.sources._legal import org_schema
-from sanctrace.sources._records import single_file, skip_or_raise
+from sanctrace.sources._records import check_dataset, single_file, skip_or_raise
 from sanctrace.sources._values import clean, slug
 from sanctrace.sources._xml import local, parse_xml, source_line
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
@@ -81,6 +81,7 @@ def parse(
 ) -> ParsedList:
     dataset = dataset or DATASETS[0]
     path = single_file(paths, NAME)
+    check_dataset(dataset, NAME, path)
     root = parse_xml(path)
     if local(root.tag) != "data-set":
         raise SourceError(

@@ -26,6 +26,7 @@ from sanctrace.sources._legal import looks_like_company
 from sanctrace.sources._records import (
     RecordContext,
     append_new,
+    check_dataset,
     new_entity,
     parse_records,
     single_file,
@@ -114,6 +115,7 @@ def parse(
 ) -> ParsedList:
     """Parse one EU FSF XML export into entities."""
     path = single_file(paths, NAME, "XML file")
+    check_dataset(dataset, NAME, path)
     chosen = dataset or DATASETS[0]
     _check_utf8(path)
     root = parse_xml(path)

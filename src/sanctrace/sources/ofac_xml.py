@@ -33,6 +33,7 @@ from sanctrace.sources._legal import looks_like_company
 from sanctrace.sources._records import (
     RecordContext,
     add_address,
+    check_dataset,
     element_text,
     new_entity,
     parse_records,
@@ -89,6 +90,7 @@ def parse(
 ) -> ParsedList:
     """Parse one OFAC ``sdnList`` XML file into entities."""
     path = single_file(paths, NAME, "XML file")
+    check_dataset(dataset, NAME, path)
     root = parse_xml(path)
     if local(root.tag) != "sdnList":
         raise SourceError(

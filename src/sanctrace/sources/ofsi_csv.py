@@ -19,7 +19,13 @@ from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
 from sanctrace.model.entity import Address, Entity, Provenance, make_id
 from sanctrace.sources._legal import org_schema
-from sanctrace.sources._records import BadRow, read_csv_bytes, single_file, skip_or_raise
+from sanctrace.sources._records import (
+    BadRow,
+    check_dataset,
+    read_csv_bytes,
+    single_file,
+    skip_or_raise,
+)
 from sanctrace.sources._values import clean, country_codes, split_enumeration
 from sanctrace.sources.base import MAX_FIELD_CHARS, ParsedList
 
@@ -138,6 +144,7 @@ def parse(
 ) -> ParsedList:
     dataset = dataset or DATASETS[0]
     path = single_file(paths, NAME)
+    check_dataset(dataset, NAME, path)
     result = ParsedList(dataset=dataset, format=NAME, entities=[], files=list(paths))
     text = _decode(path, skip_bad_rows, result)
     groups: dict[str, _Group] = {}

@@ -24,7 +24,13 @@ from sanctrace.errors import SourceError
 from sanctrace.model.dates import parse_date
 from sanctrace.model.entity import Entity, Provenance, make_id
 from sanctrace.sources._legal import org_schema
-from sanctrace.sources._records import BadRow, read_csv_bytes, single_file, skip_or_raise
+from sanctrace.sources._records import (
+    BadRow,
+    check_dataset,
+    read_csv_bytes,
+    single_file,
+    skip_or_raise,
+)
 from sanctrace.sources._values import clean
 from sanctrace.sources._xml import check_not_hostile, local
 from sanctrace.sources._zip import is_zip, member_names, open_zip, peek_member
@@ -110,6 +116,7 @@ def parse(
 ) -> ParsedList:
     dataset = dataset or DATASETS[0]
     path = single_file(paths, NAME)
+    check_dataset(dataset, NAME, path)
     result = ParsedList(dataset=dataset, format=NAME, entities=[], files=list(paths))
     try:
         with path.open("rb") as fh:

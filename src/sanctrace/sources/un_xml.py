@@ -21,6 +21,7 @@ from sanctrace.sources._legal import looks_like_company
 from sanctrace.sources._records import (
     RecordContext,
     add_address,
+    check_dataset,
     element_text,
     new_entity,
     parse_records,
@@ -96,6 +97,7 @@ def parse(
 ) -> ParsedList:
     """Parse one UN Security Council consolidated list XML file into entities."""
     path = single_file(paths, NAME, "XML file")
+    check_dataset(dataset, NAME, path)
     chosen = dataset or DATASETS[0]
     root = parse_xml(path)
     if local(root.tag) != "CONSOLIDATED_LIST":

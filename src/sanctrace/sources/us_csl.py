@@ -41,6 +41,7 @@ from sanctrace.sources._legal import looks_like_company
 from sanctrace.sources._records import (
     RecordContext,
     append_new,
+    check_dataset,
     new_entity,
     parse_records,
     single_file,
@@ -114,6 +115,7 @@ def parse(
 ) -> ParsedList:
     """Parse one CSL file (CSV or JSON) into entities."""
     path = single_file(paths, NAME, "CSV or JSON file")
+    check_dataset(dataset, NAME, path)
     chosen = dataset or DATASETS[0]
     ctx = _Context(path)
     try:
