@@ -87,10 +87,6 @@ def load_paths(
         raise SourceError("no entries found; refusing to store an empty list", file=str(paths[0]))
     read_files = sorted({p.resolve() for p in (parsed.files or paths)})
     sha = files_sha256(read_files)
-    existing = store.find_by_sha(parsed.dataset, sha)
-    if existing is not None:
-        result = LoadResult(version=existing, created=False, activated=False)
-        return IngestReport(parsed.dataset, parsed.format, read_files, result, parsed.warnings)
     label, pub = choose_version(published or parsed.published, version, read_files)
     if version is None:
         label = unique_label(store, parsed.dataset, label)
