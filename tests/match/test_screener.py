@@ -86,3 +86,23 @@ def test_oversized_query_is_refused(sdn_screener: Screener) -> None:
 def test_any_text_gives_an_answer(sdn_screener: Screener, text: str) -> None:
     for result in sdn_screener.screen(Query(text), threshold=0, limit=3):
         assert 0.0 <= result.score <= 1.0
+
+
+def test_damaged_or_tampered_index_is_rebuilt(tmp_path: Path, data_dir: Path) -> None:
+    import os
+    import pickle
+
+    from sanctrace.ingest import load_paths
+    from sanctrace.match.screener import index_path, load_or_build_index
+    from sanctrace.store import open_store
+
+    with open_store(str(tmp_path / "s.db")) as store:
+        load_paths(store, [data_dir / "ofac_consolidated/2026-01-08/consolidated.xml"])
+        path = index_path(store, store.active_versions())
+        assert len(load_or_build_index(store).entities) == 442
+        path.write_bytes(b"not a pickle at all")
+        assert len(load_or_build_index(store).entities) == 442
+        with pytest.raises(SanctraceError, match=r"refusing posix\.system"):
+            path.write_bytes(pickle.dumps((5, os.system)))
+            Index.load(path)
+        assert len(load_or_build_index(store).entities) == 442

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sanctrace.errors import SanctraceError
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
@@ -36,6 +36,26 @@ class NameEntry(NamedTuple):
     entity: int  # position in Index.entities
     kind: str
     form: NameForm
+
+
+class _IndexUnpickler(pickle.Unpickler):
+    """Reads back only what ``Index.save`` writes: a tampered index file cannot make the
+    loader import and call anything else."""
+
+    _ALLOWED = frozenset(
+        {
+            ("array", "array"),
+            ("array", "_array_reconstructor"),
+            ("sanctrace.match.index", "NameEntry"),
+            ("sanctrace.match.types", "IndexedEntity"),
+            ("sanctrace.normalize.forms", "NameForm"),
+        }
+    )
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"refusing {module}.{name} in an index file")
+        return super().find_class(module, name)
 
 
 def distinct_forms(
@@ -147,8 +167,16 @@ class Index:
         gc.disable()  # a million small objects: the collector would only slow the load down
         try:
             with path.open("rb") as fh:
-                fmt, parts = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
+                fmt, parts = _IndexUnpickler(fh).load()
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            IndexError,
+        ) as exc:
             raise SanctraceError(f"cannot read index {path}: {exc}") from None
         finally:
             # The index is a million long-lived objects: keep the collector from rescanning
