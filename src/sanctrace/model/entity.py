@@ -170,6 +170,13 @@ class Entity:
         if ident not in self.identifiers:
             self.identifiers.append(ident)
 
+    def add_address(self, address: Address) -> None:
+        """Add an address unless already there, and its country to the entity's countries."""
+        if address not in self.addresses:
+            self.addresses.append(address)
+        if address.country and address.country not in self.countries:
+            self.countries.append(address.country)
+
     def to_dict(self) -> dict[str, Any]:
         return _compact(asdict(self))
 

@@ -195,15 +195,14 @@ def add_address(
     if not full:
         return None
     country = to_code(country_text)
-    address = Address(
-        full=full,
-        street=street,
-        city=city,
-        region=region,
-        postal_code=postal_code,
-        country=country,
+    entity.add_address(
+        Address(
+            full=full,
+            street=street,
+            city=city,
+            region=region,
+            postal_code=postal_code,
+            country=country,
+        )
     )
-    if address not in entity.addresses:
-        entity.addresses.append(address)
-    append_new(entity.countries, country)
     return country

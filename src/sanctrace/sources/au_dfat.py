@@ -254,11 +254,7 @@ def _merge_details(entity: Entity, values: dict[str, str]) -> None:
             entity.citizenships.append(code)
     for text in split_enumeration(values.get("Address", "")):
         codes = country_codes(text.rsplit(",", 1)[-1])
-        address = Address(full=text, country=codes[0] if codes else None)
-        if address not in entity.addresses:
-            entity.addresses.append(address)
-        if address.country and address.country not in entity.countries:
-            entity.countries.append(address.country)
+        entity.add_address(Address(full=text, country=codes[0] if codes else None))
     info = clean(values.get("Additional Information", ""))
     if info:
         if entity.remarks is None:

@@ -375,16 +375,16 @@ def _address(ctx: RecordContext, node: etree._Element, entity: Entity, remarks: 
     parts = [p for p in (street, po_box and f"PO Box {po_box}", city_line, place, region) if p]
     if parts:
         full = ", ".join([*parts, description] if description else parts)
-        address = Address(
-            full=full,
-            street=street,
-            city=city,
-            region=region,
-            postal_code=postal,
-            country=country,
+        entity.add_address(
+            Address(
+                full=full,
+                street=street,
+                city=city,
+                region=region,
+                postal_code=postal,
+                country=country,
+            )
         )
-        if address not in entity.addresses:
-            entity.addresses.append(address)
     append_new(entity.countries, country)
     for item in node:
         if not isinstance(item.tag, str):

@@ -363,20 +363,15 @@ def _addresses(ctx: _Context, row: dict[str, Any], entity: Entity) -> None:
     for item in items:
         if isinstance(item, dict):
             address = _address_object(ctx, item)
-            if address is not None and address not in entity.addresses:
-                entity.addresses.append(address)
             if address is not None:
-                append_new(entity.countries, address.country)
+                entity.add_address(address)
         elif isinstance(item, str):
             for text in _check(ctx, item, "addresses").split(";"):
                 full = " ".join(text.split()).strip(" ,")
                 if not full:
                     continue
                 country = _country(full.rsplit(",", 1)[-1].strip())
-                address = Address(full=full, country=country)
-                if address not in entity.addresses:
-                    entity.addresses.append(address)
-                append_new(entity.countries, country)
+                entity.add_address(Address(full=full, country=country))
 
 
 def _address_object(ctx: _Context, item: dict[str, Any]) -> Address | None:
