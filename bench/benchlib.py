@@ -91,13 +91,61 @@ def normalize_name(value: str) -> str:
     return " ".join(sorted(re.findall(r"\w+", text)))
 
 
+#: Legal-form words (Latin, and Russian romanised) that say what kind of company a name is,
+#: not which one: "SURGUTNEFTEGAZ OAO" is the Сургутнефтегаз a Faker locale generates.
+LEGAL_WORDS = frozenset(
+    [
+        "ooo",
+        "oao",
+        "ao",
+        "pao",
+        "zao",
+        "jsc",
+        "pjsc",
+        "ojsc",
+        "cjsc",
+        "llc",
+        "ltd",
+        "limited",
+        "plc",
+        "gmbh",
+        "inc",
+        "corp",
+        "co",
+        "company",
+        "public",
+        "joint",
+        "stock",
+        "closed",
+        "open",
+        "liability",
+        "aktsionernoe",
+        "obshchestvo",
+        "publichnoe",
+        "otkrytoe",
+        "zakrytoe",
+        "s",
+        "ogranichennoi",
+        "otvetstvennostiu",
+        "otvetstvennostyu",
+    ]
+)
+
+
+def listed_keys(value: str) -> set[str]:
+    """Forms under which a generated name counts as a listed one: its words sorted, without
+    legal-form words, and its letters run together (КамАЗ / KAMAZ, АвтоВАЗ / AVTOVAZ)."""
+    words = normalize_name(value).split()
+    core = [w for w in words if w not in LEGAL_WORDS] or words
+    joined = "".join(re.findall(r"\w+", anyascii(value).casefold()))
+    return {key for key in (" ".join(core), "".join(core), joined) if key}
+
+
 def listed_name_set(entities: Iterable[Entity]) -> set[str]:
     out: set[str] = set()
     for entity in entities:
-        for name in entity.names:
-            out.add(normalize_name(name.value))
-        out.add(normalize_name(entity.caption))
-    out.discard("")
+        for name in (*(n.value for n in entity.names), entity.caption):
+            out.update(listed_keys(name))
     return out
 
 
@@ -119,7 +167,7 @@ class GeneratedSet:
 def generate_unlisted(count: int, seed: int, listed: set[str]) -> GeneratedSet:
     """``count`` distinct Faker person and company names, round-robin over LOCALES.
 
-    A name whose normalised form equals a listed name is set aside (reported as excluded),
+    A name equal to a listed name under :func:`listed_keys` is set aside (reported as excluded),
     as are repeats; generation goes on until ``count`` names are kept or a locale and kind
     stops producing new names.
     """
@@ -155,7 +203,7 @@ def generate_unlisted(count: int, seed: int, listed: set[str]) -> GeneratedSet:
             misses[bucket] = 0
             seen.add(key)
             item = GeneratedName(value, locale, kind)
-            if key in listed:
+            if listed_keys(value) & listed:
                 excluded.append(item)
             else:
                 kept.append(item)

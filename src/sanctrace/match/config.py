@@ -57,6 +57,8 @@ class MatchConfig:
     short_phonetic_spelling: float = 0.6
     #: Tokens of up to four letters need this spelling similarity (one edit) to align at all.
     short_token_similarity: float = 0.8
+    #: Listed spellings of one name that differ too much to compare (Lee / Yi, Cho / Jo).
+    name_variant_similarity: float = 0.9
     #: Similarity of an initial ("J") to a token starting with that letter ("John").
     initial_similarity: float = 0.75
     #: Similarity of an acronym to the run of tokens whose initials spell it.

@@ -12,9 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.normalize import NameForm, is_patronymic, token_weight
+from sanctrace.normalize.phonetic import same_name_variant, slavic_key
 
 Weight = Callable[[str], float]
 
@@ -107,7 +109,25 @@ def token_similarity(
     jon/john, mohammed/muhammad) but cannot make unlike spellings alike, since consonant
     skeletons of different names collide often (krause/gracious). ``lenient`` is for names
     met in two scripts, whose romanisations differ most (Kim/Gim, Jong/Chong, Muhammad/Mohamed).
+    Listed variants of one name (Lee / Yi, Cho / Jo) are alike whatever their spelling, when
+    both are romanised already (from Hangul, the syllable rules below decide).
     """
+    found = _spelling_similarity(qt, qp, ct, cp, config, lenient, strict, syllabic)
+    if found[0] < config.name_variant_similarity and not syllabic and same_name_variant(qt, ct):
+        return config.name_variant_similarity, "variant"
+    return found
+
+
+def _spelling_similarity(
+    qt: str,
+    qp: str,
+    ct: str,
+    cp: str,
+    config: MatchConfig,
+    lenient: bool = False,
+    strict: bool = False,
+    syllabic: bool = False,
+) -> tuple[float, str]:
     if qt == ct:
         return 1.0, "exact"
     if len(qt) == 1 or len(ct) == 1:
@@ -115,7 +135,10 @@ def token_similarity(
         if len(long_) > 1 and long_.startswith(short):
             return config.initial_similarity, "initial"
         return 0.0, "none"
-    same_sound = qp == cp and len(qp) >= 1
+    same_sound = len(qp) >= 1 and (
+        qp == cp
+        or (not syllabic and not strict and (slavic_key(qt) or qp) == (slavic_key(ct) or cp))
+    )
     spelled = fuzz.ratio(qt, ct) / 100.0
     if len(qt) > 5 and qt[:2] in _ARTICLES and qt[:2] != ct[:2]:
         spelled = max(spelled, fuzz.ratio(qt[2:], ct) / 100.0 * 0.97)  # ELKADDAFI / GADDAFI
@@ -148,6 +171,15 @@ def token_similarity(
     return spelled, "fuzzy"
 
 
+def _one_slip(a: str, b: str) -> bool:
+    """A long word one letter off (two in a very long one), such as INVESTKAPITALBANK /
+    INVESTCAPITALBANK: a spelling slip of one name rather than another name."""
+    shorter = min(len(a), len(b))
+    if shorter < 8:
+        return False
+    return Levenshtein.distance(a, b, score_cutoff=2) <= (2 if shorter >= 12 else 1)
+
+
 def _unmatched_factor(token: str, person: bool, syllables: bool = False) -> float:
     """A patronymic one side leaves out costs little: lists give or omit them at will. A
     one-letter Korean or Chinese syllable (the surname I) is a name, not an initial: it costs
@@ -173,27 +205,29 @@ def _compound_links(
     tokens: Sequence[str], free: set[int], other: Sequence[str], other_free: set[int]
 ) -> list[tuple[int, list[int], float]]:
     """Tokens of one name written as two or three words in the other (KARIMIADEGANI /
-    KARIMI-ADEGANI, ABDURAZAK / ABDU RAZAK). Claims the tokens it links."""
+    KARIMI-ADEGANI, ABDURAZAK / ABDU RAZAK). A word found as such on the other side is that
+    word, not part of a joined one (MANUEL J / MANUEL JESUS). Claims the tokens it links."""
     found: list[tuple[int, list[int], float]] = []
     if len(other_free) < 2:
         return found
+    words, other_words = set(tokens), set(other)
     for i in sorted(free):
         token = tokens[i]
-        if len(token) < 6:
+        if len(token) < 5 or token in other_words:
             continue
         for start in sorted(other_free):
-            if other[start][0] != token[0]:
+            if other[start][0] != token[0] or other[start] in words:
                 continue
             size = len(other[start])
             for j in range(start + 1, min(start + 3, len(other))):
-                if j not in other_free:
+                if j not in other_free or other[j] in words:
                     break
                 size += len(other[j])
                 if abs(size - len(token)) > 2:
                     continue
                 joined = "".join(other[start : j + 1])
                 sim = fuzz.ratio(token, joined) / 100.0
-                if sim >= 0.9:
+                if sim >= (0.85 if len(token) >= 10 else 0.9):
                     run = list(range(start, j + 1))
                     found.append((i, run, sim))
                     free.discard(i)
@@ -204,26 +238,27 @@ def _compound_links(
     return found
 
 
-def _word_runs(
-    one: NameForm,
-    one_free: set[int],
-    other: NameForm,
-    other_free: set[int],
-    acronyms: bool,
-    config: MatchConfig,
-) -> list[tuple[int, list[int], float, str]]:
-    """Words of ``one`` that stand for several words of ``other``: written joined, or as an
-    acronym. Claims the words it links from both free sets."""
-    found = [
-        (i, run, sim, "joined")
-        for i, run, sim in _compound_links(one.tokens, one_free, other.tokens, other_free)
-    ]
-    if acronyms and one_free and other_free:
-        for i, run in _acronym_links(one.tokens, one_free, other, other_free):
-            one_free.discard(i)
-            other_free.difference_update(run)
-            found.append((i, run, config.acronym_similarity, "acronym"))
-    return found
+def _add_run(
+    found: list[tuple[int, list[int], float, str]],
+    forward: bool,
+    q: NameForm,
+    c: NameForm,
+    qw: Sequence[float],
+    cw: Sequence[float],
+    links: list[TokenLink],
+    power: float,
+) -> tuple[float, float]:
+    """Links for words of one name standing for several of the other; (matched, aligned)."""
+    matched = aligned = 0.0
+    one, one_w, other, other_w = (q, qw, c, cw) if forward else (c, cw, q, qw)
+    for i, run, sim, how in found:
+        w = max(one_w[i], sum(other_w[j] for j in run) / len(run))
+        matched += w * sim**power
+        aligned += w
+        single, spread = one.tokens[i], " ".join(other.tokens[j] for j in run)
+        query_side, candidate_side = (single, spread) if forward else (spread, single)
+        links.append(TokenLink(query_side, candidate_side, sim, how))
+    return matched, aligned
 
 
 def _acronym_links(
@@ -295,6 +330,19 @@ def score_forms(
     links: list[TokenLink] = []
     matched_weight = 0.0
     aligned_weight = 0.0
+    # Words written joined in one name and apart in the other (BUALI / BU ALI) first: a
+    # pairwise alignment would take the nearest half (DRCONGO ~ CONGO) and lose the rest.
+    for forward in (True, False):
+        one, one_free, other, other_free = (
+            (q, free_q, c, free_c) if forward else (c, free_c, q, free_q)
+        )
+        joined = [
+            (i, run, sim, "joined")
+            for i, run, sim in _compound_links(one.tokens, one_free, other.tokens, other_free)
+        ]
+        matched, aligned = _add_run(joined, forward, q, c, qw, cw, links, power)
+        matched_weight += matched
+        aligned_weight += aligned
     placed: list[tuple[int, int]] = []
     for sim, i, j, how in pairs:
         if i in free_q and j in free_c:
@@ -307,20 +355,23 @@ def score_forms(
             matched_weight += w * sim**power
             aligned_weight += w
             links.append(TokenLink(q.tokens[i], c.tokens[j], sim, how))
-    acronyms = not person and q.script in _ACRONYM_SCRIPTS and c.script in _ACRONYM_SCRIPTS
-    for forward in (True, False):
-        if not (free_q and free_c):
-            break
-        one, one_free, one_w, other, other_free, other_w = (
-            (q, free_q, qw, c, free_c, cw) if forward else (c, free_c, cw, q, free_q, qw)
-        )
-        for i, run, sim, how in _word_runs(one, one_free, other, other_free, acronyms, config):
-            w = max(one_w[i], sum(other_w[j] for j in run) / len(run))
-            matched_weight += w * sim**power
-            aligned_weight += w
-            single, spread = one.tokens[i], " ".join(other.tokens[j] for j in run)
-            query_side, candidate_side = (single, spread) if forward else (spread, single)
-            links.append(TokenLink(query_side, candidate_side, sim, how))
+    if not person and q.script in _ACRONYM_SCRIPTS and c.script in _ACRONYM_SCRIPTS:
+        for forward in (True, False):
+            if not (free_q and free_c):
+                break
+            one, one_free, other, other_free = (
+                (q, free_q, c, free_c) if forward else (c, free_c, q, free_q)
+            )
+            found = [
+                (i, run, config.acronym_similarity, "acronym")
+                for i, run in _acronym_links(one.tokens, one_free, other, other_free)
+            ]
+            for i, run, _, _ in found:
+                one_free.discard(i)
+                other_free.difference_update(run)
+            matched, aligned = _add_run(found, forward, q, c, qw, cw, links, power)
+            matched_weight += matched
+            aligned_weight += aligned
     if not links:
         return NameScore(
             0.0,
@@ -358,7 +409,12 @@ def score_forms(
         score *= _order_factor(placed, config)
     if all(link.how == "initial" for link in links):
         score = min(score, 0.5)
-    elif len(links) == 1 and links[0].how in ("fuzzy", "phonetic") and not (person and lenient):
+    elif (
+        len(links) == 1
+        and links[0].how in ("fuzzy", "phonetic")
+        and not (person and lenient)
+        and not _one_slip(links[0].query, links[0].candidate)
+    ):
         score *= config.single_near_miss_factor  # one near-miss word is thin evidence
     elif len(links) == 1 and links[0].how != "acronym" and free_c and not person:
         score *= config.one_word_inside_factor  # "Rey" in "REY INVESTMENT COMPANY"

@@ -32,20 +32,31 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-_EXCEPTIONS: dict[str, str] = {
-    # Korean surname 이/李 (South: I/Yi/Lee/Rhee, North: Ri) and Chinese Li.
-    **dict.fromkeys(("lee", "yi", "i", "rhee", "ri", "rhie", "ree", "rie", "leigh"), "l"),
-    # 박/朴
-    **dict.fromkeys(("park", "bak", "pak", "bahk", "pag", "bark"), "pk"),
-    # 임/林
-    **dict.fromkeys(("lim", "im", "rim", "lym", "yim"), "lm"),
-    # 노/盧
-    **dict.fromkeys(("roh", "noh", "no", "ro", "rho"), "n"),
-    # 류/유/柳
-    **dict.fromkeys(("ryu", "yoo", "yu", "you", "yoo", "ryoo", "rew", "yew"), "a"),
-    # Abbreviations of Muhammad as written in Malaysian, Pakistani and Bangladeshi names.
-    **dict.fromkeys(("mohd", "muhd", "md", "mhd", "moh"), "mhmt"),
+#: Spellings of one name that no rule joins and a spelling comparison would reject, with the key
+#: they share: Korean surnames (Lee/Yi/Rhee/I/Ri, Park/Bak/Pak, Cho/Jo …) and abbreviations of
+#: Muhammad (Mohd, Md).
+_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # 이/李 (South: I/Yi/Lee/Rhee, North: Ri) and Chinese Li.
+    ("l", ("lee", "yi", "i", "rhee", "ri", "rhie", "ree", "rie", "leigh")),
+    ("pk", ("park", "bak", "pak", "bahk", "pag", "bark")),  # 박/朴
+    ("lm", ("lim", "im", "rim", "lym", "yim")),  # 임/林
+    ("n", ("roh", "noh", "no", "ro", "rho")),  # 노/盧
+    ("a", ("ryu", "yoo", "yu", "you", "ryoo", "rew", "yew")),  # 류/유/柳
+    ("j", ("cho", "jo", "joh", "choh")),  # 조/趙
+    ("j", ("ju", "chu", "joo", "choo")),  # 주/朱
+    ("mhmt", ("mohd", "muhd", "md", "mhd", "moh", "muhammad", "mohammad", "mohammed")),
+)
+_EXCEPTIONS: dict[str, str] = {name: key for key, names in _VARIANTS for name in names}
+_VARIANT_GROUP: dict[str, int] = {
+    name: group for group, (_, names) in enumerate(_VARIANTS) for name in names
 }
+
+
+def same_name_variant(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are listed spellings of one name (Lee / Yi, Cho / Jo)."""
+    group = _VARIANT_GROUP.get(a)
+    return group is not None and group == _VARIANT_GROUP.get(b)
+
 
 _MULTI = (
     ("shch", "x"),
@@ -116,3 +127,16 @@ def phonetic_key(token: str) -> str:
         out.append(ch)
         prev = ch
     return "".join(out) or word
+
+
+_SLAVIC_H = re.compile(r"(?<![cskztpgdr])h")
+_SLAVIC_INITIAL_J = re.compile(r"^j(?=[aeiou])")
+
+
+@lru_cache(maxsize=200_000)
+def slavic_key(token: str) -> str:
+    """The phonetic key after folding the Ukrainian, Polish and German romanisations of
+    Cyrillic into the Russian one: h for г (Oleh / Oleg, Serhiy / Sergey), an initial j for й
+    (Jurij / Yuri, Jelena / Yelena). Only a second chance for two keys that differ."""
+    word = _SLAVIC_INITIAL_J.sub("y", _SLAVIC_H.sub("g", token))
+    return phonetic_key(word) if word != token else ""
