@@ -124,6 +124,9 @@ class Index:
         self._weights: dict[str, float] = {}
         self._sets: dict[int, frozenset[int]] = {}
         self._entry_weights: dict[int, tuple[float, ...]] = {}
+        #: Query tokens recur across queries (first names, "group", "trading"): their postings
+        #: are looked up once per configuration.
+        self._source_cache: dict[tuple[str, str, int, int], list[tuple[array[int], float]]] = {}
 
     # -- building ----------------------------------------------------------------------------
 
@@ -250,7 +253,7 @@ class Index:
             for token, key in zip(form.tokens, form.phonetic, strict=True):
                 sources = known.get(token)
                 if sources is None:
-                    sources = known[token] = self._sources(token, key, config)
+                    sources = known[token] = self._cached_sources(token, key, config)
                 found.append(sources)
             found.sort(key=lambda srcs: min((len(p) for p, _ in srcs), default=0))
             for sources in found:
@@ -267,6 +270,10 @@ class Index:
                         for n in postings:
                             if hits.get(n, 0.0) < w:
                                 hits[n] = w
+                    elif per_form and len(postings) < len(per_form):
+                        for n in postings:
+                            if n in per_form and hits.get(n, 0.0) < w:
+                                hits[n] = w
                     elif per_form:
                         members = self._member_set(postings)
                         for n in per_form:
@@ -280,6 +287,9 @@ class Index:
                     for n in spelled_out:
                         per_form[n] += 0.9
             total = sum(self.weight(t) for t in form.tokens) or 1.0
+            if len(forms) == 1:
+                scores = {n: w / total for n, w in per_form.items()}
+                break
             for n, w in per_form.items():
                 coverage = w / total
                 if coverage > scores[n]:
@@ -289,6 +299,17 @@ class Index:
             return []
         floor = ranked[0][1] * config.candidate_relative_floor
         return [(n, w) for n, w in ranked if w >= floor]
+
+    def _cached_sources(
+        self, token: str, key: str, config: MatchConfig
+    ) -> list[tuple[array[int], float]]:
+        cache_key = (token, key, config.trigram_bucket_limit, config.fuzzy_token_limit)
+        found = self._source_cache.get(cache_key)
+        if found is None:
+            if len(self._source_cache) >= 200_000:
+                self._source_cache.clear()
+            found = self._source_cache[cache_key] = self._sources(token, key, config)
+        return found
 
     def _sources(self, token: str, key: str, config: MatchConfig) -> list[tuple[array[int], float]]:
         """Postings that speak for one query token, each with the weight a hit earns."""

@@ -210,13 +210,17 @@ def _compound_links(
     found: list[tuple[int, list[int], float]] = []
     if len(other_free) < 2:
         return found
-    words, other_words = set(tokens), set(other)
+    words: set[str] | None = None
     for i in sorted(free):
         token = tokens[i]
-        if len(token) < 5 or token in other_words:
+        if len(token) < 5 or token in other:
             continue
         for start in sorted(other_free):
-            if other[start][0] != token[0] or other[start] in words:
+            if other[start][0] != token[0]:
+                continue
+            if words is None:
+                words = set(tokens)
+            if other[start] in words:
                 continue
             size = len(other[start])
             for j in range(start + 1, min(start + 3, len(other))):
@@ -362,14 +366,14 @@ def score_forms(
             one, one_free, other, other_free = (
                 (q, free_q, c, free_c) if forward else (c, free_c, q, free_q)
             )
-            found = [
+            abbreviated = [
                 (i, run, config.acronym_similarity, "acronym")
                 for i, run in _acronym_links(one.tokens, one_free, other, other_free)
             ]
-            for i, run, _, _ in found:
+            for i, run, _, _ in abbreviated:
                 one_free.discard(i)
                 other_free.difference_update(run)
-            matched, aligned = _add_run(found, forward, q, c, qw, cw, links, power)
+            matched, aligned = _add_run(abbreviated, forward, q, c, qw, cw, links, power)
             matched_weight += matched
             aligned_weight += aligned
     if not links:

@@ -23,6 +23,8 @@ from sanctrace.store import Store, VersionInfo
 QUERY_SCHEMATA = frozenset({*SCHEMATA, "Thing"})
 #: A query name longer than this is refused: no listed name comes near it.
 MAX_QUERY_CHARS = 1000
+#: Token pairs remembered across queries before the memo starts afresh (about 100 MB).
+_TOKEN_MEMO_LIMIT = 500_000
 
 
 def _best_name(
@@ -72,6 +74,9 @@ class Screener:
     def __init__(self, index: Index, config: MatchConfig = DEFAULT_CONFIG) -> None:
         self.index = index
         self.config = config
+        #: Token similarities, kept across queries: names share their words (first names,
+        #: "trading", "bank"), and a pair is compared the same way every time.
+        self._token_memo: dict[tuple[str, str, int], tuple[float, str]] = {}
 
     @classmethod
     def from_entities(
@@ -128,7 +133,9 @@ class Screener:
         if cutoff <= 0:  # exploring: show the best candidates even on common words alone
             config = replace(config, open_postings=10**9, candidate_relative_floor=0.0)
         hopeless = cutoff - config.coverage_margin
-        memo: dict[tuple[str, str, int], tuple[float, str]] = {}
+        memo = self._token_memo
+        if len(memo) > _TOKEN_MEMO_LIMIT:
+            memo.clear()
         query_weights = [[index.weight(t) for t in form.tokens] for form in forms]
         for n, coverage in index.ranked_candidates(forms, config):
             if coverage < hopeless:
