@@ -76,6 +76,11 @@ def _join_abd(tokens: list[str]) -> list[str]:
     return out
 
 
+#: Legal forms that acronyms often spell out as a last letter (National Iranian Oil Products
+#: Distribution Company, NIOPDC).
+_COMPANY_FORMS = frozenset({"co", "corp"})
+
+
 def _make_form(
     original: str, latin: str, script: str, strip_legal: bool, person: bool | None
 ) -> NameForm | None:
@@ -90,6 +95,9 @@ def _make_form(
         legal = []
     originals = tuple(words)
     tokens = tuple(canonical_token(t) for t in originals)
+    acronyms = () if person else acronym_variants(originals, tokens)
+    if acronyms and _COMPANY_FORMS.intersection(legal):
+        acronyms = (*acronyms, acronyms[0] + "c")  # NIOPDC: the C is the stripped Company
     return NameForm(
         original=original,
         tokens=tokens,
@@ -97,7 +105,7 @@ def _make_form(
         phonetic=tuple(phonetic_key(t) for t in tokens),
         acronym=acronym_of(originals),
         script=script,
-        acronyms=() if person else acronym_variants(originals, tokens),
+        acronyms=acronyms,
     )
 
 
