@@ -22,6 +22,11 @@ class MatchConfig:
     #: A name entry whose keys cover less than (threshold - this) of the query's token weight
     #: cannot reach the threshold and is not scored.
     coverage_margin: float = 0.2
+    #: ... except the best this many of the candidates short of that by at most
+    #: ``long_shot_margin``: the index cannot see every way a name is written (joined words,
+    #: variant spellings), and these few hold most true matches it underrates.
+    long_shot_candidates: int = 2
+    long_shot_margin: float = 0.15
     #: Query tokens are expanded to vocabulary tokens at least this similar (rapidfuzz ratio).
     fuzzy_token_cutoff: float = 80.0
     #: Trigrams shared by more vocabulary tokens than this are too common to suggest a typo's

@@ -14,7 +14,7 @@ import pickle
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,7 +27,12 @@ from sanctrace.model.entity import Entity
 from sanctrace.normalize import NameForm, name_forms, token_weight
 
 #: Bump when the pickled layout or the normalization changes, so stale files are rebuilt.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
+
+
+#: (best weight per name entry from short postings, long postings with their weight, length
+#: of the token's shortest posting list).
+_TokenHits = tuple[dict[int, float], list[tuple["array[int]", float]], int]
 
 
 class NameEntry(NamedTuple):
@@ -74,6 +79,13 @@ def distinct_forms(
     return out
 
 
+def _joined_pairs(tokens: tuple[str, ...]) -> set[str]:
+    """Adjacent word pairs run together, where the result is long enough to be a name."""
+    return {
+        a + b for a, b in pairwise(tokens) if len(a) + len(b) >= 5 and a.isalpha() and b.isalpha()
+    }
+
+
 def _trigrams(token: str) -> set[str]:
     padded = f"^{token}$"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -95,6 +107,7 @@ class Index:
         tokens: dict[str, array[int]] = defaultdict(lambda: array("I"))
         phonetic: dict[str, array[int]] = defaultdict(lambda: array("I"))
         acronyms: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        joined: dict[str, array[int]] = defaultdict(lambda: array("I"))
         for n, entry in enumerate(names):
             form = entry.form
             for token in set(form.tokens):
@@ -103,7 +116,12 @@ class Index:
                 phonetic[key].append(n)
             for acronym in _acronyms(form):
                 acronyms[acronym].append(n)
+            for pair in _joined_pairs(form.tokens):
+                joined[pair].append(n)
         self.tokens = dict(tokens)
+        #: Adjacent words run together (AL AMIR -> alamir, HAVA PEYMA -> havapeyma): how a
+        #: query writes what the list writes apart.
+        self.joined = {pair: postings for pair, postings in joined.items() if pair not in tokens}
         self.phonetic = dict(phonetic)
         self.acronyms = dict(acronyms)
         grams: dict[str, list[str]] = defaultdict(list)
@@ -126,7 +144,7 @@ class Index:
         self._entry_weights: dict[int, tuple[float, ...]] = {}
         #: Query tokens recur across queries (first names, "group", "trading"): their postings
         #: are looked up once per configuration.
-        self._source_cache: dict[tuple[str, str, int, int], list[tuple[array[int], float]]] = {}
+        self._source_cache: dict[tuple[str, str, int, int], _TokenHits] = {}
 
     # -- building ----------------------------------------------------------------------------
 
@@ -159,6 +177,7 @@ class Index:
             self.acronyms,
             self.trigrams,
             self.identifiers,
+            self.joined,
         )
         with tmp.open("wb") as fh:
             pickle.dump((INDEX_FORMAT, parts), fh, protocol=5)
@@ -199,6 +218,7 @@ class Index:
             index.acronyms,
             index.trigrams,
             index.identifiers,
+            index.joined,
         ) = parts
         index._finish()
         return index
@@ -246,27 +266,24 @@ class Index:
         weight that the entry's keys account for, a cheap estimate of how well it can score."""
         limit = max(50, int(len(self.names) * config.max_posting_share))
         scores: dict[int, float] = defaultdict(float)
-        known: dict[str, list[tuple[array[int], float]]] = {}
+        known: dict[str, _TokenHits] = {}
         for form in forms:
             per_form: dict[int, float] = defaultdict(float)
             found = []
             for token, key in zip(form.tokens, form.phonetic, strict=True):
-                sources = known.get(token)
-                if sources is None:
-                    sources = known[token] = self._cached_sources(token, key, config)
-                found.append(sources)
-            found.sort(key=lambda srcs: min((len(p) for p, _ in srcs), default=0))
-            for sources in found:
-                if len(sources) == 1 and len(sources[0][0]) <= config.open_postings:
-                    postings, w = sources[0]
-                    for n in postings:
+                hits_of = known.get(token)
+                if hits_of is None:
+                    hits_of = known[token] = self._token_hits(token, key, config)
+                found.append(hits_of)
+            found.sort(key=itemgetter(2))
+            for short, long_sources, _ in found:
+                if not long_sources:
+                    for n, w in short.items():
                         per_form[n] += w
                     continue
-                hits: dict[int, float] = {}
-                for postings, w in sources:
-                    if len(postings) <= config.open_postings or (
-                        not per_form and len(postings) <= limit
-                    ):
+                hits = dict(short)
+                for postings, w in long_sources:
+                    if not per_form and len(postings) <= limit:
                         for n in postings:
                             if hits.get(n, 0.0) < w:
                                 hits[n] = w
@@ -300,15 +317,35 @@ class Index:
         floor = ranked[0][1] * config.candidate_relative_floor
         return [(n, w) for n, w in ranked if w >= floor]
 
-    def _cached_sources(
-        self, token: str, key: str, config: MatchConfig
-    ) -> list[tuple[array[int], float]]:
-        cache_key = (token, key, config.trigram_bucket_limit, config.fuzzy_token_limit)
+    def _token_hits(self, token: str, key: str, config: MatchConfig) -> _TokenHits:
+        """What one query token finds, kept across queries (tokens recur: first names, "group",
+        "trading"): the best weight per entry among its short postings, its long postings (only
+        confirming entries found through rarer keys), and its shortest posting length (rarest
+        tokens open the search)."""
+        cache_key = (
+            token,
+            key,
+            config.open_postings,
+            config.trigram_bucket_limit * 1000 + config.fuzzy_token_limit,
+        )
         found = self._source_cache.get(cache_key)
-        if found is None:
-            if len(self._source_cache) >= 200_000:
-                self._source_cache.clear()
-            found = self._source_cache[cache_key] = self._sources(token, key, config)
+        if found is not None:
+            return found
+        short: dict[int, float] = {}
+        long_sources: list[tuple[array[int], float]] = []
+        sources = self._sources(token, key, config)
+        for postings, w in sources:
+            if len(postings) <= config.open_postings:
+                for n in postings:
+                    if short.get(n, 0.0) < w:
+                        short[n] = w
+            else:
+                long_sources.append((postings, w))
+        rarest = min((len(p) for p, _ in sources), default=0)
+        found = (short, long_sources, rarest)
+        if len(self._source_cache) >= 100_000:
+            self._source_cache.clear()
+        self._source_cache[cache_key] = found
         return found
 
     def _sources(self, token: str, key: str, config: MatchConfig) -> list[tuple[array[int], float]]:
@@ -321,6 +358,10 @@ class Index:
         sounds = self.phonetic.get(key)
         if sounds is not None:
             found.append((sounds, weight * 0.9))
+        if exact is None:
+            apart = self.joined.get(token)
+            if apart is not None:
+                found.append((apart, weight))
         if exact is None and (sounds is None or len(sounds) < 3):
             for other in self.similar_tokens(token, config):
                 found.append((self.tokens[other], self.weight(other) * 0.8))

@@ -112,10 +112,27 @@ def token_similarity(
     Listed variants of one name (Lee / Yi, Cho / Jo) are alike whatever their spelling, when
     both are romanised already (from Hangul, the syllable rules below decide).
     """
+    if qt == ct:
+        return 1.0, "exact"
+    if _unlike(qt, qp, ct, cp, config, syllabic or strict):
+        return 0.0, "none"
     found = _spelling_similarity(qt, qp, ct, cp, config, lenient, strict, syllabic)
     if found[0] < config.name_variant_similarity and not syllabic and same_name_variant(qt, ct):
         return config.name_variant_similarity, "variant"
     return found
+
+
+def _unlike(qt: str, qp: str, ct: str, cp: str, config: MatchConfig, syllables: bool) -> bool:
+    """A quick no for most pairs of tokens (the pairs a query meets are mostly different
+    words): not alike in spelling, sound, article or listed variant, so nothing below could
+    align them."""
+    if qp == cp or len(qt) < 3 or len(ct) < 3:
+        return False
+    if fuzz.ratio(qt, ct, score_cutoff=config.min_token_similarity * 100):
+        return False
+    if qt[:2] in _ARTICLES or ct[:2] in _ARTICLES or same_name_variant(qt, ct):
+        return False
+    return syllables or (slavic_key(qt) or qp) != (slavic_key(ct) or cp)
 
 
 def _spelling_similarity(

@@ -137,9 +137,14 @@ class Screener:
         if len(memo) > _TOKEN_MEMO_LIMIT:
             memo.clear()
         query_weights = [[index.weight(t) for t in form.tokens] for form in forms]
+        long_shots = config.long_shot_candidates
         for n, coverage in index.ranked_candidates(forms, config):
             if coverage < hopeless:
-                continue
+                # The index sees no joined words or variant spellings: the best few of those
+                # it rates just short of hopeless are scored all the same.
+                if long_shots <= 0 or coverage < hopeless - config.long_shot_margin:
+                    break
+                long_shots -= 1
             entry = index.names[n]
             entity = index.entities[entry.entity]
             if only is not None and entity.dataset not in only:
