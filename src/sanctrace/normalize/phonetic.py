@@ -129,7 +129,7 @@ def phonetic_key(token: str) -> str:
     return "".join(out) or word
 
 
-_SLAVIC_H = re.compile(r"(?<![cskztpgdr])h")
+_SLAVIC_H = re.compile(r"(?<![cskztpgd])h")
 _SLAVIC_INITIAL_J = re.compile(r"^j(?=[aeiou])")
 
 
