@@ -51,3 +51,18 @@ def pg_url() -> str:
         pytest.skip("no PostgreSQL test server (scripts/test starts one)")
     _reset_postgres(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SANCTRACE_HOME with the bundled official lists loaded and the screening index built,
+    made once per session. Tests only read it (copy it to change it)."""
+    from sanctrace.bundle import load_bundle
+    from sanctrace.match import build_index
+    from sanctrace.store import open_store
+
+    home = tmp_path_factory.mktemp("bundled-home")
+    with open_store(str(home / "sanctrace.db")) as store:
+        load_bundle(store)
+        build_index(store)
+    return home

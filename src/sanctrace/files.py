@@ -23,6 +23,7 @@ def atomic_write(
         raise SanctraceError(f"cannot write {path}: folder {folder} does not exist")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        _usual_mode(fd)
     except OSError as exc:
         raise SanctraceError(f"cannot write {path}: {exc.strerror}") from None
     try:
@@ -37,6 +38,41 @@ def atomic_write(
     except BaseException:
         _unlink(tmp)
         raise
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` for any writer (a spreadsheet or Parquet library) to
+    create; renamed into place when the block succeeds, removed when it fails."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise SanctraceError(f"cannot write {path}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        _usual_mode(fd)
+        os.close(fd)
+    except OSError as exc:
+        raise SanctraceError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _unlink(tmp)
+        raise SanctraceError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _usual_mode(fd: int) -> None:
+    """Give a temporary file (created 0600) the mode a new file gets: 0666 less the umask."""
+    if os.name != "posix":
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
 
 
 def _unlink(path: str) -> None:

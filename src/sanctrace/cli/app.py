@@ -11,6 +11,7 @@ from sanctrace import __version__
 from sanctrace.cli import entity as entity_cmd
 from sanctrace.cli import lists as lists_cmd
 from sanctrace.cli import screen as screen_cmd
+from sanctrace.cli import screen_file as screen_file_cmd
 from sanctrace.cli.context import State
 from sanctrace.errors import SanctraceError
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(lists_cmd.app, name="lists")
 app.command("screen")(screen_cmd.screen)
+app.command("screen-file")(screen_file_cmd.screen_file)
 app.command("compare")(screen_cmd.compare_cmd)
 app.command("entity")(entity_cmd.entity)
 

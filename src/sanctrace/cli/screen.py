@@ -11,34 +11,9 @@ from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import err, out, print_json, show_data_date
 from sanctrace.errors import SanctraceError
-from sanctrace.match import DEFAULT_THRESHOLD, Match, Query, compare
-from sanctrace.model.countries import to_code
-from sanctrace.model.dates import parse_date
-
-
-def _explain(match: Match) -> str:
-    """The token links of a result in one line: ``query ~ candidate (how similarity)``."""
-    parts = []
-    for link in match.explanation.get("tokens", []):
-        sign = "=" if link["how"] == "exact" else "~"
-        parts.append(
-            f"{link['query']} {sign} {link['candidate']} ({link['how']} {link['similarity']:.2f})"
-        )
-    for feature in match.explanation.get("features", []):
-        if feature["feature"] in ("name",):
-            continue
-        delta = feature.get("delta")
-        parts.append(
-            f"{feature['feature']} {delta:+.2f}" if isinstance(delta, float) else feature["feature"]
-        )
-    return "; ".join(parts)
-
-
-def _country(value: str) -> str:
-    code = to_code(value)
-    if code is None:
-        raise SanctraceError(f"--country {value!r} is not a country (use an ISO code such as RU)")
-    return code
+from sanctrace.match import DEFAULT_THRESHOLD, Query, compare
+from sanctrace.screening import birth_date as parse_birth_date
+from sanctrace.screening import country_code, explain, select_versions
 
 
 def screen(
@@ -76,30 +51,15 @@ def screen(
         raise SanctraceError("the name to screen is empty (give a name, or --id with a number)")
     if not 0.0 <= threshold <= 1.0:
         raise SanctraceError(f"--threshold must be between 0 and 1, not {threshold}")
-    dates = []
-    for value in birth_date or []:
-        parsed = parse_date(value)
-        if not parsed:
-            raise SanctraceError(
-                f"--birth-date {value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"
-            )
-        dates.append(parsed)
+    dates = [parse_birth_date(value) for value in birth_date or []]
     state: State = ctx.obj
     store = state.store_with_data()
-    versions = store.active_versions()
-    if dataset:
-        known = {v.dataset for v in versions}
-        unknown = [d for d in dataset if d not in known]
-        if unknown:
-            raise SanctraceError(
-                f"dataset(s) not loaded: {', '.join(unknown)} (loaded: {', '.join(sorted(known))})"
-            )
-        versions = [v for v in versions if v.dataset in dataset]
+    versions = select_versions(store.active_versions(), dataset)
     screener = state.screener()
     query = Query(
         name=name,
         schema=schema,
-        countries=tuple(_country(c) for c in country or []),
+        countries=tuple(country_code(c) for c in country or []),
         birth_dates=tuple(dates),
         identifiers=tuple(identifier or []),
     )
@@ -135,7 +95,7 @@ def screen(
             )
             kind = m.explanation.get("name_kind", "")
             out.print(f"      matched: {m.matched_name} [{kind}]", markup=False)
-            out.print(f"      why: {_explain(m)}", markup=False)
+            out.print(f"      why: {explain(m)}", markup=False)
             if m.programs:
                 out.print(f"      programs: {', '.join(m.programs)}", markup=False)
         out.print()

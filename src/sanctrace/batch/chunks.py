@@ -1,0 +1,163 @@
+"""The core of batch screening, free of I/O: a chunk of input records -> its output rows, its
+error rows and its counts. Runs in the worker processes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, NamedTuple
+
+from sanctrace.batch.columns import InputRecord
+from sanctrace.batch.queries import build_query
+from sanctrace.batch.rows import OutputRow, output_rows, skipped_row
+from sanctrace.errors import SanctraceError
+from sanctrace.match import Screener
+
+
+class ErrorRow(NamedTuple):
+    """One input row that could not be screened, and why."""
+
+    input_row: int
+    input_key: str
+    input_name: str
+    reason: str
+
+
+ERROR_COLUMNS: tuple[str, ...] = ErrorRow._fields
+ERROR_TYPES: dict[str, type] = {**dict.fromkeys(ERROR_COLUMNS, str), "input_row": int}
+
+
+@dataclass
+class ChunkStats:
+    """Counts of input rows (and of the output rows they gave)."""
+
+    read: int = 0
+    screened: int = 0
+    matched: int = 0
+    errors: int = 0
+    output_rows: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: ChunkStats) -> None:
+        self.read += other.read
+        self.screened += other.screened
+        self.matched += other.matched
+        self.errors += other.errors
+        self.output_rows += other.output_rows
+        self.skipped.update(other.skipped)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "screened": self.screened,
+            "matched": self.matched,
+            "errors": self.errors,
+            "output_rows": self.output_rows,
+            "skipped": dict(self.skipped),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChunkStats:
+        return cls(
+            read=data["read"],
+            screened=data["screened"],
+            matched=data["matched"],
+            errors=data["errors"],
+            output_rows=data["output_rows"],
+            skipped=Counter(data["skipped"]),
+        )
+
+
+@dataclass
+class ChunkResult:
+    """The output and error rows of one chunk of input rows, in input order."""
+
+    number: int
+    rows: list[OutputRow]
+    errors: list[ErrorRow]
+    stats: ChunkStats
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    """How every row is screened (the same in each worker)."""
+
+    threshold: float
+    limit: int = 10
+    best_only: bool = False
+    schema: str | None = None
+    datasets: tuple[str, ...] | None = None
+    versions: tuple[tuple[str, str], ...] = ()
+
+
+def make_chunks(
+    records: Iterable[InputRecord], size: int
+) -> Iterator[tuple[int, list[InputRecord]]]:
+    """Consecutive chunks of ``size`` records, numbered from 0."""
+    iterator = iter(records)
+    number = 0
+    while chunk := list(islice(iterator, size)):
+        yield number, chunk
+        number += 1
+
+
+def screen_records(
+    screener: Screener, records: Sequence[InputRecord], settings: ScreenSettings, number: int = 0
+) -> ChunkResult:
+    """Screen a chunk of records: one or more output rows for each, in input order; a record
+    that cannot be screened gives an error row too."""
+    rows: list[OutputRow] = []
+    errors: list[ErrorRow] = []
+    stats = ChunkStats(read=len(records))
+    limit = 1 if settings.best_only else settings.limit
+    for record in records:
+        try:
+            query = build_query(record, settings.schema)
+            if isinstance(query, str):
+                stats.skipped[query] += 1
+                rows.append(
+                    skipped_row(
+                        record.key,
+                        record.number,
+                        record.name,
+                        query,
+                        settings.threshold,
+                        settings.versions,
+                    )
+                )
+                continue
+            matches = screener.screen(
+                query, threshold=settings.threshold, limit=limit, datasets=settings.datasets
+            )
+        except SanctraceError as exc:
+            reason = str(exc)
+            stats.errors += 1
+            errors.append(ErrorRow(record.number, record.key, record.name, reason))
+            rows.append(
+                skipped_row(
+                    record.key,
+                    record.number,
+                    record.name,
+                    f"error: {reason}",
+                    settings.threshold,
+                    settings.versions,
+                )
+            )
+            continue
+        stats.screened += 1
+        stats.matched += bool(matches)
+        rows.extend(
+            output_rows(
+                record.key,
+                record.number,
+                record.name,
+                matches,
+                settings.threshold,
+                settings.versions,
+                best_only=settings.best_only,
+            )
+        )
+    stats.output_rows = len(rows)
+    return ChunkResult(number, rows, errors, stats)

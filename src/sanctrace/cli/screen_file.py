@@ -1,0 +1,200 @@
+"""``sanctrace screen-file``: every row of a table file against the lists."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from sanctrace.batch.columns import ColumnOptions
+from sanctrace.batch.readers import InputFormat
+from sanctrace.batch.run import DEFAULT_CHUNK_SIZE, BatchOptions, Lists, run_batch
+from sanctrace.batch.writers import OutputFormat
+from sanctrace.cli.context import State
+from sanctrace.cli.output import err, note, show_data_date
+from sanctrace.match import DEFAULT_THRESHOLD
+from sanctrace.screening import select_versions
+
+
+class _Rate(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} rows/s" if speed else "", style="progress.data.speed")
+
+
+class _RichProgress:
+    """A progress bar with rate and ETA on stderr. Refreshed by hand on each chunk: no
+    background thread runs while worker processes are forked."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("Screening"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _Rate(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            auto_refresh=False,
+            transient=True,
+        )
+        self._task = self._progress.add_task("rows", total=None)
+
+    def start(self, total: int | None) -> None:
+        self._progress.update(self._task, total=total)
+        self._progress.start()
+        self._progress.refresh()
+
+    def advance(self, rows: int) -> None:
+        self._progress.advance(self._task, rows)
+        self._progress.refresh()
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def screen_file(
+    ctx: typer.Context,
+    input: Annotated[
+        str,
+        typer.Argument(
+            metavar="INPUT",
+            help="CSV, TSV, XLSX, Parquet or JSON lines file with a header; - reads stdin.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="Result file (format from its name), or - for stdout."),
+    ] = "-",
+    input_format: Annotated[
+        InputFormat | None,
+        typer.Option(help="Input format (default: from the file name; csv on stdin)."),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat | None,
+        typer.Option(help="Output format (default: from the file name; csv on stdout)."),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Text encoding of a CSV/TSV input (default UTF-8, or UTF-16 by BOM)."),
+    ] = None,
+    name_column: Annotated[
+        str | None, typer.Option(help="Column with the name to screen (default: detected).")
+    ] = None,
+    schema_column: Annotated[
+        str | None,
+        typer.Option(help="Column with each row's type: Person, Company, individual, …"),
+    ] = None,
+    schema: Annotated[
+        str | None, typer.Option(help="One type for every row: Person, Company, Vessel, …")
+    ] = None,
+    country_column: Annotated[
+        str | None, typer.Option(help="Column with countries (names or ISO codes; ';' between).")
+    ] = None,
+    birth_date_column: Annotated[
+        str | None, typer.Option(help="Column with birth dates (YYYY[-MM[-DD]], DD/MM/YYYY).")
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option(help="Column with identifiers: tax/registration number, IMO, BIC, LEI…"),
+    ] = None,
+    key_column: Annotated[
+        str | None,
+        typer.Option(help="Column with your record id, carried to the output (default: row no.)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(help=f"Minimum score (default {DEFAULT_THRESHOLD}).")
+    ] = DEFAULT_THRESHOLD,
+    limit: Annotated[int, typer.Option(help="At most this many matches per row.")] = 10,
+    best_only: Annotated[
+        bool, typer.Option("--best-only", help="One output row per input row: the best match.")
+    ] = False,
+    dataset: Annotated[
+        list[str] | None, typer.Option("--dataset", help="Only these datasets (repeatable).")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (default: all cores).", show_default=False),
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option(help="Rows per chunk (the unit of work and of --resume).")
+    ] = DEFAULT_CHUNK_SIZE,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue a run that stopped, from its work folder.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace an existing output, errors file or work folder."),
+    ] = False,
+    errors_file: Annotated[
+        str | None,
+        typer.Option(help="Where rows that cannot be screened go (default: OUTPUT.errors.csv)."),
+    ] = None,
+    max_errors: Annotated[
+        int | None, typer.Option(help="Stop (non-zero exit) after more than this many errors.")
+    ] = None,
+) -> None:
+    """Screen every row of a file: one output row per (input row, match), every row kept."""
+    state: State = ctx.obj
+    options = BatchOptions(
+        input=input,
+        output=output,
+        input_format=input_format,
+        output_format=output_format,
+        encoding=encoding,
+        columns=ColumnOptions(
+            name=name_column,
+            key=key_column,
+            schema=schema_column,
+            country=country_column,
+            birth_date=birth_date_column,
+            identifier=id_column,
+        ),
+        schema=schema,
+        threshold=threshold,
+        limit=limit,
+        best_only=best_only,
+        datasets=tuple(dataset or ()),
+        workers=workers,
+        chunk_size=chunk_size,
+        resume=resume,
+        force=force,
+        errors_file=errors_file,
+        max_errors=max_errors,
+    )
+
+    def load_lists() -> Lists:
+        from sanctrace.match.screener import index_key, index_path
+
+        store = state.store_with_data()
+        active = store.active_versions()
+        versions = select_versions(active, dataset)
+        screener = state.screener()
+        return Lists(screener, versions, index_key(active), index_path(store, active))
+
+    progress = _RichProgress(err) if sys.stderr.isatty() else None
+    try:
+        summary = run_batch(options, load_lists, notify=note, progress=progress)
+    except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    for line in summary.lines():
+        note(line)
+    show_data_date(summary.lists.versions, to_stderr=True)
