@@ -16,7 +16,7 @@ class MatchConfig:
 
     # -- candidate generation -------------------------------------------------------------
     #: Name entries scored per query after the index ranks them.
-    candidate_names: int = 60
+    candidate_names: int = 40
     #: ... and only those whose index weight is at least this share of the best one's.
     candidate_relative_floor: float = 0.35
     #: A name entry whose keys cover less than (threshold - this) of the query's token weight
@@ -25,7 +25,7 @@ class MatchConfig:
     #: ... except the best this many of the candidates short of that by at most
     #: ``long_shot_margin``: the index cannot see every way a name is written (joined words,
     #: variant spellings), and these few hold most true matches it underrates.
-    long_shot_candidates: int = 2
+    long_shot_candidates: int = 3
     long_shot_margin: float = 0.15
     #: Query tokens are expanded to vocabulary tokens at least this similar (rapidfuzz ratio).
     fuzzy_token_cutoff: float = 80.0

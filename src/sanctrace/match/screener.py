@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,8 @@ QUERY_SCHEMATA = frozenset({*SCHEMATA, "Thing"})
 MAX_QUERY_CHARS = 1000
 #: Token pairs remembered across queries before the memo starts afresh (about 100 MB).
 _TOKEN_MEMO_LIMIT = 500_000
+#: Answers remembered, most recent first.
+_ANSWER_MEMO_LIMIT = 20_000
 
 
 def _best_name(
@@ -77,6 +80,8 @@ class Screener:
         #: Token similarities, kept across queries: names share their words (first names,
         #: "trading", "bank"), and a pair is compared the same way every time.
         self._token_memo: dict[tuple[str, str, int], tuple[float, str]] = {}
+        #: Recent answers: a customer file names the same party many times.
+        self._answers: OrderedDict[tuple[Any, ...], tuple[Match, ...]] = OrderedDict()
 
     @classmethod
     def from_entities(
@@ -117,10 +122,27 @@ class Screener:
         datasets: Iterable[str] | None = None,
     ) -> list[Match]:
         """Listed entities matching ``query``, best first, those scoring >= threshold."""
-        only = set(datasets) if datasets else None
         if limit < 1:
             raise SanctraceError(f"limit must be at least 1, not {limit}")
         cutoff = self.config.threshold if threshold is None else threshold
+        key = (query, cutoff, limit, tuple(sorted(datasets)) if datasets else None)
+        try:
+            answer = self._answers.get(key)
+        except TypeError:  # a query built with lists instead of tuples: not remembered
+            return self._screen(query, cutoff, limit, datasets)
+        if answer is None:
+            answer = tuple(self._screen(query, cutoff, limit, datasets))
+            self._answers[key] = answer
+            if len(self._answers) > _ANSWER_MEMO_LIMIT:
+                self._answers.popitem(last=False)
+        else:
+            self._answers.move_to_end(key)
+        return list(answer)
+
+    def _screen(
+        self, query: Query, cutoff: float, limit: int, datasets: Iterable[str] | None
+    ) -> list[Match]:
+        only = set(datasets) if datasets else None
         forms = self._check(query)
         if not forms and not query.identifiers:
             return []
