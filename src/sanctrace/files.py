@@ -18,26 +18,13 @@ def atomic_write(
     path: Path, *, encoding: str = "utf-8", newline: str | None = None
 ) -> Iterator[TextIO]:
     """Write text to a temporary file beside ``path`` and rename it into place on success."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SanctraceError(f"cannot write {path}: folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        _usual_mode(fd)
-    except OSError as exc:
-        raise SanctraceError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+    with atomic_path(path) as tmp:
+        try:
+            fh = tmp.open("w", encoding=encoding, newline=newline)
+        except OSError as exc:
+            raise SanctraceError(f"cannot write {path}: {exc.strerror or exc}") from None
+        with fh:
             yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        _unlink(tmp)
-        raise SanctraceError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        _unlink(tmp)
-        raise
 
 
 @contextmanager
