@@ -353,7 +353,12 @@ def score_forms(
     aligned_weight = 0.0
     # Words written joined in one name and apart in the other (BUALI / BU ALI) first: a
     # pairwise alignment would take the nearest half (DRCONGO ~ CONGO) and lose the rest.
+    q_only = [t for t in q.tokens if t not in c.tokens]
+    c_only = [t for t in c.tokens if t not in q.tokens]
     for forward in (True, False):
+        one_only, other_only = (q_only, c_only) if forward else (c_only, q_only)
+        if len(other_only) < 2 or all(len(t) < 5 for t in one_only):
+            continue  # nothing one side writes joined that the other writes apart
         one, one_free, other, other_free = (
             (q, free_q, c, free_c) if forward else (c, free_c, q, free_q)
         )
