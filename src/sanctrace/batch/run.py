@@ -97,6 +97,19 @@ class Lists:
     index_file: Path | None = None
 
 
+class ScreenChunks(Protocol):
+    """The screening step of :func:`run_batch`: chunks of records -> their results, in the order
+    of the chunks (:func:`screen_chunks`, or another engine such as Spark)."""
+
+    def __call__(
+        self,
+        chunks: Iterator[tuple[int, list[InputRecord]]],
+        lists: Lists,
+        settings: ScreenSettings,
+        workers: int,
+    ) -> Iterator[ChunkResult]: ...
+
+
 class Progress(Protocol):
     def start(self, total: int | None) -> None: ...
     def advance(self, rows: int) -> None: ...
@@ -378,8 +391,10 @@ def run_batch(
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
     stdout: IO[str] | None = None,
+    screen: ScreenChunks | None = None,
 ) -> Summary:
-    """Screen every row of ``options.input`` and write the results to ``options.output``."""
+    """Screen every row of ``options.input`` and write the results to ``options.output``
+    (``screen``: the screening engine, by default :func:`screen_chunks` in worker processes)."""
     started = time.monotonic()
     fixed_schema = _check_options(options)
     input_format = detect_input_format(options.input, options.input_format)
@@ -472,7 +487,8 @@ def run_batch(
                     writer = stack.enter_context(
                         open_output(STDOUT, output_format, COLUMNS, COLUMN_TYPES, stdout=stdout)
                     )
-                for result in screen_chunks(todo(), lists, settings, workers):
+                engine = screen if screen is not None else screen_chunks
+                for result in engine(todo(), lists, settings, workers):
                     if work is not None:
                         work.save(result)
                     else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,8 +27,17 @@ from sanctrace.batch.run import DEFAULT_CHUNK_SIZE, BatchOptions, Lists, run_bat
 from sanctrace.batch.writers import OutputFormat
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err, note, show_data_date
+from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD
 from sanctrace.screening import select_versions
+
+if TYPE_CHECKING:
+    from sanctrace.spark.engine import SparkChunks
+
+
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
 
 
 class _Rate(ProgressColumn):
@@ -149,6 +159,16 @@ def screen_file(
     max_errors: Annotated[
         int | None, typer.Option(help="Stop (non-zero exit) after more than this many errors.")
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(help="local: worker processes here; spark: a Spark job (same output)."),
+    ] = Engine.local,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master for --engine spark (default local[*]).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Screen every row of a file: one output row per (input row, match), every row kept."""
     state: State = ctx.obj
@@ -188,13 +208,31 @@ def screen_file(
         screener = state.screener()
         return Lists(screener, versions, index_key(active), index_path(store, active))
 
+    spark: SparkChunks | None = None
+    if engine is Engine.spark:
+        from sanctrace.spark.engine import DEFAULT_MASTER, SparkChunks
+        from sanctrace.spark.session import require_spark
+
+        if workers is not None:
+            raise SanctraceError(
+                "--workers is for --engine local; Spark uses the cores --spark-master gives it "
+                "(local[4] …)"
+            )
+        require_spark()
+        spark = SparkChunks(spark_master or DEFAULT_MASTER, notify=note)
+    elif spark_master is not None:
+        raise SanctraceError("--spark-master needs --engine spark")
+
     progress = _RichProgress(err) if sys.stderr.isatty() else None
     try:
-        summary = run_batch(options, load_lists, notify=note, progress=progress)
+        summary = run_batch(options, load_lists, notify=note, progress=progress, screen=spark)
     except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(1) from None
+    finally:
+        if spark is not None:
+            spark.stop()
     for line in summary.lines():
         note(line)
     show_data_date(summary.lists.versions, to_stderr=True)
