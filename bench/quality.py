@@ -352,7 +352,9 @@ def report(
         f"with no schema) against all {n_bundled:,} entities of the bundled lists "
         f"({benchlib.bundled_versions()}). {gen.attempts:,} names generated, "
         f"{gen.duplicates:,} repeats dropped, **{len(gen.excluded):,} excluded as literally "
-        "listed** (normalised equality with a listed name"
+        "listed** (equal to a listed name once romanised with anyascii, case and punctuation "
+        "dropped and legal-form words such as OAO or LLC set aside, or with its letters run "
+        "together; see `benchlib.listed_keys`"
         + (": " + ", ".join(repr(x.name) for x in gen.excluded[:6]) if gen.excluded else "")
         + ").",
         "",
