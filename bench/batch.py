@@ -56,6 +56,8 @@ from sanctrace.store import open_store
 
 SANCTRACE = Path(sys.executable).with_name("sanctrace")
 PLANTED_SHARE = 0.05
+#: The input's type column as screen-file reads it.
+SCHEMA = {"person": "Person", "company": "Company", "": None}
 
 
 def log(message: str) -> None:
@@ -193,8 +195,7 @@ def naive_loop(screener: Screener, source: Path, target: Path, rows: int) -> flo
         for i, row in enumerate(csv.DictReader(fh)):
             if i >= rows:
                 break
-            schema = "Person" if row["type"] == "person" else None
-            matches = screener.screen(Query(row["name"], schema=schema))
+            matches = screener.screen(Query(row["name"], schema=SCHEMA[row["type"]]))
             for m in matches or [None]:
                 writer.writerow([row["customer_id"], row["name"], m.id if m else "", m and m.score])
     return rows / (time.perf_counter() - start)
@@ -205,8 +206,7 @@ def single_query_matches(screener: Screener, source: Path, keys: set[str]) -> di
     with source.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             if row["customer_id"] in keys:
-                schema = "Person" if row["type"] == "person" else None
-                matches = screener.screen(Query(row["name"], schema=schema))
+                matches = screener.screen(Query(row["name"], schema=SCHEMA[row["type"]]))
                 found[row["customer_id"]] = {m.id for m in matches}
     return found
 
@@ -288,11 +288,13 @@ def main(argv: list[str] | None = None) -> None:
             subset = folder / "subset.csv"
             head_csv(source, subset, args.spark_rows)
             log(f"local and spark engines on {args.spark_rows:,} rows")
-            same = [str(SANCTRACE), "screen-file", str(subset), "--workers", str(args.workers)]
-            local_small = run_sampled([*same, "-o", str(folder / "local-small.csv")], env)
-            spark = run_sampled(
-                [*same, "-o", str(folder / "spark-small.csv"), "--engine", "spark"], env
+            same = [str(SANCTRACE), "screen-file", str(subset)]
+            local_small = run_sampled(
+                [*same, "-o", str(folder / "local-small.csv"), "--workers", str(args.workers)], env
             )
+            master = f"local[{args.workers}]"
+            spark_command = [*same, "-o", str(folder / "spark-small.csv"), "--engine", "spark"]
+            spark = run_sampled([*spark_command, "--spark-master", master], env)
             if spark.returncode != 0:
                 raise SystemExit(f"spark engine failed:\n{spark.stderr[-3000:]}")
             equal = read_matches(folder / "local-small.csv") == read_matches(
@@ -306,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
                     f"{local_small.peak_pss_mb:,.0f} MB",
                 ],
                 [
-                    f"`--engine spark` (local[*]), same rows; same matches: "
+                    f"`--engine spark` (local[{args.workers}]), same rows; same matches: "
                     f"{'yes' if equal else 'NO'}",
                     f"{args.spark_rows / spark.seconds:,.0f}",
                     f"{spark.seconds:.1f} s (+{spark.seconds - local_small.seconds:.1f} s)",

@@ -5,9 +5,10 @@ country and birth date a user gives, choosing the list versions, explaining a re
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sanctrace.errors import SanctraceError
-from sanctrace.match import Match
+from sanctrace.match import Match, Query
 from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date
 from sanctrace.store import VersionInfo
@@ -62,3 +63,36 @@ def select_versions(
             f"dataset(s) not loaded: {', '.join(unknown)} (loaded: {', '.join(sorted(known))})"
         )
     return [v for v in versions if v.dataset in wanted]
+
+
+def screen_report(
+    query: Query, results: Sequence[Match], versions: Sequence[VersionInfo], threshold: float
+) -> dict[str, Any]:
+    """The JSON of one screening: ``sanctrace screen --format json`` and ``POST /screen``."""
+    return {
+        "query": query.to_dict(),
+        "datasets": [
+            {
+                "dataset": v.dataset,
+                "version": v.version,
+                "published": v.published,
+                "entities": v.entities,
+            }
+            for v in versions
+        ],
+        "threshold": threshold,
+        "results": [m.to_dict() for m in results],
+    }
+
+
+def audit_results(results: Sequence[Match]) -> list[dict[str, Any]]:
+    """What the audit trail keeps of each result."""
+    return [
+        {"id": m.id, "score": round(m.score, 4), "match": m.match, "matched_name": m.matched_name}
+        for m in results
+    ]
+
+
+def audit_lists(versions: Sequence[VersionInfo]) -> list[dict[str, Any]]:
+    """The list versions a screening ran against, as the audit trail keeps them."""
+    return [{"dataset": v.dataset, "version": v.version, "sha256": v.sha256} for v in versions]

@@ -9,17 +9,6 @@ from typing import Any, BinaryIO
 
 from sanctrace.batch.run import BatchOptions, Lists, Progress, Summary, run_batch
 
-#: Names on the bundled lists, and an entity each must find.
-LISTED = {
-    "IEMZ Kupol": "us_ofac_sdn:46431",
-    "Bank Melli Iran": "us_ofac_sdn:25578",
-    "Kim Jong Un": "us_ofac_sdn:20157",
-    "Tornado Cash": "us_ofac_sdn:39796",
-    "Алмаз-Антей": "au_dfat_sanctions:3018",
-}
-#: Names on no list.
-UNLISTED = ("Margaret Thistlewood", "Blue Meadow Bakery Ltd", "Harold Pemberton-Smythe")
-
 
 class Runner:
     """Runs the batch pipeline in this process and keeps what it told the user."""

@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from batchkit import LISTED, UNLISTED, Runner, read_csv, write_csv
+from batchkit import Runner, read_csv, write_csv
+from listed import LISTED, UNLISTED
 
 from sanctrace.batch.columns import ColumnOptions
 from sanctrace.batch.readers import open_input

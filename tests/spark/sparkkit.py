@@ -9,19 +9,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from listed import LISTED
 
 from sanctrace.batch.columns import ColumnOptions
 from sanctrace.batch.rows import COLUMNS
 from sanctrace.batch.run import BatchOptions, Lists, ScreenChunks, Summary, run_batch
 
-#: Names on the bundled lists, and an entity each must find.
-LISTED = {
-    "IEMZ Kupol": "us_ofac_sdn:46431",
-    "Bank Melli Iran": "us_ofac_sdn:25578",
-    "Kim Jong Un": "us_ofac_sdn:20157",
-    "Tornado Cash": "us_ofac_sdn:39796",
-    "Алмаз-Антей": "au_dfat_sanctions:3018",
-}
 FIRST = ("Margaret", "Harold", "Olivia", "Samuel", "Priya", "Tomasz", "Ingrid", "Kwame", "Lucia")
 LAST = ("Thistlewood", "Pemberton", "Okafor", "Lindqvist", "Moreau", "Castellanos", "Whitcombe")
 COMPANIES = ("Blue Meadow Bakery Ltd", "Northgate Plumbing", "Kestrel Analytics GmbH")

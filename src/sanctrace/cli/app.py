@@ -8,10 +8,13 @@ from typing import Annotated
 import typer
 
 from sanctrace import __version__
+from sanctrace.cli import audit as audit_cmd
 from sanctrace.cli import entity as entity_cmd
+from sanctrace.cli import keys as keys_cmd
 from sanctrace.cli import lists as lists_cmd
 from sanctrace.cli import screen as screen_cmd
 from sanctrace.cli import screen_file as screen_file_cmd
+from sanctrace.cli import serve as serve_cmd
 from sanctrace.cli.context import State
 from sanctrace.errors import SanctraceError
 
@@ -27,6 +30,9 @@ app.command("screen")(screen_cmd.screen)
 app.command("screen-file")(screen_file_cmd.screen_file)
 app.command("compare")(screen_cmd.compare_cmd)
 app.command("entity")(entity_cmd.entity)
+app.command("serve")(serve_cmd.serve)
+app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(audit_cmd.app, name="audit")
 
 
 def _version(value: bool) -> None:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
+from sanctrace import audit
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import err, out, print_json, show_data_date
 from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD, Query, compare
+from sanctrace.screening import (
+    audit_lists,
+    audit_results,
+    country_code,
+    explain,
+    screen_report,
+    select_versions,
+)
 from sanctrace.screening import birth_date as parse_birth_date
-from sanctrace.screening import country_code, explain, select_versions
 
 
 def screen(
@@ -64,22 +72,22 @@ def screen(
         identifiers=tuple(identifier or []),
     )
     results = screener.screen(query, threshold=threshold, limit=limit, datasets=dataset or None)
-    if format is OutputFormat.json:
-        data: dict[str, Any] = {
+    # Recorded before anything is shown: a screening that cannot be recorded is not answered.
+    audit.append(
+        store,
+        caller="cli",
+        kind="screen",
+        request={
             "query": query.to_dict(),
-            "datasets": [
-                {
-                    "dataset": v.dataset,
-                    "version": v.version,
-                    "published": v.published,
-                    "entities": v.entities,
-                }
-                for v in versions
-            ],
             "threshold": threshold,
-            "results": [m.to_dict() for m in results],
-        }
-        print_json(data)
+            "limit": limit,
+            "datasets": list(dataset or []),
+        },
+        lists=audit_lists(versions),
+        results=audit_results(results),
+    )
+    if format is OutputFormat.json:
+        print_json(screen_report(query, results, versions, threshold))
         show_data_date(versions, to_stderr=True)
         return
     if not results:

@@ -23,6 +23,9 @@ SCHEMA_VERSION = 1
 #: Entities written per executemany batch.
 BATCH = 2000
 
+#: The hash the first audit record chains to.
+GENESIS_HASH = "0" * 64
+
 
 @dataclass(frozen=True)
 class VersionInfo:
@@ -63,6 +66,9 @@ class Store(ABC):
 
     #: Placeholder style of the driver: "?" (sqlite3) or "%s" (psycopg).
     placeholder = "?"
+    #: Row lock for a read that precedes a write in the same transaction (PostgreSQL); SQLite
+    #: takes the database write lock at BEGIN IMMEDIATE instead.
+    for_update = ""
     location: str
     #: Where derived data (the screening index) is kept for this store.
     index_dir: Path
@@ -79,6 +85,10 @@ class Store(ABC):
 
     @abstractmethod
     def _insert_version(self, row: Sequence[Any]) -> int: ...
+
+    @abstractmethod
+    def reopen(self) -> Store:
+        """A new, independent connection to the same database (for a pool of connections)."""
 
     @abstractmethod
     def close(self) -> None: ...

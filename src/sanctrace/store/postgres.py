@@ -40,11 +40,44 @@ _DDL = [
     )""",
     "CREATE INDEX IF NOT EXISTS links_target ON links (version_id, target_id)",
     "CREATE INDEX IF NOT EXISTS entities_id ON entities (id)",
+    """CREATE TABLE IF NOT EXISTS api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS audit_log (
+        seq BIGINT PRIMARY KEY,
+        recorded_at TEXT NOT NULL,
+        caller TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (recorded_at)",
+    """CREATE TABLE IF NOT EXISTS audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+    """CREATE OR REPLACE FUNCTION sanctrace_audit_append_only() RETURNS trigger AS $$
+    BEGIN RAISE EXCEPTION 'audit_log is append-only'; END;
+    $$ LANGUAGE plpgsql""",
+    """DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_log_append_only') THEN
+            CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION sanctrace_audit_append_only();
+        END IF;
+    END $$""",
 ]
 
 
 class PostgresStore(Store):
     placeholder = "%s"
+    for_update = " FOR UPDATE"
 
     def __init__(self, url: str) -> None:
         try:
@@ -54,6 +87,7 @@ class PostgresStore(Store):
                 "PostgreSQL support needs psycopg: pip install 'sanctrace[postgres]'"
             ) from None
         self._psycopg = psycopg
+        self._url = url
         self.location = _redact(url)
         digest = hashlib.sha256(self.location.encode()).hexdigest()[:12]
         self.index_dir = default_db_path().parent / "index" / f"postgres-{digest}"
@@ -94,6 +128,9 @@ class PostgresStore(Store):
     def _transaction(self) -> Iterator[None]:
         with self.conn.transaction():
             yield
+
+    def reopen(self) -> PostgresStore:
+        return PostgresStore(self._url)
 
     def close(self) -> None:
         self.conn.close()

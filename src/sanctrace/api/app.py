@@ -1,0 +1,212 @@
+"""The HTTP API: ``create_app(store)`` builds the FastAPI application.
+
+The app holds one screener: its index is loaded once, in the background, when the app starts
+(``/readyz`` answers 503 until then). Requests run on a bounded pool of threads, each taking a
+database connection from a pool for key look-ups and audit records.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from sanctrace import __version__
+from sanctrace.api import native, yente
+from sanctrace.api.auth import Authenticator
+from sanctrace.api.limits import ASGIApp, BodyLimit, Message, RateLimiter, Receive, Scope, Send
+from sanctrace.api.metrics import Metrics
+from sanctrace.api.runtime import Runtime
+from sanctrace.api.service import Service
+from sanctrace.api.settings import ApiSettings
+from sanctrace.match import Screener
+from sanctrace.store import Store, open_store
+
+log = logging.getLogger("sanctrace.api")
+access = logging.getLogger("sanctrace.api.access")
+
+DESCRIPTION = """
+Sanctions screening over HTTP, offline, against the official lists loaded in sanctrace.
+
+* **yente-compatible** (`/match`, `/search`, `/entities`, `/catalog`, `/algorithms`): the
+  request and response shapes of yente, the OpenSanctions API server, so its clients work
+  unchanged.
+* **Native** (`/screen`, `/lists`, `/audit`): sanctrace's own JSON.
+* **Access**: every endpoint but `/healthz` and `/readyz` needs an API key, sent as
+  `Authorization: ApiKey KEY` (make one with `sanctrace keys create NAME --role screener`).
+* **Audit trail**: every screening is recorded, hash-chained, before it is answered
+  (`sanctrace audit verify`).
+"""
+
+_MAX_INPUT = 200
+
+
+class AccessLog:
+    """ASGI middleware: one JSON log line and the Prometheus counters per request, and an
+    ``X-Request-ID`` header on every response."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+        request_id = ""
+        for name, value in scope.get("headers", ()):
+            if name == b"x-request-id":
+                request_id = value.decode("latin-1")[:64]
+        request_id = request_id or uuid.uuid4().hex[:16]
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            duration = time.perf_counter() - start
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            self.metrics.requests.labels(template, scope["method"], str(status)).inc()
+            self.metrics.latency.labels(template).observe(duration)
+            state = scope.get("state") or {}
+            client = scope.get("client")
+            access.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": template,
+                    "status": status,
+                    "duration_ms": round(duration * 1000, 2),
+                    "caller": state.get("caller"),
+                    "client": client[0] if client else None,
+                    "request_id": request_id,
+                },
+            )
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > _MAX_INPUT:
+        return f"<{len(value):,} characters>"
+    if isinstance(value, dict):
+        return {k: _short(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_short(v) for v in value]
+    return value
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 (``detail``: a list of errors with the ``loc`` of each field), without
+    echoing long inputs back."""
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        item = {k: v for k, v in error.items() if k not in ("url",)}
+        if "input" in item:
+            item["input"] = _short(item["input"])
+        if "ctx" in item:
+            item["ctx"] = {k: str(v) for k, v in item["ctx"].items()}
+        errors.append(item)
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+    return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+def create_app(
+    store: Store,
+    *,
+    settings: ApiSettings | None = None,
+    screener: Screener | None = None,
+) -> FastAPI:
+    """The API over ``store``. With ``screener`` the app is ready at once; without, it loads
+    the index of the store's active versions when it starts."""
+    settings = settings or ApiSettings()
+    service = Service(store, screener, pool_size=settings.threads)
+    metrics = Metrics()
+    runtime = Runtime(service=service, settings=settings, metrics=metrics)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        if not service.ready.is_set():
+
+            def load() -> None:
+                try:
+                    service.load()
+                except Exception:
+                    log.exception("the screening index could not be loaded")
+
+            threading.Thread(target=load, name="sanctrace-index-load", daemon=True).start()
+        log.info(
+            "sanctrace API starting",
+            extra={"version": __version__, "db": service.location, "settings": vars(settings)},
+        )
+        try:
+            yield
+        finally:
+            service.close()
+
+    app = FastAPI(
+        title="sanctrace",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        exception_handlers={
+            RequestValidationError: _validation_error,
+            Exception: _server_error,
+        },
+    )
+    app.state.runtime = runtime
+    app.state.auth = Authenticator(
+        service,
+        RateLimiter(settings.rate_limit, settings.burst),
+        metrics,
+        cache_seconds=settings.key_cache_seconds,
+    )
+    app.include_router(yente.router)
+    app.include_router(native.router)
+    # Outermost last: the access log sees every answer, the 413s included.
+    app.add_middleware(BodyLimit, limit=settings.max_body)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(AccessLog, metrics=metrics)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for ``sanctrace serve`` (an import string for uvicorn's workers): the store
+    named by ``SANCTRACE_DB`` and the settings in ``SANCTRACE_API_*``."""
+    import os
+
+    return create_app(open_store(os.environ.get("SANCTRACE_DB")), settings=ApiSettings.from_env())
+
+
+__all__: Sequence[str] = ["app_from_env", "create_app"]

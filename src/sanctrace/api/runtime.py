@@ -1,0 +1,51 @@
+"""What every route reaches through ``request.app.state.runtime``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+from sanctrace.api.metrics import Metrics
+from sanctrace.api.service import Service
+from sanctrace.api.settings import ApiSettings
+from sanctrace.audit import AuditRecord, AuditWriteError
+
+log = logging.getLogger("sanctrace.api")
+
+
+@dataclass
+class Runtime:
+    service: Service
+    settings: ApiSettings
+    metrics: Metrics
+
+    def need_ready(self) -> None:
+        if not self.service.ready.is_set():
+            raise HTTPException(503, "Index not ready.")
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def audited(
+    rt: Runtime, *, caller: str, kind: str, request: Any, lists: Any, results: Any
+) -> AuditRecord:
+    """Write the audit record of a screening; if that fails, the request fails with 500 and
+    the results are not sent."""
+    try:
+        record = rt.service.record(
+            caller=caller, kind=kind, request=request, lists=lists, results=results
+        )
+    except AuditWriteError as exc:
+        rt.metrics.audit_failures.inc()
+        log.error("audit write failed", extra={"caller": caller, "error": str(exc)})
+        raise HTTPException(
+            500, "the audit trail could not be written, so no result is returned"
+        ) from None
+    rt.metrics.audit_records.inc()
+    return record

@@ -1,0 +1,168 @@
+"""What the HTTP API holds while it runs: one screener (its index loaded once), a pool of
+database connections, the list versions the index was built from, and a cache of entities."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sanctrace import audit
+from sanctrace.errors import NotFoundError
+from sanctrace.export.ftm import entity_to_ftm
+from sanctrace.match import Match, Query, Screener
+from sanctrace.match.types import IndexedEntity
+from sanctrace.model.entity import Entity
+from sanctrace.screening import audit_lists
+from sanctrace.store import Store, VersionInfo
+
+log = logging.getLogger("sanctrace.api")
+
+#: Entities kept converted in memory (their FtM form), most recently used first.
+ENTITY_CACHE = 20_000
+
+
+class StorePool:
+    """Database connections for request threads: one connection per thread at a time."""
+
+    def __init__(self, base: Store, max_idle: int = 16) -> None:
+        self._base = base
+        self._idle: list[Store] = []
+        self._lock = threading.Lock()
+        self._max_idle = max_idle
+        self._closed = False
+
+    @contextmanager
+    def connection(self) -> Iterator[Store]:
+        with self._lock:
+            store = self._idle.pop() if self._idle else None
+        if store is None:
+            store = self._base.reopen()
+        try:
+            yield store
+        except BaseException:
+            store.close()  # it may be in a failed transaction: do not reuse it
+            raise
+        with self._lock:
+            if not self._closed and len(self._idle) < self._max_idle:
+                self._idle.append(store)
+                return
+        store.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for store in idle:
+            store.close()
+
+
+class Service:
+    """The screening service behind every endpoint."""
+
+    def __init__(
+        self, store: Store, screener: Screener | None = None, *, pool_size: int = 16
+    ) -> None:
+        self.store = store
+        self.pool = StorePool(store, max_idle=pool_size)
+        self.location = store.location
+        self.screener: Screener | None = None
+        self.versions: dict[str, VersionInfo] = {}
+        self.by_id: dict[str, IndexedEntity] = {}
+        self.ready = threading.Event()
+        self.load_error: str | None = None
+        self._screen_lock = threading.Lock()
+        self._ftm = lru_cache(maxsize=ENTITY_CACHE)(self._load_ftm)
+        if screener is not None:
+            self._use(screener)
+
+    # -- start-up ---------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Load (or build) the index of the active versions; the service is ready after."""
+        try:
+            with self.pool.connection() as store:
+                screener = Screener.open(store)
+            # The index is millions of long-lived objects: keep them out of the garbage
+            # collector's full passes, which would otherwise stall requests for 100 ms and more.
+            gc.collect()
+            gc.freeze()
+            self._use(screener)
+        except Exception as exc:
+            self.load_error = str(exc)
+            log.error("index load failed", extra={"error": str(exc)})
+            raise
+
+    def _use(self, screener: Screener) -> None:
+        with self.pool.connection() as store:
+            stored = {(v.dataset, v.version): v for v in store.versions()}
+        self.versions = {
+            dataset: stored[(dataset, version)]
+            for dataset, version in screener.versions
+            if (dataset, version) in stored
+        }
+        self.by_id = {e.id: e for e in screener.index.entities}
+        self.screener = screener
+        self._ftm.cache_clear()
+        self.ready.set()
+        log.info(
+            "index ready",
+            extra={
+                "entities": len(screener.index.entities),
+                "lists": {v.dataset: v.version for v in self.versions.values()},
+            },
+        )
+
+    # -- screening --------------------------------------------------------------------------
+
+    @property
+    def datasets(self) -> list[str]:
+        return sorted(self.versions)
+
+    def screen(
+        self, query: Query, threshold: float, limit: int, datasets: Iterable[str] | None
+    ) -> list[Match]:
+        assert self.screener is not None
+        only = sorted(set(datasets)) if datasets is not None else None
+        if only is not None and set(only) >= set(self.versions):
+            only = None
+        with self._screen_lock:  # the screener's memos are not safe across threads
+            return self.screener.screen(query, threshold=threshold, limit=limit, datasets=only)
+
+    def lists(self, datasets: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        names = sorted(set(datasets)) if datasets is not None else self.datasets
+        return audit_lists([self.versions[d] for d in names if d in self.versions])
+
+    # -- entities ---------------------------------------------------------------------------
+
+    def _load_ftm(self, entity_id: str) -> tuple[Entity, list[dict[str, Any]]]:
+        dataset = entity_id.split(":", 1)[0]
+        info = self.versions.get(dataset)
+        if info is None or ":" not in entity_id:
+            raise NotFoundError(f"no entity {entity_id!r}")
+        with self.pool.connection() as store:
+            entity, _ = store.get_entity(entity_id, info.version)
+        return entity, entity_to_ftm(entity)
+
+    def entity(self, entity_id: str) -> tuple[Entity, list[dict[str, Any]], VersionInfo]:
+        """An entity of an indexed version and its FtM entities (main first); the FtM dicts
+        are shared: copy before changing them."""
+        entity, ftm = self._ftm(entity_id)
+        return entity, ftm, self.versions[entity.dataset]
+
+    # -- audit ------------------------------------------------------------------------------
+
+    def record(
+        self, *, caller: str, kind: str, request: Any, lists: Any, results: Any
+    ) -> audit.AuditRecord:
+        with self.pool.connection() as store:
+            return audit.append(
+                store, caller=caller, kind=kind, request=request, lists=lists, results=results
+            )
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,635 @@
+"""yente-compatible endpoints: ``POST /match/{dataset}``, ``GET /search/{dataset}``,
+``GET /entities/{id}``, ``GET /catalog``, ``GET /algorithms``.
+
+Request and response shapes, defaults, limits and error codes follow yente 5 (the
+OpenSanctions API server), so that clients written against it work unchanged; the
+differences are listed in docs/api.md.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pycountry
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from sanctrace.api.auth import require
+from sanctrace.api.ftm import (
+    FROM_FTM,
+    QUERY_SCHEMATA,
+    TO_FTM,
+    Example,
+    ExampleError,
+    entity_json,
+    parse_example,
+    scored_json,
+)
+from sanctrace.api.ftm import topics as ftm_topics
+from sanctrace.api.runtime import Runtime, audited, runtime
+from sanctrace.errors import NotFoundError
+from sanctrace.export.ftm import ftm_id
+from sanctrace.fetch.official import OFFICIAL_SOURCES
+from sanctrace.keys import ApiKey
+from sanctrace.match import DEFAULT_THRESHOLD, Match
+from sanctrace.match import Query as ScreenQuery
+from sanctrace.match.screener import MAX_QUERY_CHARS
+from sanctrace.match.types import IndexedEntity, schemata_compatible
+
+router = APIRouter()
+
+#: Collections that stand for every loaded list, as "default" does in yente.
+COLLECTIONS = {
+    "default": "All active lists (sanctrace)",
+    "sanctions": "All active sanctions lists (sanctrace)",
+}
+#: yente's limits.
+MATCH_PAGE = 5
+MAX_MATCHES = 500
+MAX_BATCH = 100
+MAX_PAGE = 500
+MAX_OFFSET = 9999 - MAX_PAGE
+TS_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$"
+ALGORITHM = "sanctrace"
+#: yente's algorithm names: a client that pins one gets sanctrace's matcher, which is the only
+#: one here (and says so in the X-Sanctrace-Algorithm header).
+ALGORITHMS = frozenset(
+    {"best", ALGORITHM, "logic-v2", "logic-v1", "name-based", "name-qualified", "regression-v1"}
+)
+
+
+# -- wire models (for validation and the OpenAPI docs) --------------------------------------
+
+
+class ErrorResponse(BaseModel):
+    detail: Any = Field(..., examples=["Detailed error message"])
+
+
+class EntityExample(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str | None = Field(None, examples=["my-entity-id"])
+    schema_: str = Field(..., alias="schema", examples=["Company"])
+    properties: dict[str, str | list[str | int | float]] = Field(
+        ..., examples=[{"name": ["IEMZ Kupol"], "jurisdiction": ["ru"]}]
+    )
+
+
+class EntityMatchQuery(BaseModel):
+    weights: dict[str, float] = Field(default_factory=dict)
+    config: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    queries: dict[str, EntityExample]
+
+
+class TotalSpec(BaseModel):
+    value: int
+    relation: str = "eq"
+
+
+class EntityResponse(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(..., examples=["us_ofac_sdn:46431"])
+    caption: str
+    schema_: str = Field(..., alias="schema")
+    properties: dict[str, list[Any]]
+    datasets: list[str] = []
+    referents: list[str] = []
+    target: bool = False
+    first_seen: str | None = None
+    last_seen: str | None = None
+    last_change: str | None = None
+
+
+class FeatureResult(BaseModel):
+    score: float
+    detail: str | None = None
+    query: str | None = None
+    candidate: str | None = None
+
+
+class ScoredEntityResponse(EntityResponse):
+    score: float
+    match: bool
+    explanations: dict[str, FeatureResult]
+
+
+class EntityMatches(BaseModel):
+    status: int = 200
+    results: list[ScoredEntityResponse]
+    total: TotalSpec
+    query: EntityExample
+
+
+class EntityMatchResponse(BaseModel):
+    responses: dict[str, EntityMatches]
+    limit: int
+
+
+class SearchFacetItem(BaseModel):
+    name: str
+    label: str
+    count: int
+
+
+class SearchFacet(BaseModel):
+    label: str
+    values: list[SearchFacetItem]
+
+
+class SearchResponse(BaseModel):
+    results: list[EntityResponse]
+    facets: dict[str, SearchFacet]
+    total: TotalSpec
+    limit: int
+    offset: int = 0
+
+
+class Facet(enum.StrEnum):
+    DATASETS = "datasets"
+    SCHEMA = "schema"
+    COUNTRIES = "countries"
+    TOPICS = "topics"
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Invalid query"},
+    401: {"model": ErrorResponse, "description": "Missing or unknown API key"},
+    403: {"model": ErrorResponse, "description": "Revoked key, or a role too low"},
+    404: {"model": ErrorResponse, "description": "No such dataset or entity"},
+    413: {"model": ErrorResponse, "description": "Request body too large"},
+    429: {"model": ErrorResponse, "description": "Rate limit exceeded (see Retry-After)"},
+    500: {"model": ErrorResponse, "description": "Server error, or the audit trail failed"},
+    503: {"model": ErrorResponse, "description": "Index not ready"},
+}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def scope(rt: Runtime, dataset: str, include: list[str], exclude: list[str]) -> list[str]:
+    """The loaded datasets a request screens against."""
+    rt.need_ready()
+    loaded = rt.service.datasets
+    if dataset in COLLECTIONS:
+        base = loaded
+    elif dataset in loaded:
+        base = [dataset]
+    else:
+        raise HTTPException(404, "No such dataset.")
+    if include:
+        wanted = [d for d in base if d in include]
+        if not wanted:
+            raise HTTPException(
+                400,
+                f"include_dataset: none of {', '.join(include)} is loaded in {dataset!r} "
+                f"(loaded: {', '.join(base)})",
+            )
+        base = wanted
+    return [d for d in base if d not in exclude]
+
+
+def check_algorithm(algorithm: str) -> None:
+    if algorithm.lower().strip() not in ALGORITHMS:
+        raise HTTPException(400, f"Invalid algorithm: {algorithm}")
+
+
+def _schema_names(schema: str) -> set[str]:
+    return {schema, TO_FTM.get(schema, schema)}
+
+
+def _rejects(
+    rt: Runtime,
+    m: Match,
+    exclude_schema: set[str],
+    exclude_ids: set[str],
+    topic_filter: set[str],
+    changed_since: str | None,
+) -> bool:
+    if exclude_schema & _schema_names(m.schema):
+        return True
+    if exclude_ids and (m.id in exclude_ids or ftm_id(m.id) in exclude_ids):
+        return True
+    if topic_filter or changed_since:
+        entity, ftm, version = rt.service.entity(m.id)
+        if topic_filter and not topic_filter & set(ftm_topics(ftm)):
+            return True
+        if changed_since:
+            changed = entity_json(entity, ftm, version)["last_change"] or ""
+            if changed < changed_since:
+                return True
+    return False
+
+
+def _label(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return country.name if country is not None else code
+
+
+def _title(rt: Runtime, dataset: str) -> str:
+    if dataset in COLLECTIONS:
+        return COLLECTIONS[dataset]
+    source = OFFICIAL_SOURCES.get(dataset)
+    return source.title if source else dataset
+
+
+# -- /match ----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/match/{dataset}",
+    summary="Query by example matcher",
+    tags=["Matching (yente-compatible)"],
+    response_model=EntityMatchResponse,
+    responses=ERRORS,
+)
+def match(
+    request: Request,
+    body: EntityMatchQuery,
+    dataset: str = Path(description="A loaded dataset, or `default` for every active list"),
+    limit: int = Query(MATCH_PAGE, ge=1, le=MAX_MATCHES, title="Number of results to return"),
+    threshold: float = Query(
+        DEFAULT_THRESHOLD, ge=0.0, le=1.0, title="Score at which a result is a match"
+    ),
+    cutoff: float | None = Query(
+        None, ge=0.0, le=1.0, deprecated=True, title="Least score of a result (at most threshold)"
+    ),
+    algorithm: str = Query("best", title="Accepted for compatibility; always sanctrace's"),
+    include_dataset: list[str] = Query([], title="Only these datasets"),
+    exclude_schema: list[str] = Query([], title="Leave out these schemata"),
+    exclude_dataset: list[str] = Query([], title="Leave out these datasets"),
+    topics: list[str] = Query([], title="Only entities with any of these topics"),
+    changed_since: str | None = Query(None, pattern=TS_PATTERN, title="Changed on or after"),
+    exclude_entity_ids: list[str] = Query([], max_length=50, title="Leave out these entities"),
+    key: ApiKey = require("screener"),
+) -> JSONResponse:
+    """Screen up to 100 parties, each described as a FollowTheMoney entity, against the
+    active lists. Results are listed entities scoring at least `threshold` (yente's `cutoff`
+    can lower that), best first, with sanctrace's explanation of each score. Every request is
+    written to the audit trail before it is answered."""
+    rt = runtime(request)
+    datasets = scope(rt, dataset, include_dataset, exclude_dataset)
+    check_algorithm(algorithm)
+    for name in body.config:
+        raise HTTPException(400, f"Invalid configuration parameter: {name} for algorithm sanctrace")
+    if len(body.queries) > MAX_BATCH:
+        raise HTTPException(400, f"Too many queries in one batch (limit: {MAX_BATCH})")
+    if not body.queries:
+        raise HTTPException(400, "No queries provided.")
+    examples: dict[str, Example] = {}
+    for name, example in body.queries.items():
+        try:
+            examples[name] = parse_example(name, example.schema_, example.properties, example.id)
+        except ExampleError as exc:
+            raise HTTPException(exc.status, exc.detail) from None
+    floor = threshold if cutoff is None else min(cutoff, threshold)
+    excluded_schemata = set(exclude_schema)
+    excluded_ids = set(exclude_entity_ids)
+    topic_filter = set(topics)
+    filtering = bool(excluded_schemata or excluded_ids or topic_filter or changed_since)
+    depth = min(MAX_MATCHES * 2, limit * 4 + len(excluded_ids)) if filtering else limit
+    responses: dict[str, Any] = {}
+    audit_results: dict[str, Any] = {}
+    for name, parsed in examples.items():
+        best: dict[str, Match] = {}
+        for query in parsed.queries():
+            for m in rt.service.screen(query, floor, depth, datasets):
+                if m.id not in best or m.score > best[m.id].score:
+                    best[m.id] = m
+        found = sorted(best.values(), key=lambda m: (-m.score, m.id))
+        if filtering:
+            found = [
+                m
+                for m in found
+                if not _rejects(rt, m, excluded_schemata, excluded_ids, topic_filter, changed_since)
+            ]
+        matches = sum(1 for m in found if m.score >= threshold)
+        shown = found[:limit]
+        results = []
+        for m in shown:
+            entity, ftm, version = rt.service.entity(m.id)
+            results.append(scored_json(entity, ftm, version, m, threshold))
+        responses[name] = {
+            "status": 200,
+            "results": results,
+            "total": {"value": matches, "relation": "eq"},
+            "query": parsed.echo(),
+        }
+        audit_results[name] = [
+            {"id": m.id, "score": round(m.score, 4), "match": m.score >= threshold} for m in shown
+        ]
+    rt.metrics.screenings.labels("match").inc(len(examples))
+    params = {
+        "limit": limit,
+        "threshold": threshold,
+        "cutoff": floor,
+        "algorithm": algorithm,
+        "include_dataset": include_dataset,
+        "exclude_dataset": exclude_dataset,
+        "exclude_schema": exclude_schema,
+        "topics": topics,
+        "changed_since": changed_since,
+        "exclude_entity_ids": exclude_entity_ids,
+    }
+    audited(
+        rt,
+        caller=key.id,
+        kind="match",
+        request={
+            "endpoint": f"/match/{dataset}",
+            "params": params,
+            "queries": {n: e.echo() for n, e in examples.items()},
+        },
+        lists=rt.service.lists(datasets),
+        results=audit_results,
+    )
+    return JSONResponse(
+        {"responses": responses, "limit": limit},
+        headers={"x-batch-size": str(len(responses)), "x-sanctrace-algorithm": ALGORITHM},
+    )
+
+
+# -- /search ---------------------------------------------------------------------------------
+
+
+def _browse(rt: Runtime, datasets: list[str], schema: str | None) -> list[IndexedEntity]:
+    assert rt.service.screener is not None
+    wanted = set(datasets)
+    return [
+        e
+        for e in rt.service.screener.index.entities
+        if e.dataset in wanted and schemata_compatible(schema, e.schema)
+    ]
+
+
+@router.get(
+    "/search/{dataset}",
+    summary="Simple entity search",
+    tags=["Matching (yente-compatible)"],
+    response_model=SearchResponse,
+    responses=ERRORS,
+)
+def search(
+    request: Request,
+    dataset: str = Path(description="A loaded dataset, or `default` for every active list"),
+    q: str = Query("", max_length=MAX_QUERY_CHARS, title="A name, in any script"),
+    schema: str = Query("Thing", title="Types of entities that can match"),
+    include_dataset: list[str] = Query([]),
+    exclude_schema: list[str] = Query([]),
+    exclude_dataset: list[str] = Query([]),
+    changed_since: str | None = Query(None, pattern=TS_PATTERN),
+    countries: list[str] = Query([], title="Only entities linked to these countries"),
+    topics: list[str] = Query([]),
+    datasets: list[str] = Query([], title="Only these datasets"),
+    limit: int = Query(10, ge=0, le=MAX_PAGE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    sort: list[str] = Query([], title="Accepted for compatibility; results are best first"),
+    target: bool | None = Query(None),
+    fuzzy: bool = Query(False, title="Accepted for compatibility; matching is always fuzzy"),
+    simple: bool = Query(False, title="Accepted for compatibility"),
+    facets: list[Facet] = Query([Facet.COUNTRIES, Facet.TOPICS, Facet.DATASETS]),
+    key: ApiKey = require("screener"),
+) -> JSONResponse:
+    """Entities whose names are like `q` (best first), or every entity when `q` is empty,
+    with facet counts. For screening use `/match`, which weighs more than the name."""
+    rt = runtime(request)
+    scoped = scope(rt, dataset, include_dataset + datasets, exclude_dataset)
+    if schema not in QUERY_SCHEMATA:
+        raise HTTPException(400, "Invalid schema")
+    own_schema = None if schema == "Thing" else FROM_FTM.get(schema, schema)
+    wanted_countries = {c.lower() for c in countries}
+    excluded = set(exclude_schema)
+    topic_filter = set(topics)
+    scores: dict[str, float] = {}
+    if q.strip():
+        found = rt.service.screen(
+            ScreenQuery(name=q, schema=own_schema),
+            rt.settings.search_threshold,
+            MAX_OFFSET + MAX_PAGE,
+            scoped,
+        )
+        scores = {m.id: m.score for m in found}
+        ids = [m.id for m in found]
+    else:
+        ids = [e.id for e in _browse(rt, scoped, own_schema)]
+    lookup = rt.service.by_id
+    kept: list[str] = []
+    for entity_id in ids:
+        indexed = lookup[entity_id]
+        if excluded & _schema_names(indexed.schema):
+            continue
+        if wanted_countries and not wanted_countries & {c.lower() for c in indexed.countries}:
+            continue
+        if target is False:
+            continue  # every listed entity is a target
+        if topic_filter or changed_since:
+            entity, ftm, version = rt.service.entity(entity_id)
+            if topic_filter and not topic_filter & set(ftm_topics(ftm)):
+                continue
+            if changed_since and (entity_json(entity, ftm, version)["last_change"] or "") < (
+                changed_since
+            ):
+                continue
+        kept.append(entity_id)
+    page = kept[offset : offset + limit]
+    results = []
+    for entity_id in page:
+        entity, ftm, version = rt.service.entity(entity_id)
+        results.append(entity_json(entity, ftm, version))
+    facet_data: dict[str, Any] = {}
+    for facet in facets:
+        counts: dict[str, int] = {}
+        for entity_id in kept:
+            indexed = lookup[entity_id]
+            if facet is Facet.DATASETS:
+                values = [indexed.dataset]
+            elif facet is Facet.SCHEMA:
+                values = [TO_FTM.get(indexed.schema, indexed.schema)]
+            elif facet is Facet.COUNTRIES:
+                values = sorted({c.lower() for c in indexed.countries})
+            else:
+                values = ["sanction"]
+            for value in values:
+                counts[value] = counts.get(value, 0) + 1
+        labels = {
+            Facet.DATASETS: ("Data sources", lambda v: _title(rt, v)),
+            Facet.SCHEMA: ("Entity types", lambda v: v),
+            Facet.COUNTRIES: ("Countries", _label),
+            Facet.TOPICS: ("Topics", lambda v: "Sanctioned entity" if v == "sanction" else v),
+        }
+        title, label = labels[facet]
+        facet_data[facet.value] = {
+            "label": title,
+            "values": [
+                {"name": v, "label": label(v), "count": n}
+                for v, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            ],
+        }
+    if q.strip():
+        rt.metrics.screenings.labels("search").inc()
+        audited(
+            rt,
+            caller=key.id,
+            kind="search",
+            request={
+                "endpoint": f"/search/{dataset}",
+                "q": q,
+                "schema": schema,
+                "params": {
+                    "limit": limit,
+                    "offset": offset,
+                    "countries": countries,
+                    "datasets": datasets,
+                    "include_dataset": include_dataset,
+                    "exclude_dataset": exclude_dataset,
+                    "exclude_schema": exclude_schema,
+                    "topics": topics,
+                    "changed_since": changed_since,
+                },
+            },
+            lists=rt.service.lists(scoped),
+            results={
+                "total": len(kept),
+                "shown": [{"id": i, "score": round(scores[i], 4)} for i in page],
+            },
+        )
+    return JSONResponse(
+        {
+            "results": results,
+            "facets": facet_data,
+            "total": {"value": len(kept), "relation": "eq"},
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+# -- /entities, /catalog, /algorithms ------------------------------------------------------
+
+
+@router.get(
+    "/entities/{entity_id}",
+    summary="One listed entity",
+    tags=["Data access (yente-compatible)"],
+    response_model=EntityResponse,
+    responses=ERRORS,
+)
+def fetch_entity(
+    request: Request,
+    entity_id: str = Path(description="An entity id", examples=["us_ofac_sdn:46431"]),
+    nested: bool = Query(True, title="Include adjacent entities (sanctions, identifications)"),
+    key: ApiKey = require("screener"),
+) -> JSONResponse:
+    """A listed entity with every FtM property the list gives, from the version the index
+    was built from; with `nested`, its sanctions, identifications and links inline."""
+    rt = runtime(request)
+    rt.need_ready()
+    try:
+        entity, ftm, version = rt.service.entity(entity_id)
+    except NotFoundError:
+        raise HTTPException(404, "No such entity!") from None
+    return JSONResponse(entity_json(entity, ftm, version, nested=nested))
+
+
+@router.get("/catalog", summary="Data catalog", tags=["Data access (yente-compatible)"])
+def catalog(request: Request, key: ApiKey = require("screener")) -> JSONResponse:
+    """The loaded lists (one dataset each, with its version) and the `default` collection.
+    `outdated` names lists whose active version changed since the index was loaded
+    (restart the server to screen against it)."""
+    rt = runtime(request)
+    rt.need_ready()
+    service = rt.service
+    with service.pool.connection() as store:
+        active = {v.dataset: v for v in store.active_versions()}
+    outdated = sorted(
+        d for d, v in service.versions.items() if d in active and active[d].id != v.id
+    )
+    outdated += sorted(d for d in active if d not in service.versions)
+    items: list[dict[str, Any]] = []
+    for name, v in sorted(service.versions.items()):
+        source = OFFICIAL_SOURCES.get(name)
+        items.append(
+            {
+                "name": name,
+                "title": _title(rt, name),
+                "summary": source.note if source else None,
+                "url": source.url if source else None,
+                "version": v.version,
+                "updated_at": v.loaded_at,
+                "last_export": v.published,
+                "entity_count": v.entities,
+                "thing_count": v.entities,
+                "load": True,
+                "entities_url": None,
+                "index_version": v.sha256[:12],
+                "index_current": name not in outdated,
+                "children": [],
+                "deprecated": False,
+            }
+        )
+    key_version = "-".join(f"{d}@{v.version}" for d, v in sorted(service.versions.items()))
+    for name, title in COLLECTIONS.items():
+        items.append(
+            {
+                "name": name,
+                "title": title,
+                "summary": "Every list loaded in this sanctrace server.",
+                "version": key_version,
+                "entity_count": sum(v.entities for v in service.versions.values()),
+                "load": True,
+                "entities_url": None,
+                "index_version": key_version,
+                "index_current": not outdated,
+                "children": sorted(service.versions),
+                "deprecated": False,
+            }
+        )
+    current = [i["name"] for i in items if i["index_current"]]
+    return JSONResponse(
+        {
+            "datasets": items,
+            "current": current,
+            "outdated": outdated,
+            "index_stale": bool(outdated),
+        }
+    )
+
+
+@router.get("/algorithms", summary="Matching algorithms", tags=["System information"])
+def algorithms(request: Request, key: ApiKey = require("screener")) -> JSONResponse:
+    """The one matcher here, under yente's shape; every algorithm name yente knows is accepted
+    by `/match` and answered by it."""
+    features = {
+        "name": "Name similarity: token alignment across scripts, transliterations, "
+        "phonetic keys, acronyms, legal forms (0 to 1)",
+        "name_kind": "Factor for the quality of the matched name (weak alias, former name)",
+        "legal_form": "Legal forms agree (bonus) or conflict (penalty)",
+        "country": "Countries agree (bonus) or conflict (penalty)",
+        "birth_date": "Birth dates or years agree (bonus) or conflict (penalty)",
+        "identifier": "An identifier agrees exactly: the score becomes at least 0.98",
+    }
+    docs = {
+        name: {"description": text, "coefficient": 1.0, "url": "docs/matching.md"}
+        for name, text in features.items()
+    }
+    return JSONResponse(
+        {
+            "algorithms": [
+                {
+                    "name": ALGORITHM,
+                    "description": "sanctrace's explainable name matcher (docs/matching.md)",
+                    "features": docs,
+                    "docs": {
+                        "name": ALGORITHM,
+                        "description": "sanctrace's explainable name matcher",
+                        "config": {},
+                        "features": docs,
+                    },
+                }
+            ],
+            "default": ALGORITHM,
+            "best": ALGORITHM,
+        }
+    )

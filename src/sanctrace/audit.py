@@ -1,0 +1,283 @@
+"""The audit trail: one append-only record per screening, chained by hashes.
+
+Each record is canonical JSON (sorted keys, no spaces, UTF-8) holding its sequence number,
+time, caller, kind, the request, the list versions screened against and the results with
+their scores. Its hash is ``sha256(previous record's hash + canonical JSON)``; the first
+record chains to 64 zeros. A one-row ``audit_head`` table holds the last sequence number and
+hash: appends lock it (PostgreSQL ``SELECT ... FOR UPDATE``; SQLite takes the database write
+lock at ``BEGIN IMMEDIATE``), so concurrent appends, from threads or processes, queue up and
+the chain never forks. Editing, deleting or reordering a record, or cutting records off the
+end, breaks the chain at that record, and :func:`verify` names it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import IO, Any
+
+from sanctrace.errors import SanctraceError, StoreError
+from sanctrace.export.csv import safe_cell
+from sanctrace.store import Store
+from sanctrace.store.base import GENESIS_HASH
+
+#: Records read per query when walking the trail.
+_PAGE = 5000
+#: One append at a time per process; the database lock orders processes.
+_APPEND_LOCK = threading.Lock()
+
+CSV_COLUMNS = (
+    "seq",
+    "recorded_at",
+    "caller",
+    "kind",
+    "request",
+    "lists",
+    "results",
+    "prev_hash",
+    "hash",
+)
+
+
+class AuditWriteError(StoreError):
+    """The audit record could not be written; the screening must not be answered."""
+
+
+class AuditBrokenError(SanctraceError):
+    """``sanctrace audit verify`` found a record that does not chain."""
+
+    exit_code = 6
+
+
+def canonical(value: Any) -> str:
+    """The one JSON text of ``value`` that its hash is taken over."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, record_text: str) -> str:
+    return hashlib.sha256((prev_hash + record_text).encode("utf-8")).hexdigest()
+
+
+def now_stamp() -> str:
+    """UTC time with microseconds, fixed width, so that text order is time order."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    recorded_at: str
+    caller: str
+    kind: str
+    record: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "recorded_at": self.recorded_at,
+            "caller": self.caller,
+            "kind": self.kind,
+            "request": self.record.get("request"),
+            "lists": self.record.get("lists"),
+            "results": self.record.get("results"),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+def append(
+    store: Store,
+    *,
+    caller: str,
+    kind: str,
+    request: Any,
+    lists: Any,
+    results: Any,
+) -> AuditRecord:
+    """Append one record in its own transaction; raises :class:`AuditWriteError` on failure,
+    leaving nothing written."""
+    try:
+        with _APPEND_LOCK, store._transaction():
+            store._rows(
+                "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) "
+                "ON CONFLICT (id) DO NOTHING",
+                (GENESIS_HASH,),
+            )
+            head = store._rows("SELECT seq, hash FROM audit_head WHERE id = 1" + store.for_update)
+            seq, prev_hash = int(head[0][0]) + 1, str(head[0][1])
+            stamp = now_stamp()
+            record = {
+                "seq": seq,
+                "recorded_at": stamp,
+                "caller": caller,
+                "kind": kind,
+                "request": request,
+                "lists": lists,
+                "results": results,
+            }
+            text = canonical(record)
+            digest = chain_hash(prev_hash, text)
+            store._rows(
+                "INSERT INTO audit_log (seq, recorded_at, caller, kind, record, prev_hash, hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (seq, stamp, caller, kind, text, prev_hash, digest),
+            )
+            store._rows("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, digest))
+    except Exception as exc:
+        raise AuditWriteError(f"audit trail write failed: {exc}") from None
+    return AuditRecord(seq, stamp, caller, kind, json.loads(text), prev_hash, digest)
+
+
+_COLUMNS = "seq, recorded_at, caller, kind, record, prev_hash, hash"
+
+
+def _pages(
+    store: Store, where: str = "", params: tuple[Any, ...] = ()
+) -> Iterator[tuple[Any, ...]]:
+    last = 0
+    while True:
+        rows = store._rows(
+            f"SELECT {_COLUMNS} FROM audit_log WHERE seq > ?{where} ORDER BY seq LIMIT {_PAGE}",
+            (last, *params),
+        )
+        yield from rows
+        if len(rows) < _PAGE:
+            return
+        last = int(rows[-1][0])
+
+
+def _record(row: tuple[Any, ...]) -> AuditRecord:
+    try:
+        data = json.loads(row[4])
+    except ValueError:
+        data = {"unreadable": row[4]}
+    return AuditRecord(int(row[0]), row[1], row[2], row[3], data, row[5], row[6])
+
+
+def count(store: Store) -> int:
+    return int(store._rows("SELECT COUNT(*) FROM audit_log")[0][0])
+
+
+def head(store: Store) -> tuple[int, str]:
+    rows = store._rows("SELECT seq, hash FROM audit_head WHERE id = 1")
+    return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS_HASH)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    records: int
+    head_hash: str
+    broken_seq: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def _fault(row: tuple[Any, ...], expected_seq: int, prev: str) -> str | None:
+    """Why ``row`` does not chain onto ``prev`` as record ``expected_seq``, or None."""
+    seq, text = int(row[0]), str(row[4])
+    if seq != expected_seq:
+        return f"record {expected_seq} is missing (the next one is {seq})"
+    if row[5] != prev:
+        return "its previous-hash does not match the record before it"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return "its content is not JSON"
+    if not isinstance(data, dict) or canonical(data) != text:
+        return "its content is not in canonical form (it was edited)"
+    stored = (data.get("seq"), data.get("recorded_at"), data.get("caller"), data.get("kind"))
+    if stored != (seq, row[1], row[2], row[3]):
+        return "its columns differ from its hashed content (it was edited)"
+    if chain_hash(prev, text) != row[6]:
+        return "its hash does not match its content (it was edited)"
+    return None
+
+
+def verify(store: Store) -> VerifyReport:
+    """Walk the chain from the first record; report the first one that does not hold."""
+    prev, checked = GENESIS_HASH, 0
+    for row in _pages(store):
+        fault = _fault(row, checked + 1, prev)
+        if fault is not None:
+            return VerifyReport(checked, prev, checked + 1, fault)
+        prev = str(row[6])
+        checked += 1
+    head_seq, head_hash = head(store)
+    if head_seq != checked or head_hash != prev:
+        return VerifyReport(
+            checked,
+            prev,
+            checked + 1,
+            f"the chain head says {head_seq} records ending in {head_hash[:12]}…, but the "
+            f"table holds {checked} ending in {prev[:12]}… (records were cut off the end)",
+        )
+    return VerifyReport(checked, prev)
+
+
+def parse_bound(value: str, *, end: bool = False) -> str:
+    """A time bound as the stored text: a date means its start (``--since``) or the start of
+    the next day (``--until``, so that the day is included); a date-time is taken as UTC
+    unless it gives an offset."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            if end:
+                moment += timedelta(days=1)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise SanctraceError(
+            f"{value!r} is not a date or time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)"
+        ) from None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def records(
+    store: Store, since: str | None = None, until: str | None = None
+) -> Iterator[AuditRecord]:
+    """Records with ``since <= recorded_at < until`` (bounds from :func:`parse_bound`)."""
+    where = ""
+    params: tuple[str, ...] = ()
+    if since:
+        where += " AND recorded_at >= ?"
+        params += (since,)
+    if until:
+        where += " AND recorded_at < ?"
+        params += (until,)
+    for row in _pages(store, where, params):
+        yield _record(row)
+
+
+def write_jsonl(items: Iterable[AuditRecord], fh: IO[str]) -> int:
+    n = 0
+    for item in items:
+        fh.write(json.dumps(item.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        n += 1
+    return n
+
+
+def write_csv(items: Iterable[AuditRecord], fh: IO[str]) -> int:
+    """One row per record; JSON columns as canonical JSON, every cell spreadsheet-safe."""
+    writer = csv.writer(fh)
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for item in items:
+        data = item.to_dict()
+        cells = [data[c] if isinstance(data[c], str) else canonical(data[c]) for c in CSV_COLUMNS]
+        writer.writerow([safe_cell(c) for c in cells])
+        n += 1
+    return n
