@@ -245,3 +245,23 @@ def test_kill_9_halfway_then_resume_gives_the_uninterrupted_output(
     assert len(without_match) == len(set(without_match))
     assert {r["input_key"] for r in rows} == {f"R{i:05d}" for i in range(5000)}
     assert next(r for r in rows if r["input_key"] == "R00000")["id"] != ""
+
+
+def test_every_chunk_is_in_the_audit_trail(bundled_home: Path, tmp_path: Path) -> None:
+    from sanctrace import audit
+    from sanctrace.store import open_store
+
+    store = open_store(str(bundled_home / "sanctrace.db"))
+    before = audit.count(store)
+    names = ["IEMZ Kupol", "Margaret Thistlewood", "Kim Jong Un"] * 4
+    source = _write(tmp_path / "audited.csv", "name\n" + "\n".join(names) + "\n")
+    out = tmp_path / "audited-out.csv"
+    sanctrace(bundled_home, "screen-file", str(source), "-o", str(out), "--chunk-size", "5")
+    records = list(audit.records(store))[before:]
+    assert [r.kind for r in records] == ["batch"] * 3  # 12 rows in chunks of 5
+    screened = [row for r in records for row in r.record["request"]["rows"]]
+    assert [row[2] for row in screened] == names
+    matched = {tuple(m[:2]) for r in records for m in r.record["results"]}
+    assert (2, "us_ofac_sdn:46431") in matched  # IEMZ Kupol, on line 2
+    assert not any(m[0] == 3 for r in records for m in r.record["results"])  # Margaret Thistlewood
+    assert audit.verify(store).ok

@@ -392,9 +392,11 @@ def run_batch(
     stdin: BinaryIO | None = None,
     stdout: IO[str] | None = None,
     screen: ScreenChunks | None = None,
+    record: Callable[[ChunkResult], None] | None = None,
 ) -> Summary:
     """Screen every row of ``options.input`` and write the results to ``options.output``
-    (``screen``: the screening engine, by default :func:`screen_chunks` in worker processes)."""
+    (``screen``: the screening engine, by default :func:`screen_chunks` in worker processes;
+    ``record``: called with each chunk's results before they are kept, for the audit trail)."""
     started = time.monotonic()
     fixed_schema = _check_options(options)
     input_format = detect_input_format(options.input, options.input_format)
@@ -489,6 +491,8 @@ def run_batch(
                     )
                 engine = screen if screen is not None else screen_chunks
                 for result in engine(todo(), lists, settings, workers):
+                    if record is not None:
+                        record(result)  # before the rows are kept: nothing unrecorded is output
                     if work is not None:
                         work.save(result)
                     else:

@@ -21,6 +21,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from sanctrace import audit
+from sanctrace.batch.chunks import ChunkResult
 from sanctrace.batch.columns import ColumnOptions
 from sanctrace.batch.readers import InputFormat
 from sanctrace.batch.run import DEFAULT_CHUNK_SIZE, BatchOptions, Lists, run_batch
@@ -29,7 +31,7 @@ from sanctrace.cli.context import State
 from sanctrace.cli.output import err, note, show_data_date
 from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD
-from sanctrace.screening import select_versions
+from sanctrace.screening import audit_lists, select_versions
 
 if TYPE_CHECKING:
     from sanctrace.spark.engine import SparkChunks
@@ -199,6 +201,8 @@ def screen_file(
         max_errors=max_errors,
     )
 
+    loaded: list[Lists] = []
+
     def load_lists() -> Lists:
         from sanctrace.match.screener import index_key, index_path
 
@@ -206,7 +210,27 @@ def screen_file(
         active = store.active_versions()
         versions = select_versions(active, dataset)
         screener = state.screener()
-        return Lists(screener, versions, index_key(active), index_path(store, active))
+        loaded.append(Lists(screener, versions, index_key(active), index_path(store, active)))
+        return loaded[-1]
+
+    def record(result: ChunkResult) -> None:
+        """One audit record per chunk: the rows screened and the matches they got."""
+        rows = {r.input_row: [r.input_row, r.input_key, r.input_name] for r in result.rows}
+        audit.append(
+            state.store(),
+            caller="cli",
+            kind="batch",
+            request={
+                "input": input,
+                "chunk": result.number,
+                "threshold": threshold,
+                "limit": 1 if best_only else limit,
+                "datasets": list(dataset or []),
+                "rows": list(rows.values()),
+            },
+            lists=audit_lists(loaded[-1].versions),
+            results=[[r.input_row, r.id, r.score] for r in result.rows if r.id],
+        )
 
     spark: SparkChunks | None = None
     if engine is Engine.spark:
@@ -225,7 +249,9 @@ def screen_file(
 
     progress = _RichProgress(err) if sys.stderr.isatty() else None
     try:
-        summary = run_batch(options, load_lists, notify=note, progress=progress, screen=spark)
+        summary = run_batch(
+            options, load_lists, notify=note, progress=progress, screen=spark, record=record
+        )
     except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
