@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from sanctrace.batch.formats import format_of
 from sanctrace.errors import SanctraceError
 from sanctrace.sources._values import cell_text
 
@@ -69,17 +70,7 @@ class RawRow:
 
 
 def detect_input_format(source: str, given: InputFormat | str | None) -> InputFormat:
-    if given:
-        return InputFormat(given)
-    if source == STDIN:
-        return InputFormat.csv
-    fmt = INPUT_EXTENSIONS.get(Path(source).suffix.lower())
-    if fmt is None:
-        raise SanctraceError(
-            f"cannot tell the format of {source} from its name: use --input-format "
-            + "|".join(f.value for f in InputFormat)
-        )
-    return fmt
+    return format_of(source, given, InputFormat, INPUT_EXTENSIONS, "--input-format")
 
 
 def _clean(text: str) -> str:

@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
+from sanctrace.batch.formats import format_of
 from sanctrace.errors import SanctraceError
 from sanctrace.export.csv import safe_cell
 from sanctrace.files import atomic_path, atomic_write
@@ -53,17 +54,7 @@ _BINARY = (OutputFormat.xlsx, OutputFormat.parquet)
 
 
 def detect_output_format(target: str, given: OutputFormat | str | None) -> OutputFormat:
-    if given:
-        return OutputFormat(given)
-    if target == STDOUT:
-        return OutputFormat.csv
-    fmt = OUTPUT_EXTENSIONS.get(Path(target).suffix.lower())
-    if fmt is None:
-        raise SanctraceError(
-            f"cannot tell the output format from {target!r}: use --output-format "
-            + "|".join(f.value for f in OutputFormat)
-        )
-    return fmt
+    return format_of(target, given, OutputFormat, OUTPUT_EXTENSIONS, "--output-format")
 
 
 def _text(value: Any) -> str:
