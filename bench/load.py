@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -262,6 +263,8 @@ def main() -> None:
             wait_ready(base, server)
             cpu_start = cpu_seconds(server.pid)
             wall_start = time.perf_counter()
+            gc.collect()
+            gc.freeze()  # the client's own collector pauses would show up as server latency
             stats, measure_from, stop_at = asyncio.run(
                 run_clients(port, secret, pool, args.clients, args.warmup, args.duration, args.rate)
             )

@@ -24,6 +24,8 @@ log = logging.getLogger("sanctrace.api")
 
 #: Entities kept converted in memory (their FtM form), most recently used first.
 ENTITY_CACHE = 20_000
+#: Requests between two moves of what the caches hold out of the garbage collector's sight.
+_FREEZE_EVERY = 500
 
 
 class StorePool:
@@ -160,9 +162,14 @@ class Service:
         self, *, caller: str, kind: str, request: Any, lists: Any, results: Any
     ) -> audit.AuditRecord:
         with self.pool.connection() as store:
-            return audit.append(
+            record = audit.append(
                 store, caller=caller, kind=kind, request=request, lists=lists, results=results
             )
+        if record.seq % _FREEZE_EVERY == 0:
+            # Entities and answers cached by now are long-lived and acyclic: out of the
+            # collector's full passes, which would rescan them all and stall requests.
+            gc.freeze()
+        return record
 
     def close(self) -> None:
         self.pool.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,8 @@ MAX_QUERY_CHARS = 1000
 _TOKEN_MEMO_LIMIT = 500_000
 #: Answers remembered, most recent first.
 _ANSWER_MEMO_LIMIT = 20_000
+#: Answers computed between two moves of the memos out of the garbage collector's sight.
+_FREEZE_EVERY = 2_000
 
 
 def _best_name(
@@ -82,6 +85,7 @@ class Screener:
         self._token_memo: dict[tuple[str, str, int], tuple[float, str]] = {}
         #: Recent answers: a customer file names the same party many times.
         self._answers: OrderedDict[tuple[Any, ...], tuple[Match, ...]] = OrderedDict()
+        self._fresh = 0
 
     @classmethod
     def from_entities(
@@ -135,6 +139,13 @@ class Screener:
             self._answers[key] = answer
             if len(self._answers) > _ANSWER_MEMO_LIMIT:
                 self._answers.popitem(last=False)
+            self._fresh += 1
+            if self._fresh >= _FREEZE_EVERY:
+                # The memos are long-lived and acyclic (refcounting frees what they drop): out
+                # of the collector's full passes, which would otherwise rescan them all and
+                # stall a query for 100 ms and more.
+                self._fresh = 0
+                gc.freeze()
         else:
             self._answers.move_to_end(key)
         return list(answer)
