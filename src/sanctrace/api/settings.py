@@ -20,6 +20,8 @@ class ApiSettings:
     burst: int = 100
     #: Request bodies larger than this many bytes are refused with 413.
     max_body: int = 1_000_000
+    #: ... except files uploaded to ``POST /batches``, up to this many bytes.
+    max_batch_body: int = 200_000_000
     #: Origins allowed to call the API from a browser; none (no CORS headers) by default.
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     #: A key lookup is remembered this many seconds: a revocation takes effect within it.
