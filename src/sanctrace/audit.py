@@ -161,6 +161,51 @@ def _record(row: tuple[Any, ...]) -> AuditRecord:
     return AuditRecord(int(row[0]), row[1], row[2], row[3], data, row[5], row[6])
 
 
+#: What an analyst may decide about a result of a recorded screening.
+DECISIONS = ("match", "no_match", "escalate")
+
+
+def get(store: Store, seq: int) -> AuditRecord | None:
+    rows = store._rows(f"SELECT {_COLUMNS} FROM audit_log WHERE seq = ?", (seq,))
+    return _record(rows[0]) if rows else None
+
+
+def decide(
+    store: Store, *, caller: str, screening: int, entity: str, decision: str, note: str = ""
+) -> AuditRecord:
+    """Record an analyst's decision on one result of a recorded screening (a true match, a
+    false positive, or escalated), as a record of its own that names the screening."""
+    if decision not in DECISIONS:
+        raise SanctraceError(f"decision {decision!r} is not one of {', '.join(DECISIONS)}")
+    target = get(store, screening)
+    if target is None or target.kind == "decision":
+        raise SanctraceError(f"no screening with audit record {screening}")
+    if entity not in _result_ids(target.record["results"]):
+        raise SanctraceError(f"{entity!r} is not among the results of audit record {screening}")
+    return append(
+        store,
+        caller=caller,
+        kind="decision",
+        request={"screening": screening, "entity": entity, "decision": decision, "note": note},
+        lists=target.record["lists"],
+        results=[],
+    )
+
+
+def _result_ids(results: Any) -> set[str]:
+    """Entity ids in a record's results: ``[{"id", ...}]`` (screen), ``{"q1": [...]}`` (yente
+    /match) or ``[[row, id, score]]`` (batch)."""
+    if isinstance(results, dict):
+        return {i for value in results.values() for i in _result_ids(value)}
+    ids = set()
+    for item in results or ():
+        if isinstance(item, dict) and "id" in item:
+            ids.add(str(item["id"]))
+        elif isinstance(item, list) and len(item) > 1:
+            ids.add(str(item[1]))
+    return ids
+
+
 def count(store: Store) -> int:
     return int(store._rows("SELECT COUNT(*) FROM audit_log")[0][0])
 

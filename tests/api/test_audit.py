@@ -9,6 +9,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from apikit import KUPOL, audit_delta
@@ -248,3 +249,47 @@ def test_verify_command_fails_on_a_broken_chain(tmp_path) -> None:  # type: igno
     assert isinstance(result.exception, audit.AuditBrokenError)
     assert "record 2" in str(result.exception)
     assert result.exception.exit_code == 6
+
+
+def test_decisions_name_their_screening(
+    client: TestClient, make_key: Callable[[str], tuple[Any, dict[str, str]]], store: Store
+) -> None:
+    screener_headers = make_key("screener")[1]
+    analyst = make_key("analyst")[1]
+    screened = client.post("/screen", json={"name": "IEMZ Kupol"}, headers=screener_headers)
+    assert screened.status_code == 200
+    seq = audit.head(store)[0]
+    body = {"screening": seq, "entity": "us_ofac_sdn:46431", "decision": "match", "note": "IEMZ"}
+    assert client.post("/decisions", json=body, headers=screener_headers).status_code == 403
+    made = client.post("/decisions", json=body, headers=analyst)
+    assert made.status_code == 201, made.text
+    record = made.json()
+    assert record["kind"] == "decision" and record["request"]["screening"] == seq
+    for wrong, field in (
+        ({**body, "entity": "us_ofac_sdn:1"}, "not among the results"),
+        ({**body, "decision": "maybe"}, "is not one of"),
+        ({**body, "screening": record["seq"]}, "no screening"),
+    ):
+        refused = client.post("/decisions", json=wrong, headers=analyst)
+        assert refused.status_code == 422 and field in refused.text
+    assert audit.verify(store).ok
+
+
+def test_cli_decision_on_a_cli_screening(db: str, store: Store) -> None:
+    runner = CliRunner()
+    screened = runner.invoke(cli, ["--db", db, "screen", "Bank Melli Iran", "--format", "json"])
+    assert screened.exit_code == 0, screened.output
+    seq = audit.head(store)[0]
+    args = ["--db", db, "audit", "decide", str(seq), "us_ofac_sdn:25578", "--decision"]
+    made = runner.invoke(cli, [*args, "no_match", "--note", "a namesake bank"])
+    assert made.exit_code == 0, made.output
+    record = audit.get(store, seq + 1)
+    assert record is not None and record.kind == "decision" and record.caller == "cli"
+    assert record.record["request"] == {
+        "screening": seq,
+        "entity": "us_ofac_sdn:25578",
+        "decision": "no_match",
+        "note": "a namesake bank",
+    }
+    refused = runner.invoke(cli, [*args, "perhaps"])
+    assert refused.exit_code != 0

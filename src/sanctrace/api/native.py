@@ -116,6 +116,39 @@ def lists(request: Request, key: ApiKey = require("screener")) -> Any:
     )
 
 
+class DecisionRequest(BaseModel):
+    """An analyst's decision on one result of a recorded screening."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    screening: int = Field(..., ge=1, description="The audit record (seq) of the screening")
+    entity: str = Field(..., max_length=200, examples=["us_ofac_sdn:46431"])
+    decision: str = Field(..., description=", ".join(audit.DECISIONS))
+    note: str = Field("", max_length=5000)
+
+
+@router.post("/decisions", summary="Decide on a result", tags=["Audit"], responses=ERRORS)
+def decide(request: Request, body: DecisionRequest, key: ApiKey = require("analyst")) -> Any:
+    """Record a decision (`match`, `no_match`, `escalate`) on one result of a screening the
+    audit trail holds, as an audit record of its own (`analyst` role)."""
+    rt = runtime(request)
+    try:
+        with rt.service.pool.connection() as store:
+            record = audit.decide(
+                store,
+                caller=key.id,
+                screening=body.screening,
+                entity=body.entity,
+                decision=body.decision,
+                note=body.note,
+            )
+    except audit.AuditWriteError:
+        raise HTTPException(500, "the audit trail could not be written") from None
+    except SanctraceError as exc:
+        raise _invalid(("decision",), str(exc)) from None
+    return JSONResponse(record.to_dict(), status_code=201)
+
+
 @router.get("/audit", summary="Audit records", tags=["Audit"], responses=ERRORS)
 def audit_records(
     request: Request,

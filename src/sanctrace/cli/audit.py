@@ -81,3 +81,24 @@ def export(
         with atomic_write(output, newline=newline) as fh:
             count = writer(records, fh)
     note(f"Exported {count:,} audit records" + (f" to {output}" if output else ""))
+
+
+@app.command("decide")
+def decide(
+    ctx: typer.Context,
+    screening: Annotated[int, typer.Argument(help="The audit record (seq) of the screening.")],
+    entity: Annotated[str, typer.Argument(help="The result decided on, e.g. us_ofac_sdn:46431.")],
+    decision: Annotated[str, typer.Option(help="match, no_match or escalate.")],
+    note_text: Annotated[str, typer.Option("--note", help="Why, for the record.")] = "",
+) -> None:
+    """Record an analyst's decision on one result of a recorded screening."""
+    state: State = ctx.obj
+    record = audit.decide(
+        state.store(),
+        caller="cli",
+        screening=screening,
+        entity=entity,
+        decision=decision,
+        note=note_text,
+    )
+    note(f"Decision recorded as audit record {record.seq}: {entity} {decision}")
