@@ -240,3 +240,81 @@ def export(
             writer(entities, fh)
         note(f"wrote {info.entities:,} {dataset} entities to {output}")
     show_data_date([info], to_stderr=True)
+
+
+class DiffFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command("diff")
+def diff(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument(help="A loaded dataset, e.g. us_ofac_sdn.")],
+    from_version: Annotated[
+        str | None, typer.Option("--from", help="Older version (default: the one before --to).")
+    ] = None,
+    to_version: Annotated[
+        str | None, typer.Option("--to", help="Newer version (default: the active one).")
+    ] = None,
+    format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.table,
+) -> None:
+    """Entities added, removed and changed between two stored versions, field by field."""
+    import csv
+
+    from sanctrace.diff import diff_entities
+    from sanctrace.export.csv import safe_cell
+
+    store = ctx.obj.store()
+    versions = store.versions(dataset)
+    if not versions:
+        raise SanctraceError(f"no versions of {dataset!r} are stored")
+    names = [v.version for v in versions]
+    new = store.get_version(dataset, to_version) if to_version else None
+    if new is None:
+        new = next((v for v in versions if v.active), versions[-1])
+    if from_version:
+        old = store.get_version(dataset, from_version)
+    else:
+        earlier = names[: names.index(new.version)]
+        if not earlier:
+            raise SanctraceError(
+                f"{dataset} {new.version} is its first stored version: give --from "
+                f"(stored: {', '.join(names)})"
+            )
+        old = store.get_version(dataset, earlier[-1])
+    result = diff_entities(
+        dataset,
+        old.version,
+        store.iter_entities(dataset, old.version),
+        new.version,
+        store.iter_entities(dataset, new.version),
+    )
+    if format is DiffFormat.json:
+        print_json(result.to_dict())
+        return
+    if format is DiffFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["change", "id", "field", "old", "new"])
+        for entity_id in result.added:
+            writer.writerow(["added", entity_id, "", "", ""])
+        for entity_id in result.removed:
+            writer.writerow(["removed", entity_id, "", "", ""])
+        for item in result.changed:
+            for name, values in item["changes"].items():
+                cells = [str(values["old"]), str(values["new"])]
+                writer.writerow(["changed", item["id"], name, *(safe_cell(c) for c in cells)])
+        return
+    out.print(
+        f"{dataset}: {old.version} → {new.version}: {len(result.added):,} added, "
+        f"{len(result.removed):,} removed, {len(result.changed):,} changed",
+        markup=False,
+    )
+    for label, ids in (("added", result.added), ("removed", result.removed)):
+        if ids:
+            out.print(f"  {label}: {', '.join(ids)}", markup=False)
+    for item in result.changed:
+        out.print(f"  changed {item['id']}:", markup=False)
+        for name, values in item["changes"].items():
+            out.print(f"    {name}: {values['old']} → {values['new']}", markup=False)
