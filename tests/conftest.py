@@ -28,7 +28,7 @@ def _reset_postgres(url: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS links, entities, list_versions CASCADE")
+        conn.execute("DROP TABLE IF EXISTS links, entities, list_versions, watch_records CASCADE")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

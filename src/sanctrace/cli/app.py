@@ -15,6 +15,7 @@ from sanctrace.cli import lists as lists_cmd
 from sanctrace.cli import screen as screen_cmd
 from sanctrace.cli import screen_file as screen_file_cmd
 from sanctrace.cli import serve as serve_cmd
+from sanctrace.cli import watch as watch_cmd
 from sanctrace.cli.context import State
 from sanctrace.errors import SanctraceError
 
@@ -33,6 +34,7 @@ app.command("entity")(entity_cmd.entity)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(watch_cmd.app, name="watch")
 
 
 def _version(value: bool) -> None:

@@ -40,6 +40,14 @@ _DDL = [
     )""",
     "CREATE INDEX IF NOT EXISTS links_target ON links (version_id, target_id)",
     "CREATE INDEX IF NOT EXISTS entities_id ON entities (id)",
+    """CREATE TABLE IF NOT EXISTS watch_records (
+        watchlist TEXT NOT NULL,
+        key TEXT NOT NULL,
+        query TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (watchlist, key)
+    )""",
     """CREATE TABLE IF NOT EXISTS api_keys (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,

@@ -63,6 +63,14 @@ CREATE TABLE IF NOT EXISTS audit_head (
     seq INTEGER NOT NULL,
     hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS watch_records (
+    watchlist TEXT NOT NULL,
+    key TEXT NOT NULL,
+    query TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (watchlist, key)
+);
 CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log

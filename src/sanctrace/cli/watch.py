@@ -1,0 +1,99 @@
+"""``sanctrace watch``: the watchlists re-screened when a list changes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+
+from sanctrace import watch as watchlists
+from sanctrace.batch.columns import ColumnOptions
+from sanctrace.batch.readers import InputFormat
+from sanctrace.cli.context import State
+from sanctrace.cli.lists import OutputFormat
+from sanctrace.cli.output import note, out, print_json
+from sanctrace.errors import SanctraceError
+
+app = typer.Typer(help="Watchlists: counterparties screened again when a list changes.")
+
+ListName = Annotated[str, typer.Option("--list", help="The watchlist.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="CSV, TSV, XLSX, Parquet or JSON lines.")],
+    watchlist: ListName = "default",
+    input_format: Annotated[InputFormat | None, typer.Option()] = None,
+    name_column: Annotated[str | None, typer.Option()] = None,
+    key_column: Annotated[str | None, typer.Option(help="The customer's own id.")] = None,
+    schema_column: Annotated[str | None, typer.Option()] = None,
+    country_column: Annotated[str | None, typer.Option()] = None,
+    birth_date_column: Annotated[str | None, typer.Option()] = None,
+    id_column: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Add a file's records to a watchlist (same columns as `screen-file`); a record whose id
+    is already watched is replaced if it changed."""
+    state: State = ctx.obj
+    columns = ColumnOptions(
+        name=name_column,
+        key=key_column,
+        schema=schema_column,
+        country=country_column,
+        birth_date=birth_date_column,
+        identifier=id_column,
+    )
+    found = watchlists.read_records(file, columns, input_format)
+    report = watchlists.add(state.store(), watchlist, found)
+    note(
+        f"Watchlist {watchlist!r}: {report.added:,} added, {report.updated:,} updated, "
+        f"{report.unchanged:,} unchanged"
+    )
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    watchlist: Annotated[
+        str | None, typer.Option("--list", help="Show this watchlist's records.")
+    ] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """The watchlists, or one watchlist's records."""
+    store = ctx.obj.store()
+    if watchlist is None:
+        found = watchlists.watchlists(store)
+        if format is OutputFormat.json:
+            print_json([{"watchlist": n, "records": c, "updated_at": u} for n, c, u in found])
+            return
+        table = Table(box=box.SIMPLE)
+        for column in ("watchlist", "records", "last change"):
+            table.add_column(column)
+        for name, count, last in found:
+            table.add_row(name, f"{count:,}", last)
+        out.print(table)
+        return
+    rows = watchlists.records(store, watchlist)
+    if not rows:
+        raise SanctraceError(f"watchlist {watchlist!r} is empty or does not exist")
+    if format is OutputFormat.json:
+        print_json(rows)
+        return
+    for row in rows:
+        out.print(f"{row['key']}  {row['query']['name']}", markup=False)
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    keys: Annotated[list[str] | None, typer.Argument(help="Customer ids.")] = None,
+    watchlist: ListName = "default",
+    everything: Annotated[bool, typer.Option("--all", help="The whole watchlist.")] = False,
+) -> None:
+    """Stop watching some records, or a whole watchlist."""
+    if not keys and not everything:
+        raise SanctraceError("name the customer ids to remove, or --all")
+    gone = watchlists.remove(ctx.obj.store(), watchlist, None if everything else keys)
+    note(f"Watchlist {watchlist!r}: {gone:,} records removed")
