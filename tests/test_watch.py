@@ -53,6 +53,9 @@ def test_bad_files_are_refused_whole(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "nothing was added" in message
     assert "line 3: empty name" in message and "line 4: id '7' again (first on line 2)" in message
+    open_quote = _write(tmp_path / "quote.csv", 'id,name\n1,Alpha\n2,"Beta\n3,Gamma\n')
+    with pytest.raises(SanctraceError, match="line 3: not a valid CSV row"):
+        watch.read_records(open_quote, ColumnOptions())
     no_key = _write(tmp_path / "nokey.csv", "name,country\nAlpha Trading,GB\n")
     with pytest.raises(SanctraceError, match="customer's own id"):
         watch.read_records(no_key, ColumnOptions())

@@ -40,14 +40,17 @@ def _canonical(query: Query) -> str:
 
 
 def read_records(
-    source: str, columns: ColumnOptions, input_format: InputFormat | str | None = None
+    source: str,
+    columns: ColumnOptions,
+    input_format: InputFormat | str | None = None,
+    encoding: str | None = None,
 ) -> list[tuple[str, Query]]:
     """(customer id, query) for every row of ``source``, or an error naming the bad lines."""
     fmt = detect_input_format(source, input_format)
     problems: list[str] = []
     seen: dict[str, int] = {}
     records: list[tuple[str, Query]] = []
-    with open_input(source, fmt) as reader:
+    with open_input(source, fmt, encoding=encoding) as reader:
         mapping = resolve_columns(reader.columns, columns, source=reader.name)
         if mapping.key is None:
             raise SanctraceError(

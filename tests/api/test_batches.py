@@ -72,3 +72,6 @@ def test_bad_uploads_are_refused(client: TestClient, auth: dict[str, str]) -> No
     status = _wait(client, job, auth)
     assert status["status"] == "failed" and "who" in status["error"]  # the columns it has
     assert client.get(f"/batches/{job}/result", headers=auth).status_code == 409
+    empty = client.post("/batches?filename=a.csv", content=b"", headers=auth).json()["id"]
+    status = _wait(client, empty, auth)
+    assert status["status"] == "failed" and "empty" in status["error"]

@@ -12,6 +12,7 @@ the key that uploaded a job, or an admin key, can see it.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import threading
 from dataclasses import asdict, dataclass
@@ -39,6 +40,7 @@ from sanctrace.match.screener import index_key, index_path
 from sanctrace.screening import audit_lists
 
 router = APIRouter()
+log = logging.getLogger("sanctrace.api")
 
 
 @dataclass
@@ -127,6 +129,9 @@ def _run(rt: Runtime, folder: Path, status: JobStatus, options: BatchOptions) ->
         )
     except (SanctraceError, audit.AuditWriteError, OSError) as exc:
         status.status, status.error = "failed", str(exc)
+    except Exception as exc:  # a bug must not leave the job "running" for ever
+        log.exception("batch failed", extra={"batch": status.id})
+        status.status, status.error = "failed", f"internal error: {type(exc).__name__}"
     else:
         status.status = "done"
         status.rows_read = summary.stats.read

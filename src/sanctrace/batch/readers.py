@@ -161,7 +161,8 @@ class _CsvReader(TableReader):
         self._text = io.TextIOWrapper(
             binary, encoding=self.encoding, errors="surrogateescape", newline=""
         )
-        self._reader = csv.reader(self._text, delimiter=delimiter)
+        # strict: a quote left open at the end of the file is an error, not a swallowed rest
+        self._reader = csv.reader(self._text, delimiter=delimiter, strict=True)
         self.header_line = 0
         header: list[str] = []
         while not header:

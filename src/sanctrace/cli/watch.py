@@ -27,6 +27,9 @@ def add(
     file: Annotated[str, typer.Argument(help="CSV, TSV, XLSX, Parquet or JSON lines.")],
     watchlist: ListName = "default",
     input_format: Annotated[InputFormat | None, typer.Option()] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding of a CSV/TSV file (default UTF-8).")
+    ] = None,
     name_column: Annotated[str | None, typer.Option()] = None,
     key_column: Annotated[str | None, typer.Option(help="The customer's own id.")] = None,
     schema_column: Annotated[str | None, typer.Option()] = None,
@@ -45,7 +48,7 @@ def add(
         birth_date=birth_date_column,
         identifier=id_column,
     )
-    found = watchlists.read_records(file, columns, input_format)
+    found = watchlists.read_records(file, columns, input_format, encoding)
     report = watchlists.add(state.store(), watchlist, found)
     note(
         f"Watchlist {watchlist!r}: {report.added:,} added, {report.updated:,} updated, "
