@@ -27,6 +27,15 @@ from sanctrace.batch.columns import ColumnOptions
 from sanctrace.batch.readers import InputFormat
 from sanctrace.batch.run import DEFAULT_CHUNK_SIZE, BatchOptions, Lists, run_batch
 from sanctrace.batch.writers import OutputFormat
+from sanctrace.cli.columns import (
+    BirthDateColumn,
+    CountryColumn,
+    Encoding,
+    IdColumn,
+    KeyColumn,
+    NameColumn,
+    SchemaColumn,
+)
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err, note, show_data_date
 from sanctrace.errors import SanctraceError
@@ -102,34 +111,16 @@ def screen_file(
         OutputFormat | None,
         typer.Option(help="Output format (default: from the file name; csv on stdout)."),
     ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(help="Text encoding of a CSV/TSV input (default UTF-8, or UTF-16 by BOM)."),
-    ] = None,
-    name_column: Annotated[
-        str | None, typer.Option(help="Column with the name to screen (default: detected).")
-    ] = None,
-    schema_column: Annotated[
-        str | None,
-        typer.Option(help="Column with each row's type: Person, Company, individual, …"),
-    ] = None,
+    encoding: Encoding = None,
+    name_column: NameColumn = None,
+    schema_column: SchemaColumn = None,
     schema: Annotated[
         str | None, typer.Option(help="One type for every row: Person, Company, Vessel, …")
     ] = None,
-    country_column: Annotated[
-        str | None, typer.Option(help="Column with countries (names or ISO codes; ';' between).")
-    ] = None,
-    birth_date_column: Annotated[
-        str | None, typer.Option(help="Column with birth dates (YYYY[-MM[-DD]], DD/MM/YYYY).")
-    ] = None,
-    id_column: Annotated[
-        str | None,
-        typer.Option(help="Column with identifiers: tax/registration number, IMO, BIC, LEI…"),
-    ] = None,
-    key_column: Annotated[
-        str | None,
-        typer.Option(help="Column with your record id, carried to the output (default: row no.)."),
-    ] = None,
+    country_column: CountryColumn = None,
+    birth_date_column: BirthDateColumn = None,
+    id_column: IdColumn = None,
+    key_column: KeyColumn = None,
     threshold: Annotated[
         float, typer.Option(help=f"Minimum score (default {DEFAULT_THRESHOLD}).")
     ] = DEFAULT_THRESHOLD,

@@ -11,6 +11,14 @@ from rich.table import Table
 from sanctrace import watch as watchlists
 from sanctrace.batch.columns import ColumnOptions
 from sanctrace.batch.readers import InputFormat
+from sanctrace.cli.columns import (
+    BirthDateColumn,
+    CountryColumn,
+    Encoding,
+    IdColumn,
+    NameColumn,
+    SchemaColumn,
+)
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import note, out, print_json
@@ -27,15 +35,13 @@ def add(
     file: Annotated[str, typer.Argument(help="CSV, TSV, XLSX, Parquet or JSON lines.")],
     watchlist: ListName = "default",
     input_format: Annotated[InputFormat | None, typer.Option()] = None,
-    encoding: Annotated[
-        str | None, typer.Option(help="Text encoding of a CSV/TSV file (default UTF-8).")
-    ] = None,
-    name_column: Annotated[str | None, typer.Option()] = None,
-    key_column: Annotated[str | None, typer.Option(help="The customer's own id.")] = None,
-    schema_column: Annotated[str | None, typer.Option()] = None,
-    country_column: Annotated[str | None, typer.Option()] = None,
-    birth_date_column: Annotated[str | None, typer.Option()] = None,
-    id_column: Annotated[str | None, typer.Option()] = None,
+    encoding: Encoding = None,
+    name_column: NameColumn = None,
+    key_column: Annotated[str | None, typer.Option(help="Column with the customer's id.")] = None,
+    schema_column: SchemaColumn = None,
+    country_column: CountryColumn = None,
+    birth_date_column: BirthDateColumn = None,
+    id_column: IdColumn = None,
 ) -> None:
     """Add a file's records to a watchlist (same columns as `screen-file`); a record whose id
     is already watched is replaced if it changed."""
