@@ -125,7 +125,8 @@ class Screener:
         limit: int = 10,
         datasets: Iterable[str] | None = None,
     ) -> list[Match]:
-        """Listed entities matching ``query``, best first, those scoring >= threshold."""
+        """Listed entities matching ``query``, best first, those scoring >= threshold. Recent
+        answers are remembered and handed out again: treat the matches as read-only."""
         if limit < 1:
             raise SanctraceError(f"limit must be at least 1, not {limit}")
         cutoff = self.config.threshold if threshold is None else threshold
