@@ -28,7 +28,10 @@ def _reset_postgres(url: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS links, entities, list_versions, watch_records CASCADE")
+        conn.execute(
+            "DROP TABLE IF EXISTS links, entities, list_versions, watch_records, watch_screened, "
+            "watch_matches, watch_state, alerts, alert_sinks, alert_deliveries CASCADE"
+        )
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

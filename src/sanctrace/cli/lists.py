@@ -263,8 +263,8 @@ def diff(
     """Entities added, removed and changed between two stored versions, field by field."""
     import csv
 
-    from sanctrace.diff import diff_entities
     from sanctrace.export.csv import safe_cell
+    from sanctrace.monitor.diff import diff_entities
 
     store = ctx.obj.store()
     versions = store.versions(dataset)

@@ -8,7 +8,6 @@ import typer
 from rich import box
 from rich.table import Table
 
-from sanctrace import watch as watchlists
 from sanctrace.batch.columns import ColumnOptions
 from sanctrace.batch.readers import InputFormat
 from sanctrace.cli.columns import (
@@ -23,6 +22,7 @@ from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import note, out, print_json
 from sanctrace.errors import SanctraceError
+from sanctrace.monitor import watchlists
 
 app = typer.Typer(help="Watchlists: counterparties screened again when a list changes.")
 

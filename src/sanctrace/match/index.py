@@ -13,7 +13,7 @@ import math
 import pickle
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -369,6 +369,56 @@ class Index:
         if spelled is not None:
             found.append((spelled, 0.9))
         return found
+
+    def reach(
+        self, forms: list[NameForm], identifiers: Iterable[str], weight: Callable[[str], float]
+    ) -> float:
+        """The highest coverage any name entry here can reach for a query, weighing tokens with
+        another index's ``weight``: every route candidate generation takes, without its caps,
+        so that an entry this rates low cannot be a candidate there (how re-screening skips
+        customers that entries added or removed cannot concern)."""
+        if self.by_identifier(identifiers):
+            return 1.0
+        best = 0.0
+        for form in forms:
+            per_form: dict[int, float] = defaultdict(float)
+            for token, key in zip(form.tokens, form.phonetic, strict=True):
+                hits: dict[int, float] = {}
+                for postings, w in self._reach_sources(token, key, weight):
+                    for n in postings:
+                        if hits.get(n, 0.0) < w:
+                            hits[n] = w
+                for n, w in hits.items():
+                    per_form[n] += w
+            for acronym in _acronyms(form):
+                for n in self.tokens.get(acronym, ()) if len(acronym) >= 3 else ():
+                    per_form[n] += 0.9
+            if per_form:
+                total = sum(weight(t) for t in form.tokens) or 1.0
+                best = max(best, max(per_form.values()) / total)
+        return best
+
+    def _reach_sources(
+        self, token: str, key: str, weight: Callable[[str], float]
+    ) -> Iterator[tuple[array[int], float]]:
+        w = weight(token)
+        for postings, share in (
+            (self.tokens.get(token), 1.0),
+            (self.phonetic.get(key), 0.9),
+            (self.joined.get(token), 1.0),
+        ):
+            if postings is not None:
+                yield postings, w * share
+        if len(token) >= 4:
+            grams = _trigrams(token)
+            counts = Counter(chain.from_iterable(self.trigrams.get(g) or () for g in grams))
+            need = max(2, int(len(grams) * 0.5))
+            for other, c in counts.items():
+                if c >= need and abs(len(other) - len(token)) <= 2:
+                    yield self.tokens[other], weight(other) * 0.8
+        spelled = self.acronyms.get(token)
+        if spelled is not None:
+            yield spelled, 0.9
 
     def entry_weights(self, n: int) -> tuple[float, ...]:
         """The token weights of name entry ``n``, computed once."""

@@ -48,6 +48,64 @@ _DDL = [
         updated_at TEXT NOT NULL,
         PRIMARY KEY (watchlist, key)
     )""",
+    """CREATE TABLE IF NOT EXISTS watch_screened (
+        watchlist TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        PRIMARY KEY (watchlist, key)
+    )""",
+    """CREATE TABLE IF NOT EXISTS watch_matches (
+        watchlist TEXT NOT NULL,
+        key TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        entity_fp TEXT NOT NULL,
+        customer_fp TEXT NOT NULL,
+        match TEXT NOT NULL,
+        PRIMARY KEY (watchlist, key, entity_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS watch_state (
+        watchlist TEXT PRIMARY KEY,
+        versions TEXT NOT NULL,
+        screened_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS alerts (
+        id BIGSERIAL PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        watchlist TEXT NOT NULL,
+        key TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        score DOUBLE PRECISION,
+        customer_fp TEXT NOT NULL,
+        entity_fp TEXT NOT NULL,
+        details TEXT NOT NULL,
+        decision TEXT,
+        note TEXT,
+        resolved_by TEXT,
+        resolved_at TEXT,
+        audit_seq BIGINT
+    )""",
+    "CREATE INDEX IF NOT EXISTS alerts_pair ON alerts (watchlist, key, entity_id)",
+    "CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status)",
+    """CREATE TABLE IF NOT EXISTS alert_sinks (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        secret TEXT,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS alert_deliveries (
+        alert_id BIGINT NOT NULL,
+        sink TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt TEXT,
+        last_error TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (alert_id, sink)
+    )""",
     """CREATE TABLE IF NOT EXISTS api_keys (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,

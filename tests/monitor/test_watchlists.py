@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sanctrace import watch
 from sanctrace.batch.columns import ColumnOptions
 from sanctrace.errors import SanctraceError
+from sanctrace.monitor import watchlists as watch
 from sanctrace.store import open_store
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctrace.diff import diff_entities
+from sanctrace.monitor.diff import diff_entities
 from sanctrace.sources import parse_files
 
 

@@ -1,0 +1,1 @@
+"""Monitoring: list diffs, watchlists re-screened when a list changes, alerts and their delivery."""

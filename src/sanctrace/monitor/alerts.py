@@ -1,0 +1,257 @@
+"""Alerts: what re-screening found that an analyst must look at, and what the analyst decided.
+
+An alert names a watched customer and a listed entity: a new match, a match removed (the entity
+was delisted or no longer scores above the threshold), or a match changed (the entity's listing
+or the customer's record changed). Operational alerts say that a scheduled update failed. A
+decision goes to the audit trail first, then onto the alert. A pair cleared as a false positive
+is not raised again until the entity or the customer record changes: the alert keeps the
+fingerprints of both, and re-screening compares them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sanctrace import audit
+from sanctrace.audit import now_stamp
+from sanctrace.errors import NotFoundError, SanctraceError
+from sanctrace.store import Store
+
+KINDS = ("new", "removed", "changed", "operational")
+DECISIONS = ("true-match", "false-positive")
+STATUSES = ("open", "resolved")
+
+_COLUMNS = (
+    "id, created_at, kind, watchlist, key, entity_id, status, score, customer_fp, entity_fp, "
+    "details, decision, note, resolved_by, resolved_at, audit_seq"
+)
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    """An alert about to be raised (re-screening builds these, then stores them at once)."""
+
+    kind: str
+    watchlist: str
+    key: str
+    entity_id: str
+    score: float | None
+    customer_fp: str
+    entity_fp: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    created_at: str
+    kind: str
+    watchlist: str
+    key: str
+    entity_id: str
+    status: str
+    score: float | None
+    customer_fp: str
+    entity_fp: str
+    details: dict[str, Any]
+    decision: str | None = None
+    note: str | None = None
+    resolved_by: str | None = None
+    resolved_at: str | None = None
+    audit_seq: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "kind": self.kind,
+            "watchlist": self.watchlist,
+            "key": self.key,
+            "entity_id": self.entity_id,
+            "status": self.status,
+            "score": self.score,
+            "details": self.details,
+            "decision": self.decision,
+            "note": self.note,
+            "resolved_by": self.resolved_by,
+            "resolved_at": self.resolved_at,
+            "audit_seq": self.audit_seq,
+        }
+
+
+def _alert(row: tuple[Any, ...]) -> Alert:
+    return Alert(
+        id=int(row[0]),
+        created_at=str(row[1]),
+        kind=str(row[2]),
+        watchlist=str(row[3]),
+        key=str(row[4]),
+        entity_id=str(row[5]),
+        status=str(row[6]),
+        score=None if row[7] is None else float(row[7]),
+        customer_fp=str(row[8]),
+        entity_fp=str(row[9]),
+        details=json.loads(row[10]),
+        decision=row[11],
+        note=row[12],
+        resolved_by=row[13],
+        resolved_at=row[14],
+        audit_seq=None if row[15] is None else int(row[15]),
+    )
+
+
+def insert(store: Store, alerts: Sequence[NewAlert]) -> list[int]:
+    """Store alerts and queue each for every delivery sink. Runs inside the caller's
+    transaction, so that alerts and the state that raised them are written together."""
+    stamp = now_stamp()
+    ids: list[int] = []
+    sinks = [str(name) for (name,) in store._rows("SELECT name FROM alert_sinks ORDER BY name")]
+    for alert in alerts:
+        if alert.kind not in KINDS:
+            raise SanctraceError(f"unknown alert kind {alert.kind!r}")
+        rows = store._rows(
+            "INSERT INTO alerts (created_at, kind, watchlist, key, entity_id, status, score, "
+            "customer_fp, entity_fp, details) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) "
+            "RETURNING id",
+            (
+                stamp,
+                alert.kind,
+                alert.watchlist,
+                alert.key,
+                alert.entity_id,
+                alert.score,
+                alert.customer_fp,
+                alert.entity_fp,
+                json.dumps(alert.details, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+        alert_id = int(rows[0][0])
+        ids.append(alert_id)
+        if sinks:
+            store._executemany(
+                store._q(
+                    "INSERT INTO alert_deliveries (alert_id, sink, status, attempts) "
+                    "VALUES (?, ?, 'pending', 0)"
+                ),
+                [(alert_id, sink) for sink in sinks],
+            )
+    return ids
+
+
+def raise_alerts(store: Store, alerts: Sequence[NewAlert]) -> list[int]:
+    """Store alerts in a transaction of their own."""
+    with store._transaction():
+        return insert(store, alerts)
+
+
+def operational(store: Store, step: str, error: str, **details: Any) -> int:
+    """Raise an operational alert: a scheduled update failed at ``step``."""
+    alert = NewAlert(
+        kind="operational",
+        watchlist="",
+        key="",
+        entity_id="",
+        score=None,
+        customer_fp="",
+        entity_fp="",
+        details={"step": step, "error": error, **details},
+    )
+    return raise_alerts(store, [alert])[0]
+
+
+def get(store: Store, alert_id: int) -> Alert:
+    rows = store._rows(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,))
+    if not rows:
+        raise NotFoundError(f"no alert {alert_id}")
+    return _alert(rows[0])
+
+
+def list_alerts(
+    store: Store,
+    *,
+    status: str | None = "open",
+    watchlist: str | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    after: int = 0,
+) -> list[Alert]:
+    """Alerts oldest first, filtered; ``after`` pages by id."""
+    if status is not None and status not in STATUSES:
+        raise SanctraceError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    if kind is not None and kind not in KINDS:
+        raise SanctraceError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    where = ["id > ?"]
+    params: list[Any] = [after]
+    for column, value in (("status", status), ("watchlist", watchlist), ("kind", kind)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = f"SELECT {_COLUMNS} FROM alerts WHERE {' AND '.join(where)} ORDER BY id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [_alert(row) for row in store._rows(sql, params)]
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Open alerts by kind."""
+    rows = store._rows("SELECT kind, COUNT(*) FROM alerts WHERE status = 'open' GROUP BY kind")
+    return {str(kind): int(n) for kind, n in rows}
+
+
+def resolve(store: Store, alert_id: int, *, decision: str, note: str, caller: str) -> Alert:
+    """Record an analyst's decision on an open alert: first in the audit trail, then on the
+    alert."""
+    if decision not in DECISIONS:
+        raise SanctraceError(f"decision {decision!r} is not one of {', '.join(DECISIONS)}")
+    if not note.strip():
+        raise SanctraceError("a decision needs a note saying why (--note)")
+    alert = get(store, alert_id)
+    if alert.status == "resolved":
+        raise SanctraceError(
+            f"alert {alert_id} is already resolved ({alert.decision} by {alert.resolved_by} "
+            f"at {alert.resolved_at})"
+        )
+    if alert.kind == "operational" and decision == "false-positive":
+        raise SanctraceError("an operational alert is resolved as true-match (acknowledged)")
+    record = audit.append(
+        store,
+        caller=caller,
+        kind="alert-decision",
+        request={
+            "alert": alert.id,
+            "kind": alert.kind,
+            "watchlist": alert.watchlist,
+            "key": alert.key,
+            "entity": alert.entity_id,
+            "decision": decision,
+            "note": note,
+        },
+        lists=alert.details.get("lists", {}),
+        results=[{"id": alert.entity_id, "score": alert.score}] if alert.entity_id else [],
+    )
+    stamp = now_stamp()
+    with store._transaction():
+        store._rows(
+            "UPDATE alerts SET status = 'resolved', decision = ?, note = ?, resolved_by = ?, "
+            "resolved_at = ?, audit_seq = ? WHERE id = ? AND status = 'open'",
+            (decision, note, caller, stamp, record.seq, alert_id),
+        )
+    return get(store, alert_id)
+
+
+def cleared(store: Store, watchlist: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(customer, entity) -> (customer fingerprint, entity fingerprint) of the latest decision
+    on each pair of the watchlist that was a false positive."""
+    rows = store._rows(
+        "SELECT key, entity_id, decision, customer_fp, entity_fp FROM alerts "
+        "WHERE watchlist = ? AND status = 'resolved' ORDER BY resolved_at, id",
+        (watchlist,),
+    )
+    latest: dict[tuple[str, str], tuple[str, str] | None] = {}
+    for key, entity_id, decision, customer_fp, entity_fp in rows:
+        pair = (str(key), str(entity_id))
+        latest[pair] = (str(customer_fp), str(entity_fp)) if decision == "false-positive" else None
+    return {pair: fps for pair, fps in latest.items() if fps is not None}
