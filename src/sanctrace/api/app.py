@@ -22,7 +22,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from sanctrace import __version__
-from sanctrace.api import batches, native, yente
+from sanctrace.api import batches, monitoring, native, yente
 from sanctrace.api.auth import Authenticator
 from sanctrace.api.limits import ASGIApp, BodyLimit, Message, RateLimiter, Receive, Scope, Send
 from sanctrace.api.metrics import Metrics
@@ -189,6 +189,7 @@ def create_app(
     app.include_router(yente.router)
     app.include_router(native.router)
     app.include_router(batches.router)
+    app.include_router(monitoring.router)
     # Outermost last: the access log sees every answer, the 413s included.
     app.add_middleware(
         BodyLimit, limit=settings.max_body, paths={"/batches": settings.max_batch_body}

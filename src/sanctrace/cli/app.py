@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sanctrace import __version__
+from sanctrace.cli import alerts as alerts_cmd
 from sanctrace.cli import audit as audit_cmd
 from sanctrace.cli import entity as entity_cmd
 from sanctrace.cli import keys as keys_cmd
@@ -35,6 +36,7 @@ app.command("serve")(serve_cmd.serve)
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(watch_cmd.app, name="watch")
+app.add_typer(alerts_cmd.app, name="alerts")
 
 
 def _version(value: bool) -> None:

@@ -13,6 +13,7 @@ from sanctrace.store import Store, open_store
 
 if TYPE_CHECKING:
     from sanctrace.match import Screener
+    from sanctrace.match.index import Index
 
 
 @dataclass
@@ -39,10 +40,10 @@ class State:
                 note(f"  {item.dataset}: {v.entities:,} entities, published {v.published}")
 
             load_bundle(store, on_loaded=loaded)
-            self.refresh_index()
+            self.lists_changed()
         return store
 
-    def refresh_index(self) -> None:
+    def refresh_index(self) -> Index:
         """Rebuild the persisted screening index after the active versions changed."""
         from sanctrace.cli.output import err
         from sanctrace.match import build_index
@@ -50,6 +51,21 @@ class State:
         with err.status("Building the screening index…"):
             index = build_index(self.store())
         note(f"Screening index: {len(index.entities):,} entities, {len(index.names):,} names")
+        return index
+
+    def lists_changed(self) -> None:
+        """After the active versions moved: a new index, the watchlists re-screened against
+        it, their alerts delivered."""
+        index = self.refresh_index()
+        self.monitor(index)
+
+    def monitor(self, index: Index | None = None) -> None:
+        from sanctrace.cli.monitoring import print_monitor_report, rescreen_progress
+        from sanctrace.monitor.update import monitor
+
+        with rescreen_progress() as progress:
+            report = monitor(self.store(), index=index, progress=progress)
+        print_monitor_report(report)
 
     def screener(self) -> Screener:
         """The screener over the active versions; builds the index if it is missing."""

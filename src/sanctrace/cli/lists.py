@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import time
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -112,7 +115,7 @@ def load(
     else:
         _print_report(report)
     if report.result.activated:
-        state.refresh_index()
+        state.lists_changed()
 
 
 @app.command("show")
@@ -159,7 +162,7 @@ def activate(
     state: State = ctx.obj
     info = state.store().activate(dataset, version)
     out.print(f"{info.dataset}: version {info.version} (published {info.published}) is now active")
-    state.refresh_index()
+    state.lists_changed()
 
 
 @app.command("fetch")
@@ -206,9 +209,77 @@ def fetch(
             _print_report(report)
             loaded = loaded or report.result.activated
     if loaded:
-        state.refresh_index()
+        state.lists_changed()
     if failures:
         raise typer.Exit(code=5)
+
+
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> float:
+    """``6h``, ``30m``, ``1d``, ``90s`` in seconds."""
+    found = _INTERVAL.match(text.lower())
+    if not found or float(found.group(1)) <= 0:
+        raise SanctraceError(f"--every {text!r}: give a number and a unit, e.g. 6h, 30m or 1d")
+    return float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+
+
+@app.command("update")
+def update_cmd(
+    ctx: typer.Context,
+    datasets: Annotated[list[str] | None, typer.Argument(help="Datasets (default: all).")] = None,
+    every: Annotated[
+        str | None,
+        typer.Option(help="Run again at this interval until stopped (6h, 30m, 1d)."),
+    ] = None,
+    downloads: Annotated[
+        Path | None, typer.Option(help="Where to keep downloaded files (default: beside the db).")
+    ] = None,
+    retries: Annotated[int, typer.Option(help="Retries per download.")] = 3,
+    json_output: Annotated[bool, typer.Option("--json", help="Print each report as JSON.")] = False,
+) -> None:
+    """Fetch the official lists, load what changed, re-screen the watchlists and deliver their
+    alerts. A failure at any step keeps the previous version serving, raises an operational
+    alert and exits 5 (each failed run of --every is reported, and the next run retries)."""
+    from sanctrace.cli.monitoring import print_monitor_report, rescreen_progress
+    from sanctrace.monitor.update import update
+
+    state: State = ctx.obj
+    interval = parse_interval(every) if every else None
+    store = state.store_with_data()
+    folder = downloads or (default_db_path().parent / "downloads")
+    sources = resolve_sources(list(datasets or []))
+    while True:
+        started = time.monotonic()
+        note(f"Update started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        with make_client() as client, rescreen_progress() as progress:
+            report = update(
+                store,
+                sources,
+                folder,
+                client=client,
+                retries=retries,
+                notify=note,
+                progress=progress,
+            )
+        if json_output:
+            print_json(report.to_dict())
+        else:
+            print_monitor_report(report)
+        show_data_date(store.active_versions(), to_stderr=True)
+        if interval is None:
+            if not report.ok:
+                raise typer.Exit(code=5)
+            return
+        wait = max(0.0, interval - (time.monotonic() - started))
+        note(f"Next update in {wait / 3600:.1f} h")
+        try:
+            time.sleep(wait)
+        except KeyboardInterrupt:
+            note("Stopped")
+            return
 
 
 @app.command("export")

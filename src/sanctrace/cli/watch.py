@@ -20,9 +20,11 @@ from sanctrace.cli.columns import (
 )
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
+from sanctrace.cli.monitoring import describe, rescreen_progress
 from sanctrace.cli.output import note, out, print_json
 from sanctrace.errors import SanctraceError
 from sanctrace.monitor import watchlists
+from sanctrace.monitor.rescreen import rescreen, watchlist_names
 
 app = typer.Typer(help="Watchlists: counterparties screened again when a list changes.")
 
@@ -42,9 +44,13 @@ def add(
     country_column: CountryColumn = None,
     birth_date_column: BirthDateColumn = None,
     id_column: IdColumn = None,
+    screen: Annotated[
+        bool,
+        typer.Option(help="Screen the added and changed records now (alerts for their matches)."),
+    ] = True,
 ) -> None:
     """Add a file's records to a watchlist (same columns as `screen-file`); a record whose id
-    is already watched is replaced if it changed."""
+    is already watched is replaced if it changed. New and changed records are screened."""
     state: State = ctx.obj
     columns = ColumnOptions(
         name=name_column,
@@ -60,6 +66,38 @@ def add(
         f"Watchlist {watchlist!r}: {report.added:,} added, {report.updated:,} updated, "
         f"{report.unchanged:,} unchanged"
     )
+    if screen and (report.added or report.updated):
+        state.store_with_data()
+        state.monitor()
+
+
+@app.command("rescreen")
+def rescreen_cmd(
+    ctx: typer.Context,
+    watchlist: Annotated[
+        str | None, typer.Option("--list", help="Only this watchlist (default: all).")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Screen every customer again, not only what changed.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+) -> None:
+    """Bring watchlists up to the active list versions (done by itself after `lists load`,
+    `lists fetch`, `lists update` and `watch add`); raises alerts for what changed."""
+    state: State = ctx.obj
+    store = state.store_with_data()
+    names = [watchlist] if watchlist else None
+    if watchlist and watchlist not in watchlist_names(store):
+        raise SanctraceError(f"no watchlist {watchlist!r}")
+    with rescreen_progress() as progress:
+        reports = rescreen(store, names, full=full, screener=state.screener(), progress=progress)
+    if json_output:
+        print_json([r.to_dict() for r in reports])
+        return
+    if not reports:
+        note("No watchlists: add one with `sanctrace watch add FILE --list NAME`")
+    for report in reports:
+        note(describe(report))
 
 
 @app.command("list")

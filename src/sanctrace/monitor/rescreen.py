@@ -52,6 +52,9 @@ class RescreenReport:
     alerts: dict[str, int] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Where the seconds went: "delta" (what changed, indexed), "reach" (customers the delta
+    #: can concern), "screen" and "write"; "index" (opening the screener) on the first report.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -281,11 +284,13 @@ def rescreen(
     names = list(watchlists) if watchlists is not None else watchlist_names(store)
     if not names:
         return []
+    opened = time.perf_counter()
     screener = screener or Screener.open(store)
+    opening = time.perf_counter() - opened
     lists = {dataset: version for dataset, version in screener.versions}
     deltas: dict[str, Delta | None] = {}
     fingerprints: dict[str, str] = {}
-    reports = []
+    reports: list[RescreenReport] = []
     for name in names:
         started = time.perf_counter()
         before = _state(store, name)
@@ -300,8 +305,12 @@ def rescreen(
                 delta = deltas[cache_key]
                 if delta is None:
                     mode = "full"
+        delta_seconds = time.perf_counter() - started
         report = _rescreen_one(store, name, screener, mode, delta, lists, fingerprints, progress)
         report.seconds = time.perf_counter() - started
+        report.timings = {"delta": delta_seconds, **report.timings}
+        if not reports:
+            report.timings["index"] = opening
         reports.append(report)
     return reports
 
@@ -316,10 +325,13 @@ def _rescreen_one(
     fingerprints: dict[str, str],
     progress: Progress | None,
 ) -> RescreenReport:
+    clock = time.perf_counter()
     customers = _customers(store, watchlist)
     screened = _screened(store, watchlist)
     old_matches = _matches(store, watchlist)
     report = RescreenReport(watchlist, mode, customers=len(customers), versions=dict(lists))
+    report.timings["read"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     if mode == "full":
         todo = set(customers)
     else:
@@ -336,11 +348,13 @@ def _rescreen_one(
                 forms = distinct_forms(name_forms(query.name or "", query.schema))
                 if delta.index.reach(forms, query.identifiers, weight) >= floor:
                     todo.add(key)
+    report.timings["reach"] = time.perf_counter() - clock
     gone = (set(screened) | set(old_matches)) - set(customers)
     if mode == "incremental" and not todo and not gone and delta is None:
         report.mode = "current"
         report.matches = sum(len(m) for m in old_matches.values())
         return report
+    clock = time.perf_counter()
     cleared = alert_store.cleared(store, watchlist)
     new_matches: dict[str, dict[str, StoredMatch]] = {}
     raised: list[NewAlert] = []
@@ -363,9 +377,12 @@ def _rescreen_one(
         if progress is not None and (done % 1000 == 0 or done == len(todo)):
             progress(done, len(todo))
     report.screened = len(todo)
+    report.timings["screen"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     with store._transaction():
         _write(store, watchlist, todo | gone, new_matches, customers, lists)
         alert_store.insert(store, raised)
+    report.timings["write"] = time.perf_counter() - clock
     for alert in raised:
         report.alerts[alert.kind] = report.alerts.get(alert.kind, 0) + 1
     kept = sum(len(m) for k, m in old_matches.items() if k not in todo and k not in gone)
