@@ -125,9 +125,12 @@ def update(
             continue
         version = loaded.result.version
         label = f"{version.dataset} {version.version} (published {version.published})"
-        if loaded.result.created:
+        if loaded.result.created and loaded.result.activated:
             report.loaded.append(label)
             say(f"{label}: loaded, {version.entities:,} entities")
+        elif loaded.result.created:
+            report.unchanged.append(label)
+            say(f"{label}: stored, not active (the active version was published later)")
         elif _newer_than_active(store, version.dataset, version.version):
             store.activate(version.dataset, version.version)
             report.loaded.append(label)
