@@ -371,54 +371,140 @@ class Index:
         return found
 
     def reach(
-        self, forms: list[NameForm], identifiers: Iterable[str], weight: Callable[[str], float]
+        self,
+        forms: list[NameForm],
+        identifiers: Iterable[str],
+        weight: Callable[[str], float],
+        *,
+        routes: Index | None = None,
+        config: MatchConfig = DEFAULT_CONFIG,
+        memo: dict[tuple[str, str], tuple[dict[int, float], int, bool, set[int], set[int]]]
+        | None = None,
     ) -> float:
         """The highest coverage any name entry here can reach for a query, weighing tokens with
         another index's ``weight``: every route candidate generation takes, without its caps,
         so that an entry this rates low cannot be a candidate there (how re-screening skips
-        customers that entries added or removed cannot concern)."""
+        customers that entries added or removed cannot concern).
+
+        ``routes`` is that other index when every entry here is in it too (entries added to a
+        list), with its ``config``: an entry then counts only where candidate generation there
+        would take it up (through a key of few postings there, or of a few more for the rarest
+        word, as ``ranked_candidates`` opens them), and a variant spelling or joined word only
+        where it takes one (a word it does not hold, with few sound-alikes: the spellings it
+        picks). Without ``routes`` every entry sharing a key or a near spelling counts (entries
+        only the previous index held). ``memo`` keeps what each token reaches across queries,
+        for one ``weight``, ``routes`` and ``config``."""
         if self.by_identifier(identifiers):
             return 1.0
+        opening = 0
+        if routes is not None:
+            share = int(len(routes.names) * config.max_posting_share)
+            opening = max(config.open_postings, 50, share)
         best = 0.0
         for form in forms:
-            per_form: dict[int, float] = defaultdict(float)
+            found = []
             for token, key in zip(form.tokens, form.phonetic, strict=True):
-                hits: dict[int, float] = {}
-                for postings, w in self._reach_sources(token, key, weight):
-                    for n in postings:
-                        if hits.get(n, 0.0) < w:
-                            hits[n] = w
+                reached = memo.get((token, key)) if memo is not None else None
+                if reached is None:
+                    hits: dict[int, float] = {}
+                    first: set[int] = set()  # taken up by the word that opens the search
+                    later: set[int] = set()  # ... by any other
+                    rarest: int | None = None
+                    opens = False
+                    for postings, w, size in self._reach_sources(
+                        token, key, weight, routes, config
+                    ):
+                        rarest = size if rarest is None else min(rarest, size)
+                        opens = opens or size <= opening
+                        if postings is None:
+                            continue
+                        for n in postings:
+                            if hits.get(n, 0.0) < w:
+                                hits[n] = w
+                        if routes is None or size <= config.open_postings:
+                            later.update(postings)
+                            first.update(postings)
+                        elif size <= opening:
+                            first.update(postings)
+                    reached = (hits, rarest or 0, opens, first, later)
+                    if memo is not None:
+                        memo[token, key] = reached
+                found.append(reached)
+            per_form: dict[int, float] = defaultdict(float)
+            for hits, *_ in found:
                 for n, w in hits.items():
                     per_form[n] += w
+            taken: set[int] = set()
+            if routes is None:
+                taken.update(per_form)
+            elif per_form:
+                opened = False
+                for _, _, opens, first, later in sorted(found, key=itemgetter(1)):
+                    taken.update(later if opened else first)
+                    opened = opened or opens
             for acronym in _acronyms(form):
-                for n in self.tokens.get(acronym, ()) if len(acronym) >= 3 else ():
+                spelled = self.tokens.get(acronym) if len(acronym) >= 3 else None
+                if spelled is None:
+                    continue
+                if routes is not None:
+                    listed = routes.tokens.get(acronym)
+                    if listed is None or len(listed) > config.open_postings:
+                        continue
+                for n in spelled:
                     per_form[n] += 0.9
-            if per_form:
+                    taken.add(n)
+            if taken:
                 total = sum(weight(t) for t in form.tokens) or 1.0
-                best = max(best, max(per_form.values()) / total)
+                best = max(best, max(per_form[n] for n in taken) / total)
         return best
 
     def _reach_sources(
-        self, token: str, key: str, weight: Callable[[str], float]
-    ) -> Iterator[tuple[array[int], float]]:
+        self,
+        token: str,
+        key: str,
+        weight: Callable[[str], float],
+        routes: Index | None = None,
+        config: MatchConfig = DEFAULT_CONFIG,
+    ) -> Iterator[tuple[array[int] | None, float, int]]:
+        """The postings here that can speak for one query token, with the weight a hit earns
+        and the length of the same postings in ``routes`` (0 without): with ``routes``, one
+        for each of its sources (see ``_sources``), None where no entry here is on it."""
         w = weight(token)
-        for postings, share in (
-            (self.tokens.get(token), 1.0),
-            (self.phonetic.get(key), 0.9),
-            (self.joined.get(token), 1.0),
-        ):
-            if postings is not None:
-                yield postings, w * share
-        if len(token) >= 4:
-            grams = _trigrams(token)
-            counts = Counter(chain.from_iterable(self.trigrams.get(g) or () for g in grams))
-            need = max(2, int(len(grams) * 0.5))
-            for other, c in counts.items():
-                if c >= need and abs(len(other) - len(token)) <= 2:
-                    yield self.tokens[other], weight(other) * 0.8
-        spelled = self.acronyms.get(token)
+        if routes is None:
+            for postings, share in (
+                (self.tokens.get(token), 1.0),
+                (self.phonetic.get(key), 0.9),
+                (self.joined.get(token), 1.0),
+            ):
+                if postings is not None:
+                    yield postings, w * share, 0
+            if len(token) >= 4:
+                grams = _trigrams(token)
+                counts = Counter(chain.from_iterable(self.trigrams.get(g) or () for g in grams))
+                need = max(2, int(len(grams) * 0.5))
+                for other, c in counts.items():
+                    if c >= need and abs(len(other) - len(token)) <= 2:
+                        yield self.tokens[other], weight(other) * 0.8, 0
+            spelled = self.acronyms.get(token)
+            if spelled is not None:
+                yield spelled, 0.9, 0
+            return
+        exact = routes.tokens.get(token)
+        if exact is not None:
+            yield self.tokens.get(token), w, len(exact)
+        sounds = routes.phonetic.get(key)
+        if sounds is not None:
+            yield self.phonetic.get(key), w * 0.9, len(sounds)
+        if exact is None:
+            apart = routes.joined.get(token)
+            if apart is not None:
+                yield self.joined.get(token), w, len(apart)
+            if sounds is None or len(sounds) < 3:
+                for other in routes.similar_tokens(token, config):
+                    yield self.tokens.get(other), weight(other) * 0.8, len(routes.tokens[other])
+        spelled = routes.acronyms.get(token)
         if spelled is not None:
-            yield spelled, 0.9
+            yield self.acronyms.get(token), 0.9, len(spelled)
 
     def entry_weights(self, n: int) -> tuple[float, ...]:
         """The token weights of name entry ``n``, computed once."""

@@ -18,6 +18,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from sanctrace.audit import now_stamp
@@ -39,6 +40,9 @@ MATCH_LIMIT = 25
 REACH_MARGIN = 0.05
 
 Progress = Callable[[int, int], None]
+
+#: What one query token reaches in a delta's index (see ``Index.reach``).
+_Reached = tuple[dict[int, float], int, bool, set[int], set[int]]
 
 
 @dataclass
@@ -82,10 +86,16 @@ class StoredMatch:
 class Delta:
     """What changed between the versions a watchlist reflects and the active ones."""
 
+    #: Entities as the active versions list them: added, and changed ones as they are now
+    #: (all of them in the screening index too).
     index: Index
+    #: Entities as the older versions listed them: removed, and changed ones as they were.
+    dropped: Index | None
     removed: set[str]
     changed: dict[str, dict[str, Any]]  # entity id -> field changes
     size: int
+    #: Every entity id of the delta.
+    ids: frozenset[str] = frozenset()
 
 
 def reach_floor(config: MatchConfig) -> float:
@@ -159,11 +169,32 @@ def current_matches(store: Store, watchlist: str) -> dict[str, dict[str, float]]
     }
 
 
+def _stored_entities(store: Store, dataset: str, version: str | None) -> dict[str, Any]:
+    """entity id -> the stored record (``Entity.to_dict`` form) of one version, by id."""
+    if version is None:
+        return {}
+    info = store.get_version(dataset, version)
+    rows = store._rows("SELECT id, data FROM entities WHERE version_id = ? ORDER BY id", (info.id,))
+    return {str(entity_id): json.loads(data) for entity_id, data in rows}
+
+
+def _same_content(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Stored records equal but for where they were read from: equal content, for certain
+    (records that differ may still have equal content: see ``changes``)."""
+    if len(old) != len(new) or ("provenance" in old) != ("provenance" in new):
+        return False
+    for key, value in old.items():
+        if key != "provenance" and (key not in new or new[key] != value):
+            return False
+    return True
+
+
 def compute_delta(store: Store, before: dict[str, str], after: dict[str, str]) -> Delta | None:
-    """Entities added, removed or changed between two sets of versions, indexed together (old
-    and new forms of a changed entity both); None when an old version is no longer stored."""
+    """Entities added, removed or changed between two sets of versions, indexed: the new forms
+    together, the old ones together; None when an old version is no longer stored."""
     stored = {(v.dataset, v.version) for v in store.versions()}
-    entities: list[Entity] = []
+    now: list[Entity] = []
+    then: list[Entity] = []
     removed: set[str] = set()
     changed: dict[str, dict[str, Any]] = {}
     for dataset in sorted(set(before) | set(after)):
@@ -172,30 +203,33 @@ def compute_delta(store: Store, before: dict[str, str], after: dict[str, str]) -
             continue
         if old_version is not None and (dataset, old_version) not in stored:
             return None
-        old = (
-            {e.id: e for e in store.iter_entities(dataset, old_version)}
-            if old_version is not None
-            else {}
-        )
-        new = (
-            {e.id: e for e in store.iter_entities(dataset, new_version)}
-            if new_version is not None
-            else {}
-        )
-        for entity_id, entity in new.items():
-            previous = old.get(entity_id)
-            if previous is None:
-                entities.append(entity)
+        old = _stored_entities(store, dataset, old_version)
+        new = _stored_entities(store, dataset, new_version)
+        for entity_id, data in new.items():
+            previous_data = old.get(entity_id)
+            if previous_data is None:
+                now.append(Entity.from_dict(data))
                 continue
+            if _same_content(previous_data, data):
+                continue
+            previous, entity = Entity.from_dict(previous_data), Entity.from_dict(data)
             found = changes(previous, entity)
             if found:
                 changed[entity_id] = found
-                entities.extend((previous, entity))
-        for entity_id, entity in old.items():
+                then.append(previous)
+                now.append(entity)
+        for entity_id, data in old.items():
             if entity_id not in new:
                 removed.add(entity_id)
-                entities.append(entity)
-    return Delta(Index.build(entities), removed, changed, len(entities))
+                then.append(Entity.from_dict(data))
+    return Delta(
+        Index.build(now),
+        Index.build(then) if then else None,
+        removed,
+        changed,
+        len(now) + len(then),
+        frozenset(e.id for e in chain(now, then)),
+    )
 
 
 def _stored(
@@ -315,6 +349,32 @@ def rescreen(
     return reports
 
 
+def _reacher(delta: Delta, screener: Screener) -> Callable[[Query], bool]:
+    """Whether a customer's name (or identifier) can reach an entry of the delta: added and
+    changed entries as the screening index would take them up, the ones listed before by any
+    route. Every route first (cheap, and never less): most names reach nothing even so."""
+    config = screener.config
+    floor = reach_floor(config)
+    index = screener.index
+    weight = index.weight
+    anyhow: dict[tuple[str, str], _Reached] = {}
+    taken: dict[tuple[str, str], _Reached] = {}
+    then: dict[tuple[str, str], _Reached] = {}
+
+    def reaches(query: Query) -> bool:
+        forms = distinct_forms(name_forms(query.name or "", query.schema))
+        ids = query.identifiers
+        if delta.index.reach(forms, ids, weight, memo=anyhow) >= floor:
+            found = delta.index.reach(forms, ids, weight, routes=index, config=config, memo=taken)
+            if found >= floor:
+                return True
+        if delta.dropped is None:
+            return False
+        return delta.dropped.reach(forms, ids, weight, memo=then) >= floor
+
+    return reaches
+
+
 def _rescreen_one(
     store: Store,
     watchlist: str,
@@ -331,7 +391,7 @@ def _rescreen_one(
     old_matches = _matches(store, watchlist)
     report = RescreenReport(watchlist, mode, customers=len(customers), versions=dict(lists))
     report.timings["read"] = time.perf_counter() - clock
-    clock = time.perf_counter()
+    reaches: Callable[[Query], bool] | None = None
     if mode == "full":
         todo = set(customers)
     else:
@@ -339,45 +399,53 @@ def _rescreen_one(
         if delta is not None:
             todo.update(key for key in old_matches if key in customers)
             report.delta_entities = delta.size
-            config = screener.config
-            floor = reach_floor(config)
-            weight = screener.index.weight
-            for key, (query, _) in customers.items():
-                if key in todo:
-                    continue
-                forms = distinct_forms(name_forms(query.name or "", query.schema))
-                if delta.index.reach(forms, query.identifiers, weight) >= floor:
-                    todo.add(key)
-    report.timings["reach"] = time.perf_counter() - clock
+            reaches = _reacher(delta, screener)
+            # An entity the delta does not hold reads as it did: its stored fingerprint holds.
+            for found in old_matches.values():
+                for entity_id, stored in found.items():
+                    if entity_id not in delta.ids:
+                        fingerprints.setdefault(entity_id, stored.entity_fp)
     gone = (set(screened) | set(old_matches)) - set(customers)
     if mode == "incremental" and not todo and not gone and delta is None:
         report.mode = "current"
         report.matches = sum(len(m) for m in old_matches.values())
         return report
     clock = time.perf_counter()
+    reach_seconds = 0.0
     cleared = alert_store.cleared(store, watchlist)
     new_matches: dict[str, dict[str, StoredMatch]] = {}
     raised: list[NewAlert] = []
-    for done, key in enumerate(sorted(todo), 1):
+    # With a delta, every customer in turn: one the delta reaches is screened right away, while
+    # its name's forms are still in the normalizer's cache.
+    order = sorted(customers) if reaches is not None else sorted(todo)
+    for done, key in enumerate(order, 1):
         query, customer_fp = customers[key]
-        new_matches[key] = _stored(store, screener, query, customer_fp, fingerprints)
-        raised.extend(
-            _alerts(
-                watchlist,
-                key,
-                query,
-                customer_fp,
-                old_matches.get(key, {}),
-                new_matches[key],
-                cleared,
-                delta,
-                lists,
+        if key not in todo and reaches is not None:
+            started = time.perf_counter()
+            hit = reaches(query)
+            reach_seconds += time.perf_counter() - started
+            if hit:
+                todo.add(key)
+        if key in todo:
+            new_matches[key] = _stored(store, screener, query, customer_fp, fingerprints)
+            raised.extend(
+                _alerts(
+                    watchlist,
+                    key,
+                    query,
+                    customer_fp,
+                    old_matches.get(key, {}),
+                    new_matches[key],
+                    cleared,
+                    delta,
+                    lists,
+                )
             )
-        )
-        if progress is not None and (done % 1000 == 0 or done == len(todo)):
-            progress(done, len(todo))
+        if progress is not None and (done % 1000 == 0 or done == len(order)):
+            progress(done, len(order))
     report.screened = len(todo)
-    report.timings["screen"] = time.perf_counter() - clock
+    report.timings["reach"] = reach_seconds
+    report.timings["screen"] = time.perf_counter() - clock - reach_seconds
     clock = time.perf_counter()
     with store._transaction():
         _write(store, watchlist, todo | gone, new_matches, customers, lists)
