@@ -67,3 +67,7 @@ class FetchError(SanctraceError):
     """A download failed after retries, or the downloaded file failed verification."""
 
     exit_code = 5
+
+
+class DocumentError(SanctraceError):
+    """A document to screen could not be read: too big, encrypted, corrupt or not a known kind."""
