@@ -1,0 +1,430 @@
+"""Finding listed parties named in a document.
+
+One pass of an Aho-Corasick automaton over the document's Latin reading (see
+:mod:`sanctrace.documents.analysis`) finds the rare words of listed names ("kupol",
+"kalashnikov", "antey"), allowing a short inflected ending (Алмаз-Антея), and the names listed
+in scripts written without spaces (Han, kana, hangul) as they are written. Each place found is
+then confirmed by the matching engine's scorer on the words around it, within the sentence, so
+that re-ordered, transliterated, acronym and legal-form-less forms count and a lone common word
+does not. Names that are a single word, or very short, also need corroboration: capitals, and a
+legal form beside them, a country of the entity named in the sentence, or another listed party
+of the same programme named in the document.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Any
+
+import ahocorasick
+
+from sanctrace.documents.analysis import Analysis
+from sanctrace.documents.extract import Document
+from sanctrace.documents.findings import DocumentReport, Finding
+from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
+from sanctrace.match.index import Index
+from sanctrace.match.score import NameScore, score_forms
+from sanctrace.match.screener import load_or_build_index
+from sanctrace.match.types import IndexedEntity
+from sanctrace.model.countries import to_code
+from sanctrace.normalize import NameForm, name_forms
+from sanctrace.normalize.legal_forms import strip_legal_forms
+from sanctrace.store import Store
+
+#: Anchor words need at least this many letters (shorter ones are everywhere).
+MIN_ANCHOR = 4
+#: A word of this many letters or more may carry an inflected ending of up to 3 letters.
+INFLECTED_FROM = 5
+#: The rarest words of each name used as anchors (a misspelt one leaves another).
+ANCHORS_PER_NAME = 2
+#: Acronyms need at least this many letters, written in capitals.
+MIN_ACRONYM = 3
+#: Names in a script without spaces are found as written when at least this long.
+MIN_SCRIPT_NAME = 3
+#: Words beyond the listed name's length that a window may take (a name written longer).
+SLACK = 2
+#: Windows never take more words than this.
+MAX_WINDOW = 10
+_SENTENCE_END = re.compile(r"[.!?。！？]\s|\n\s*\n")
+_WORD = re.compile(r"[^\W_](?:[\w\u00ad'’]*\w)?")
+_UPPER = re.compile(r"[A-ZА-ЯЁ\u0391-\u03a9]")
+_NO_SPACE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: The share of a listed name's weight a mention may leave out (generic words: "Concern",
+#: "Plant", a patronymic).
+MAX_MISSING_SHARE = 0.25
+#: A one-word name this long, capitalised and not used as an ordinary word in the document,
+#: stands on its own (Rosoboronexport, Sberbank); shorter ones need corroboration.
+DISTINCTIVE = 8
+#: Characters of context shown on each side when a sentence runs long.
+_CONTEXT = 200
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One listed name, as confirmation needs it."""
+
+    name: int  # index of the name entry
+    entity: int
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    single: str | None  # the word of a one-word name
+    person: bool
+
+
+def _single_word(form: NameForm) -> str | None:
+    """The one word of a name of one word (after its legal form), else None."""
+    core, _ = strip_legal_forms(form.tokens)
+    return core[0] if len(core) == 1 else None
+
+
+class Scanner:
+    """Finds the entities of an index named in documents."""
+
+    def __init__(self, index: Index, config: MatchConfig = DEFAULT_CONFIG) -> None:
+        self.index = index
+        self.config = config
+        self.versions = index.versions
+        self._entries: dict[int, _Entry] = {}
+        self._automaton = self._build()
+
+    @classmethod
+    def open(cls, store: Store, config: MatchConfig = DEFAULT_CONFIG) -> Scanner:
+        return cls(load_or_build_index(store), config)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build(self) -> Any:
+        """Anchor words and unspaced names -> the name entries they stand for."""
+        index = self.index
+        anchors: dict[str, set[int]] = defaultdict(set)
+        spelled: dict[str, set[int]] = defaultdict(set)  # acronyms: written in capitals only
+        for n, entry in enumerate(index.names):
+            form = entry.form
+            original = form.original
+            if _NO_SPACE.search(original):
+                written = "".join(original.lower().split())
+                if len(written) >= MIN_SCRIPT_NAME:
+                    anchors[written].add(n)
+                continue
+            words = [t for t in set(form.tokens) if len(t) >= MIN_ANCHOR and t.isalnum()]
+            words.sort(key=lambda t: (-index.weight(t), t))
+            for word in words[:ANCHORS_PER_NAME]:
+                anchors[" " + word].add(n)
+            for acronym in {form.acronym, *form.acronyms}:
+                if acronym and len(acronym) >= MIN_ACRONYM and acronym.isalnum():
+                    spelled[" " + acronym].add(n)
+        automaton = ahocorasick.Automaton()
+        for pattern in set(anchors) | set(spelled):
+            value = (
+                pattern,
+                tuple(sorted(anchors.get(pattern, ()))),
+                tuple(sorted(spelled.get(pattern, ()))),
+            )
+            automaton.add_word(pattern, value)
+        automaton.make_automaton()
+        return automaton
+
+    def _entry(self, n: int) -> _Entry:
+        found = self._entries.get(n)
+        if found is None:
+            name = self.index.names[n]
+            found = self._entries[n] = _Entry(
+                n,
+                name.entity,
+                name.form.tokens,
+                tuple(self.index.weight(t) for t in name.form.tokens),
+                _single_word(name.form),
+                self.index.entities[name.entity].schema == "Person",
+            )
+        return found
+
+    # -- scanning ----------------------------------------------------------------------------
+
+    def scan(self, document: Document, threshold: float | None = None) -> DocumentReport:
+        started = time.perf_counter()
+        findings = self.scan_text(document.text, threshold)
+        if document.pages:
+            findings = [_with_page(f, document.page_at(f.start)) for f in findings]
+        return DocumentReport(document, findings, time.perf_counter() - started)
+
+    def scan_text(self, text: str, threshold: float | None = None) -> list[Finding]:
+        """Every listed entity named in ``text``, one finding per entity and place, in order."""
+        cutoff = self.config.threshold if threshold is None else threshold
+        analysis = Analysis(text)
+        latin = analysis.latin
+        hits: dict[int, set[int]] = defaultdict(set)  # original offset of the anchor -> names
+        for end, (pattern, names, acronym_of) in self._automaton.iter(latin):
+            start = end - len(pattern) + 1
+            if pattern[0] == " ":
+                after = latin.find(" ", end + 1)
+                ending = after - end - 1
+                word = pattern[1:]
+                start += 1
+                if (
+                    acronym_of
+                    and ending == 0
+                    and _in_capitals(text, analysis.original(start), len(word))
+                ):
+                    hits[analysis.original(start)].update(acronym_of)
+                if not names or ending > (3 if len(word) >= INFLECTED_FROM else 0):
+                    continue
+                if not self._worth_confirming(latin, start, end, word, names):
+                    continue
+            hits[analysis.original(start)].update(names)
+        candidates: list[tuple[Finding, _Entry]] = []
+        cased = _is_cased(text)
+        for offset, names in sorted(hits.items()):
+            candidates.extend(self._confirm(analysis.work, text, offset, names, cutoff, cased))
+        return self._corroborated(text, candidates)
+
+    def _worth_confirming(
+        self, latin: str, start: int, end: int, word: str, names: tuple[int, ...]
+    ) -> bool:
+        """Cheap pre-check: the words around hold enough of some name's weight (by their first
+        three letters) for the scorer to possibly confirm it, or the anchor is an acronym."""
+        around = latin[max(0, start - 150) : end + 150].split()
+        prefixes = {w[:3] for w in around}
+        for n in names:
+            entry = self._entry(n)
+            if word not in entry.tokens:
+                return True
+            total = sum(entry.weights) or 1.0
+            held = sum(
+                w for t, w in zip(entry.tokens, entry.weights, strict=True) if t[:3] in prefixes
+            )
+            if held / total >= 0.5:
+                return True
+        return False
+
+    def _confirm(
+        self, work: str, text: str, offset: int, names: set[int], cutoff: float, cased: bool
+    ) -> list[tuple[Finding, _Entry]]:
+        """Score the windows of words around ``offset`` (within its sentence) against each name;
+        the best window per entity, if it reaches ``cutoff``."""
+        low, high = _sentence(work, offset)
+        words = [m.span() for m in _WORD.finditer(work, low, high)]
+        at = next((i for i, (s, e) in enumerate(words) if s <= offset < e), None)
+        if at is None:
+            return []
+        forms_of: dict[tuple[int, int], list[NameForm]] = {}
+        best: dict[int, tuple[float, NameScore, int, int, _Entry]] = {}
+        for n in names:
+            entry = self._entry(n)
+            target = self.index.names[n].form
+            person = self.index.entities[entry.entity].schema == "Person"
+            size = len(entry.tokens)
+            for length in range(1, min(size + SLACK, MAX_WINDOW) + 1):
+                for first in range(max(0, at - length + 1), min(at, len(words) - length) + 1):
+                    span = (first, first + length - 1)
+                    if cased and not (
+                        _capital(work, words[span[0]][0]) and _capital(work, words[span[1]][0])
+                    ):
+                        continue
+                    forms = forms_of.get(span)
+                    if forms is None:
+                        start, end = words[span[0]][0], words[span[1]][1]
+                        written = work[start:end].replace("\u00ad", "")
+                        forms = forms_of[span] = name_forms(written.replace("\n", " "))
+                    for form in forms:
+                        scored = score_forms(
+                            form,
+                            target,
+                            person=person,
+                            weight=self.index.weight,
+                            config=self.config,
+                            c_weights=entry.weights,
+                        )
+                        if not _names_it(scored, entry, len(form.tokens)):
+                            continue
+                        current = best.get(entry.entity)
+                        if current is None or scored.score > current[0]:
+                            best[entry.entity] = (scored.score, scored, *span, entry)
+        found = []
+        for e, (score, scored, first, last, entry) in best.items():
+            if score < cutoff:
+                continue
+            start, end = words[first][0], words[last][1]
+            entity = self.index.entities[e]
+            found.append(
+                (
+                    _finding(entity, text, start, end, score, scored, _context(text, low, high)),
+                    entry,
+                )
+            )
+        return found
+
+    def _corroborated(self, text: str, candidates: list[tuple[Finding, _Entry]]) -> list[Finding]:
+        """Keep names that stand on their own; a one-word name only when capitalised and, if it
+        is short, a person's or an ordinary word in this document, corroborated (saying how);
+        one finding per entity and place (the best of overlapping ones)."""
+        alone = [entry.single is not None or _is_one_word(f.text) for f, entry in candidates]
+        lowered = text.lower() if any(alone) else ""
+        kept: list[Finding] = []
+        for (finding, entry), single in zip(candidates, alone, strict=True):
+            if single:
+                reason = self._one_word(text, lowered, finding, entry)
+                if reason is None:
+                    continue
+                finding = replace(
+                    finding, explanation={**finding.explanation, "corroboration": reason}
+                )
+            kept.append(finding)
+        kept.sort(key=lambda f: (f.start, -f.score))
+        result: list[Finding] = []
+        for finding in kept:
+            clash = next(
+                (
+                    i
+                    for i, other in enumerate(result)
+                    if other.id == finding.id
+                    and other.start < finding.end
+                    and finding.start < other.end
+                ),
+                None,
+            )
+            if clash is None:
+                result.append(finding)
+            elif finding.score > result[clash].score:
+                result[clash] = finding
+        return result
+
+    def _one_word(self, text: str, lowered: str, finding: Finding, entry: _Entry) -> str | None:
+        """Why a one-word name stands, or None."""
+        written = finding.text
+        if not _capital(written, 0):
+            return None
+        word = written.lower()
+        ordinary = _used_as_word(lowered, word, text)
+        if len(_WORD.findall(written)[0]) >= DISTINCTIVE and not ordinary and not entry.person:
+            return "a distinctive word, capitalised"
+        return self._corroboration(text, finding, word)
+
+    def _corroboration(self, text: str, finding: Finding, word: str) -> str | None:
+        """A legal form beside the name, or a country of its entity named in its sentence."""
+        entity = self.index.entities[self._entity_position(finding.id)]
+        before = text[max(0, finding.start - 40) : finding.start].split()[-2:]
+        after = text[finding.end : finding.end + 40].split()[:2]
+        for near in (*before, *after):
+            bare = near.strip(".,;:()«»\"'“”")
+            if bare and strip_legal_forms((bare.lower(),))[1]:
+                return f"legal form beside it: {bare}"
+        for other in _WORD.findall(finding.context):
+            if len(other) >= 4 and other[:1].isupper() and other.lower() != word:
+                code = to_code(other)
+                if code and code in entity.countries:
+                    return f"a country of the listed entity named in the sentence: {other}"
+        return None
+
+    def _entity_position(self, entity_id: str) -> int:
+        positions = getattr(self, "_positions", None)
+        if positions is None:
+            positions = self._positions = {e.id: i for i, e in enumerate(self.index.entities)}
+        return int(positions[entity_id])
+
+
+def _is_cased(text: str) -> bool:
+    """Whether the text writes capitals at all (a lower-cased text cannot show names by case)."""
+    sample = text[:200_000]
+    upper = len(_UPPER.findall(sample))
+    return upper >= 3 and upper > 0.002 * len(sample)
+
+
+def _is_one_word(written: str) -> bool:
+    """A mention written as a single word."""
+    return len(_WORD.findall(written)) == 1
+
+
+def _in_capitals(text: str, start: int, length: int) -> bool:
+    """Whether the word at ``start`` is written in capitals (as acronyms are)."""
+    word = text[start : start + length]
+    return len(word) == length and word.isupper()
+
+
+def _capital(text: str, start: int) -> bool:
+    """A word that starts with a capital, a digit, or a letter of a script without case."""
+    first = text[start]
+    return first.isupper() or first.isdigit() or (not first.islower() and first.isalpha())
+
+
+def _used_as_word(lowered: str, word: str, text: str) -> bool:
+    """Whether ``word`` appears in lower case in the document: an ordinary word there."""
+    if not lowered:
+        return False
+    start = lowered.find(word)
+    while start >= 0:
+        end = start + len(word)
+        bounded = (start == 0 or not lowered[start - 1].isalnum()) and (
+            end >= len(lowered) or not lowered[end].isalnum()
+        )
+        if bounded and text[start:end].islower():
+            return True
+        start = lowered.find(word, end)
+    return False
+
+
+def _names_it(scored: NameScore, entry: _Entry, words: int) -> bool:
+    """A window names a listed name when every word of it belongs to the name and the words of
+    the name it leaves out weigh little (a window is no customer record: stray words around a
+    name, or half a name, are not a mention); a person of several names needs two of them."""
+    if scored.unmatched_query:
+        return False
+    if entry.person and entry.single is None and words < 2:
+        return False
+    missing = set(scored.unmatched_candidate)
+    total = sum(entry.weights) or 1.0
+    left = sum(w for t, w in zip(entry.tokens, entry.weights, strict=True) if t in missing)
+    return left / total <= MAX_MISSING_SHARE
+
+
+def _sentence(text: str, offset: int) -> tuple[int, int]:
+    """Start and end of the sentence holding ``offset`` (at most a few hundred characters on
+    each side)."""
+    low = max(0, offset - 400)
+    high = min(len(text), offset + 400)
+    start = low
+    for m in _SENTENCE_END.finditer(text, low, offset):
+        start = m.end()
+    found = _SENTENCE_END.search(text, offset, high)
+    end = found.start() + 1 if found else high
+    return start, end
+
+
+def _context(text: str, low: int, high: int) -> str:
+    sentence = " ".join(text[low:high].split())
+    return sentence if len(sentence) <= 2 * _CONTEXT else sentence[: 2 * _CONTEXT] + "…"
+
+
+def _finding(
+    entity: IndexedEntity,
+    text: str,
+    start: int,
+    end: int,
+    score: float,
+    scored: NameScore,
+    context: str,
+) -> Finding:
+    return Finding(
+        id=entity.id,
+        caption=entity.caption,
+        dataset=entity.dataset,
+        schema=entity.schema,
+        start=start,
+        end=end,
+        page=None,
+        text=text[start:end],
+        score=round(score, 4),
+        explanation=scored.to_dict(),
+        context=context,
+        programs=entity.programs,
+    )
+
+
+def _explained(finding: Finding, reason: str) -> Finding:
+    return replace(finding, explanation={**finding.explanation, "corroboration": reason})
+
+
+def _with_page(finding: Finding, page: int | None) -> Finding:
+    return replace(finding, page=page)
