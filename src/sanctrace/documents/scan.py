@@ -17,11 +17,11 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
-from sanctrace.documents.analysis import Analysis
+from sanctrace.documents.analysis import Analysis, table
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
@@ -80,6 +80,14 @@ def _single_word(form: NameForm) -> str | None:
     return core[0] if len(core) == 1 else None
 
 
+class _Cue(NamedTuple):
+    """What the names behind one anchor word need to be worth scoring, worked out once."""
+
+    others: tuple[tuple[int, frozenset[str]], ...]  # names, first letters of their other words
+    alone: tuple[int, ...]  # names the anchor carries by itself ...
+    distinctive: tuple[int, ...]  # ... being long enough to stand without corroboration
+
+
 class Scanner:
     """Finds the entities of an index named in documents."""
 
@@ -88,6 +96,7 @@ class Scanner:
         self.config = config
         self.versions = index.versions
         self._entries: dict[int, _Entry] = {}
+        self._cues: dict[str, _Cue] = {}
         self._automaton = self._build()
 
     @classmethod
@@ -112,10 +121,10 @@ class Scanner:
             words = [t for t in set(form.tokens) if len(t) >= MIN_ANCHOR and t.isalnum()]
             words.sort(key=lambda t: (-index.weight(t), t))
             for word in words[:ANCHORS_PER_NAME]:
-                anchors[" " + word].add(n)
+                anchors[_pattern(word)].add(n)
             for acronym in {form.acronym, *form.acronyms}:
                 if acronym and len(acronym) >= MIN_ACRONYM and acronym.isalnum():
-                    spelled[" " + acronym].add(n)
+                    spelled[_pattern(acronym, whole=True)].add(n)
         automaton = ahocorasick.Automaton()
         for pattern in set(anchors) | set(spelled):
             value = (
@@ -156,48 +165,87 @@ class Scanner:
         analysis = Analysis(text)
         latin = analysis.latin
         hits: dict[int, set[int]] = defaultdict(set)  # original offset of the anchor -> names
-        for end, (pattern, names, acronym_of) in self._automaton.iter(latin):
-            start = end - len(pattern) + 1
-            if pattern[0] == " ":
-                after = latin.find(" ", end + 1)
-                ending = after - end - 1
-                word = pattern[1:]
-                start += 1
-                if (
-                    acronym_of
-                    and ending == 0
-                    and _in_capitals(text, analysis.original(start), len(word))
-                ):
-                    hits[analysis.original(start)].update(acronym_of)
-                if not names or ending > (3 if len(word) >= INFLECTED_FROM else 0):
-                    continue
-                if not self._worth_confirming(latin, start, end, word, names):
-                    continue
-            hits[analysis.original(start)].update(names)
-        candidates: list[tuple[Finding, _Entry]] = []
         cased = _is_cased(text)
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few letters lower-case to two: offsets would shift
+            lowered = ""
+        for end, (pattern, names, acronym_of) in self._automaton.iter(latin):
+            if pattern[0] != " ":  # a name in a script written without spaces
+                hits[analysis.original(end - len(pattern) + 1)].update(names)
+                continue
+            word = pattern.strip()
+            start = end - len(pattern) + 2
+            if pattern[-1] == " ":
+                end -= 1
+            else:  # an inflected ending of up to 3 letters
+                after = latin.find(" ", end + 1)
+                if after - end - 1 > 3:
+                    continue
+            if acronym_of and pattern[-1] == " ":
+                at = analysis.original(start)
+                if _in_capitals(text, at, len(word)):
+                    hits[at].update(acronym_of)
+            if not names:
+                continue
+            at = analysis.original(start)
+            if cased and not _capital(text, at):
+                continue  # names are written with capitals where the text writes any
+            hits[at].update(
+                self._worth_confirming(
+                    text, lowered, at, word, self._cue(pattern, word, names), cased
+                )
+            )
+        candidates: list[tuple[Finding, _Entry]] = []
         for offset, names in sorted(hits.items()):
             candidates.extend(self._confirm(analysis.work, text, offset, names, cutoff, cased))
         return self._corroborated(text, candidates)
 
+    def _cue(self, pattern: str, word: str, names: tuple[int, ...]) -> _Cue:
+        found = self._cues.get(pattern)
+        if found is None:
+            others: list[tuple[int, frozenset[str]]] = []
+            alone: list[int] = []
+            distinctive: list[int] = []
+            for n in names:
+                entry = self._entry(n)
+                total = sum(entry.weights) or 1.0
+                rest = sum(w for t, w in zip(entry.tokens, entry.weights, strict=True) if t != word)
+                prefixes = frozenset(t[:3] for t in entry.tokens if t != word)
+                if prefixes:
+                    others.append((n, prefixes))
+                if rest / total <= MAX_MISSING_SHARE:
+                    (distinctive if len(word) >= DISTINCTIVE else alone).append(n)
+            found = self._cues[pattern] = _Cue(tuple(others), tuple(alone), tuple(distinctive))
+        return found
+
     def _worth_confirming(
-        self, latin: str, start: int, end: int, word: str, names: tuple[int, ...]
-    ) -> bool:
-        """Cheap pre-check: the words around hold enough of some name's weight (by their first
-        three letters) for the scorer to possibly confirm it, or the anchor is an acronym."""
-        around = latin[max(0, start - 150) : end + 150].split()
-        prefixes = {w[:3] for w in around}
-        for n in names:
-            entry = self._entry(n)
-            if word not in entry.tokens:
-                return True
-            total = sum(entry.weights) or 1.0
-            held = sum(
-                w for t, w in zip(entry.tokens, entry.weights, strict=True) if t[:3] in prefixes
-            )
-            if held / total >= 0.5:
-                return True
-        return False
+        self, text: str, lowered: str, at: int, word: str, cue: _Cue, cased: bool
+    ) -> list[int]:
+        """Cheap pre-check, so that the scorer sees few places and names: the names with
+        another of their words among the capitalised words beside the anchor (any words, where
+        the text has no capitals), and those the anchor carries alone: a distinctive word (not
+        merely the first of a sentence), or a shorter one with a legal form beside it."""
+        worth: list[int] = []
+        if cue.distinctive and (
+            not _starts_sentence(text, at) or not _used_as_word(lowered, word, text)
+        ):
+            worth.extend(cue.distinctive)
+        low = max(0, at - 60)
+        words = _WORD.findall(text, low, at + len(word) + 80)
+        if cased:
+            words = [w for w in words if _capital(w, 0)]
+        folded = " ".join(words)
+        folded = folded.lower() if folded.isascii() else folded.translate(table())
+        nearby = {w[:3] for w in folded.split()}
+        worth.extend(n for n, prefixes in cue.others if not prefixes.isdisjoint(nearby))
+        if cue.alone:
+            spans = [m.span() for m in _WORD.finditer(text, low, at + len(word) + 80)]
+            here = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
+            if here is not None and any(
+                strip_legal_forms((w,))[1] for w in _beside(text, spans, here)
+            ):
+                worth.extend(cue.alone)
+        return worth
 
     def _confirm(
         self, work: str, text: str, offset: int, names: set[int], cutoff: float, cased: bool
@@ -209,6 +257,7 @@ class Scanner:
         at = next((i for i, (s, e) in enumerate(words) if s <= offset < e), None)
         if at is None:
             return []
+        caps = [not cased or _capital(work, s) for s, _ in words]
         forms_of: dict[tuple[int, int], list[NameForm]] = {}
         best: dict[int, tuple[float, NameScore, int, int, _Entry]] = {}
         for n in names:
@@ -219,9 +268,7 @@ class Scanner:
             for length in range(1, min(size + SLACK, MAX_WINDOW) + 1):
                 for first in range(max(0, at - length + 1), min(at, len(words) - length) + 1):
                     span = (first, first + length - 1)
-                    if cased and not (
-                        _capital(work, words[span[0]][0]) and _capital(work, words[span[1]][0])
-                    ):
+                    if not (caps[span[0]] and caps[span[1]]):
                         continue
                     forms = forms_of.get(span)
                     if forms is None:
@@ -330,6 +377,23 @@ def _is_cased(text: str) -> bool:
     sample = text[:200_000]
     upper = len(_UPPER.findall(sample))
     return upper >= 3 and upper > 0.002 * len(sample)
+
+
+def _pattern(word: str, *, whole: bool = False) -> str:
+    """The automaton pattern of a word: whole-word, or open to an inflected ending when long."""
+    return f" {word} " if whole or len(word) < INFLECTED_FROM else f" {word}"
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` opens a sentence (its capital then says nothing)."""
+    before = text[max(0, at - 5) : at].rstrip(" \t\"'“‘«([")
+    return not before or before[-1] in ".!?…:;\n"
+
+
+def _beside(text: str, spans: list[tuple[int, int]], here: int) -> list[str]:
+    """The words just before and after the word ``here``, folded, to look for legal forms."""
+    near = spans[max(0, here - 2) : here] + spans[here + 1 : here + 3]
+    return [text[s:e].lower() for s, e in near]
 
 
 def _is_one_word(written: str) -> bool:
