@@ -27,11 +27,16 @@ _HYPHENATED = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[a-zа-яё])")
 _NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 
 
-def _latin(ch: str) -> str:
-    """How one character reads in the Latin analysis text."""
+def _latin(ch: str, cased: bool = False) -> str:
+    """How one character reads in the Latin analysis text (keeping its case, if ``cased``:
+    capitals say where names are)."""
     if ch in "'’ʼ`\u00ad":
         return ""
     lower = ch.lower()
+    if len(lower) != 1:  # İ: a letter that lower-cases to two
+        lower = ch
+    if cased and lower != ch:
+        return _latin(lower).upper()
     if lower in _CYR_BGN:
         return _CYR_BGN[lower]
     if not unicodedata.category(ch).startswith(("L", "N", "M")):
@@ -44,13 +49,13 @@ def _latin(ch: str) -> str:
     return folded or " "
 
 
-@lru_cache(maxsize=1)
-def table() -> dict[int, str]:
+@lru_cache(maxsize=2)
+def table(cased: bool = False) -> dict[int, str]:
     """The translation table, for every code point below U+3000 (and full-width forms)."""
     found: dict[int, str] = {}
     for code in list(range(0x3000)) + list(range(0xFF00, 0xFFF0)):
         ch = chr(code)
-        value = _latin(ch)
+        value = _latin(ch, cased)
         if value != ch:
             found[code] = value
     return found
@@ -66,9 +71,9 @@ def dehyphenate(text: str) -> str:
 class Analysis:
     """The Latin reading of a text, padded with a space at each end, and the way back."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cased: bool = False) -> None:
         self.work = dehyphenate(text)
-        mapping = table()
+        self.mapping = mapping = table(cased)
         self._starts: list[int] = []
         parts: list[str] = []
         position = 1
@@ -88,7 +93,7 @@ class Analysis:
         if not self._starts:
             return 0
         local = position - self._starts[k]
-        mapping = table()
+        mapping = self.mapping
         offset = k * _CHUNK
         for ch in self.work[offset : offset + _CHUNK]:
             length = len(mapping.get(ord(ch), ch))

@@ -50,6 +50,10 @@ SLACK = 2
 MAX_WINDOW = 10
 _SENTENCE_END = re.compile(r"[.!?。！？]\s|\n\s*\n")
 _WORD = re.compile(r"[^\W_](?:[\w\u00ad'’]*\w)?")
+#: Scripts whose names take case endings in running text.
+_INFLECTING = re.compile(r"[\u0400-\u04ff]")
+#: Words that start with a capital (Latin, Cyrillic, Greek).
+_CAPITALISED = re.compile(r"(?<![\w\u00ad'’])[A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w\u00ad'’]*")
 _UPPER = re.compile(r"[A-ZА-ЯЁ\u0391-\u03a9]")
 _NO_SPACE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: The share of a listed name's weight a mention may leave out (generic words: "Concern",
@@ -97,7 +101,7 @@ class Scanner:
         self.versions = index.versions
         self._entries: dict[int, _Entry] = {}
         self._cues: dict[str, _Cue] = {}
-        self._automaton = self._build()
+        self._automata = self._build()
 
     @classmethod
     def open(cls, store: Store, config: MatchConfig = DEFAULT_CONFIG) -> Scanner:
@@ -105,8 +109,11 @@ class Scanner:
 
     # -- building ----------------------------------------------------------------------------
 
-    def _build(self) -> Any:
-        """Anchor words and unspaced names -> the name entries they stand for."""
+    def _build(self) -> dict[tuple[bool, bool], Any]:
+        """Anchor words and unspaced names -> the name entries they stand for: one automaton of
+        whole words (and their English plural or possessive), one of long words open to an
+        inflected ending, for texts in scripts whose names inflect (Алмаз-Антея); each in lower
+        case, and as capitals write them, for texts that write capitals."""
         index = self.index
         anchors: dict[str, set[int]] = defaultdict(set)
         spelled: dict[str, set[int]] = defaultdict(set)  # acronyms: written in capitals only
@@ -125,16 +132,11 @@ class Scanner:
             for acronym in {form.acronym, *form.acronyms}:
                 if acronym and len(acronym) >= MIN_ACRONYM and acronym.isalnum():
                     spelled[_pattern(acronym, whole=True)].add(n)
-        automaton = ahocorasick.Automaton()
-        for pattern in set(anchors) | set(spelled):
-            value = (
-                pattern,
-                tuple(sorted(anchors.get(pattern, ()))),
-                tuple(sorted(spelled.get(pattern, ()))),
-            )
-            automaton.add_word(pattern, value)
-        automaton.make_automaton()
-        return automaton
+        return {
+            (cased, inflected): _automaton(anchors, spelled, cased=cased, inflected=inflected)
+            for cased in (False, True)
+            for inflected in (False, True)
+        }
 
     def _entry(self, n: int) -> _Entry:
         found = self._entries.get(n)
@@ -162,18 +164,18 @@ class Scanner:
     def scan_text(self, text: str, threshold: float | None = None) -> list[Finding]:
         """Every listed entity named in ``text``, one finding per entity and place, in order."""
         cutoff = self.config.threshold if threshold is None else threshold
-        analysis = Analysis(text)
+        cased = _is_cased(text)
+        analysis = Analysis(text, cased=cased)
         latin = analysis.latin
         hits: dict[int, set[int]] = defaultdict(set)  # original offset of the anchor -> names
-        cased = _is_cased(text)
         lowered = text.lower()
         if len(lowered) != len(text):  # a few letters lower-case to two: offsets would shift
             lowered = ""
-        for end, (pattern, names, acronym_of) in self._automaton.iter(latin):
+        automaton = self._automata[cased, bool(_INFLECTING.search(text))]
+        for end, (pattern, names, acronym_of, word) in automaton.iter(latin):
             if pattern[0] != " ":  # a name in a script written without spaces
                 hits[analysis.original(end - len(pattern) + 1)].update(names)
                 continue
-            word = pattern.strip()
             start = end - len(pattern) + 2
             if pattern[-1] == " ":
                 end -= 1
@@ -188,13 +190,10 @@ class Scanner:
             if not names:
                 continue
             at = analysis.original(start)
-            if cased and not _capital(text, at):
-                continue  # names are written with capitals where the text writes any
-            hits[at].update(
-                self._worth_confirming(
-                    text, lowered, at, word, self._cue(pattern, word, names), cased
-                )
-            )
+            cue = self._cue(pattern, word, names)
+            worth = self._worth_confirming(text, lowered, at, word, cue, cased)
+            if worth:
+                hits[at].update(worth)
         candidates: list[tuple[Finding, _Entry]] = []
         for offset, names in sorted(hits.items()):
             candidates.extend(self._confirm(analysis.work, text, offset, names, cutoff, cased))
@@ -230,16 +229,15 @@ class Scanner:
             not _starts_sentence(text, at) or not _used_as_word(lowered, word, text)
         ):
             worth.extend(cue.distinctive)
-        low = max(0, at - 60)
-        words = _WORD.findall(text, low, at + len(word) + 80)
-        if cased:
-            words = [w for w in words if _capital(w, 0)]
-        folded = " ".join(words)
-        folded = folded.lower() if folded.isascii() else folded.translate(table())
-        nearby = {w[:3] for w in folded.split()}
-        worth.extend(n for n, prefixes in cue.others if not prefixes.isdisjoint(nearby))
+        low, high = _clause(text, at, len(word))
+        if cue.others:
+            words = (_CAPITALISED if cased else _WORD).findall(text, low, high)
+            folded = " ".join(words)
+            folded = folded.lower() if folded.isascii() else folded.translate(table())
+            nearby = {w[:3] for w in folded.split()}
+            worth.extend(n for n, prefixes in cue.others if not prefixes.isdisjoint(nearby))
         if cue.alone:
-            spans = [m.span() for m in _WORD.finditer(text, low, at + len(word) + 80)]
+            spans = [m.span() for m in _WORD.finditer(text, low, high)]
             here = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
             if here is not None and any(
                 strip_legal_forms((w,))[1] for w in _beside(text, spans, here)
@@ -379,9 +377,73 @@ def _is_cased(text: str) -> bool:
     return upper >= 3 and upper > 0.002 * len(sample)
 
 
+#: Romanised Cyrillic letters of more than one Latin letter: a capital Ж reads ZH.
+_DIGRAPHS = ("shch", "zh", "kh", "ts", "ch", "sh", "yu", "ya", "ye", "yo")
+
+
+def _written(word: str, *, acronym: bool) -> list[str]:
+    """How a folded word is written with capitals: Kupol, KUPOL (and ZHukov for Жуков);
+    an acronym only in capitals."""
+    if acronym or not word[:1].isalpha():
+        return [word.upper()]
+    forms = [word[:1].upper() + word[1:], word.upper()]
+    forms.extend(word[: len(d)].upper() + word[len(d) :] for d in _DIGRAPHS if word.startswith(d))
+    return forms
+
+
+def _automaton(
+    anchors: dict[str, set[int]], spelled: dict[str, set[int]], *, cased: bool, inflected: bool
+) -> Any:
+    """One automaton over the analysis text; values are (pattern, names, acronym names, word).
+    Whole words also match with an English plural or possessive s; with ``inflected``, long
+    words also with an ending of up to three letters (checked by the caller)."""
+    automaton = ahocorasick.Automaton()
+    for pattern in set(anchors) | set(spelled):
+        names = tuple(sorted(anchors.get(pattern, ())))
+        acronyms = tuple(sorted(spelled.get(pattern, ())))
+        word = pattern.strip()
+        if pattern[0] != " ":  # a name in a script without spaces
+            automaton.add_word(pattern, (pattern, names, acronyms, word))
+            continue
+        open_ended = inflected and pattern[-1] != " "
+        variants = [(word, names, acronyms)]
+        if cased:
+            variants = [(w, names, ()) for w in _written(word, acronym=False)] if names else []
+            variants += (
+                [(w, (), acronyms) for w in _written(word, acronym=True)] if acronyms else []
+            )
+        for written, named, spelt in variants:
+            if named and open_ended:
+                automaton.add_word(f" {written}", (f" {written}", named, (), word))
+            else:
+                for ending in ("", "s") if named else ("",):
+                    key = f" {written}{ending} "
+                    automaton.add_word(key, (key, named, (), word))
+            if spelt:
+                key = f" {written} "
+                found = automaton.get(key, None)
+                merged = (key, found[1] if found else (), spelt, word)
+                automaton.add_word(key, merged)
+    automaton.make_automaton()
+    return automaton
+
+
 def _pattern(word: str, *, whole: bool = False) -> str:
     """The automaton pattern of a word: whole-word, or open to an inflected ending when long."""
     return f" {word} " if whole or len(word) < INFLECTED_FROM else f" {word}"
+
+
+def _clause(text: str, at: int, length: int) -> tuple[int, int]:
+    """Up to 60 characters before and 80 after a word, within its sentence."""
+    low, high = max(0, at - 60), min(len(text), at + length + 80)
+    for stop in (". ", "? ", "! ", "\n\n"):
+        cut = text.rfind(stop, low, at)
+        if cut >= 0:
+            low = max(low, cut + len(stop))
+        cut = text.find(stop, at, high)
+        if cut >= 0:
+            high = min(high, cut + 1)
+    return low, high
 
 
 def _starts_sentence(text: str, at: int) -> bool:
