@@ -101,7 +101,8 @@ class Scanner:
         self.versions = index.versions
         self._entries: dict[int, _Entry] = {}
         self._cues: dict[str, _Cue] = {}
-        self._automata = self._build()
+        self._anchors = self._build()
+        self._automata: dict[tuple[bool, bool], Any] = {}
 
     @classmethod
     def open(cls, store: Store, config: MatchConfig = DEFAULT_CONFIG) -> Scanner:
@@ -109,11 +110,12 @@ class Scanner:
 
     # -- building ----------------------------------------------------------------------------
 
-    def _build(self) -> dict[tuple[bool, bool], Any]:
-        """Anchor words and unspaced names -> the name entries they stand for: one automaton of
-        whole words (and their English plural or possessive), one of long words open to an
-        inflected ending, for texts in scripts whose names inflect (Алмаз-Антея); each in lower
-        case, and as capitals write them, for texts that write capitals."""
+    def _build(self) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+        """Anchor words and unspaced names -> the name entries they stand for; acronyms apart.
+        Automata are made of them per kind of text: whole words (and their English plural or
+        possessive), or long words open to an inflected ending, for texts in scripts whose names
+        inflect (Алмаз-Антея); in lower case, or as capitals write them, for texts that write
+        capitals."""
         index = self.index
         anchors: dict[str, set[int]] = defaultdict(set)
         spelled: dict[str, set[int]] = defaultdict(set)  # acronyms: written in capitals only
@@ -132,11 +134,18 @@ class Scanner:
             for acronym in {form.acronym, *form.acronyms}:
                 if acronym and len(acronym) >= MIN_ACRONYM and acronym.isalnum():
                     spelled[_pattern(acronym, whole=True)].add(n)
-        return {
-            (cased, inflected): _automaton(anchors, spelled, cased=cased, inflected=inflected)
-            for cased in (False, True)
-            for inflected in (False, True)
-        }
+        return anchors, spelled
+
+    def _automaton(self, cased: bool, inflected: bool) -> Any:
+        """The automaton a text needs, built the first time one does (most runs need one)."""
+        key = (cased, inflected)
+        found = self._automata.get(key)
+        if found is None:
+            anchors, spelled = self._anchors
+            found = self._automata[key] = _automaton(
+                anchors, spelled, cased=cased, inflected=inflected
+            )
+        return found
 
     def _entry(self, n: int) -> _Entry:
         found = self._entries.get(n)
@@ -171,7 +180,7 @@ class Scanner:
         lowered = text.lower()
         if len(lowered) != len(text):  # a few letters lower-case to two: offsets would shift
             lowered = ""
-        automaton = self._automata[cased, bool(_INFLECTING.search(text))]
+        automaton = self._automaton(cased, bool(_INFLECTING.search(text)))
         for end, (pattern, names, acronym_of, word) in automaton.iter(latin):
             if pattern[0] != " ":  # a name in a script written without spaces
                 hits[analysis.original(end - len(pattern) + 1)].update(names)
