@@ -22,7 +22,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from sanctrace import __version__
-from sanctrace.api import batches, monitoring, native, yente
+from sanctrace.api import batches, monitoring, native, scan, yente
 from sanctrace.api.auth import Authenticator
 from sanctrace.api.limits import ASGIApp, BodyLimit, Message, RateLimiter, Receive, Scope, Send
 from sanctrace.api.metrics import Metrics
@@ -190,9 +190,12 @@ def create_app(
     app.include_router(native.router)
     app.include_router(batches.router)
     app.include_router(monitoring.router)
+    app.include_router(scan.router)
     # Outermost last: the access log sees every answer, the 413s included.
     app.add_middleware(
-        BodyLimit, limit=settings.max_body, paths={"/batches": settings.max_batch_body}
+        BodyLimit,
+        limit=settings.max_body,
+        paths={"/batches": settings.max_batch_body, "/scan": scan.MAX_BODY},
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -13,6 +13,7 @@ from sanctrace.cli import audit as audit_cmd
 from sanctrace.cli import entity as entity_cmd
 from sanctrace.cli import keys as keys_cmd
 from sanctrace.cli import lists as lists_cmd
+from sanctrace.cli import scan as scan_cmd
 from sanctrace.cli import screen as screen_cmd
 from sanctrace.cli import screen_file as screen_file_cmd
 from sanctrace.cli import serve as serve_cmd
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(lists_cmd.app, name="lists")
 app.command("screen")(screen_cmd.screen)
 app.command("screen-file")(screen_file_cmd.screen_file)
+app.command("scan")(scan_cmd.scan)
 app.command("compare")(screen_cmd.compare_cmd)
 app.command("entity")(entity_cmd.entity)
 app.command("serve")(serve_cmd.serve)

@@ -50,6 +50,8 @@ SLACK = 2
 MAX_WINDOW = 10
 _SENTENCE_END = re.compile(r"[.!?。！？]\s|\n\s*\n")
 _WORD = re.compile(r"[^\W_](?:[\w\u00ad'’]*\w)?")
+#: Punctuation that separates names rather than joining the words of one.
+_SEPARATOR = re.compile(r"[,;:()\[\]|/]")
 #: Scripts whose names take case endings in running text.
 _INFLECTING = re.compile(r"[\u0400-\u04ff]")
 #: Words that start with a capital (Latin, Cyrillic, Greek).
@@ -265,6 +267,12 @@ class Scanner:
         if at is None:
             return []
         caps = [not cased or _capital(work, s) for s, _ in words]
+        # Word k and k + 1 are apart when a comma, a bracket or the like stands between them:
+        # a list of parties is no one name.
+        apart = [
+            bool(_SEPARATOR.search(work, words[k][1], words[k + 1][0]))
+            for k in range(len(words) - 1)
+        ]
         forms_of: dict[tuple[int, int], list[NameForm]] = {}
         best: dict[int, tuple[float, NameScore, int, int, _Entry]] = {}
         for n in names:
@@ -275,7 +283,7 @@ class Scanner:
             for length in range(1, min(size + SLACK, MAX_WINDOW) + 1):
                 for first in range(max(0, at - length + 1), min(at, len(words) - length) + 1):
                     span = (first, first + length - 1)
-                    if not (caps[span[0]] and caps[span[1]]):
+                    if not (caps[span[0]] and caps[span[1]]) or any(apart[first : span[1]]):
                         continue
                     forms = forms_of.get(span)
                     if forms is None:
