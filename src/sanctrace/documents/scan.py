@@ -17,6 +17,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -50,6 +51,8 @@ SLACK = 2
 MAX_WINDOW = 10
 _SENTENCE_END = re.compile(r"[.!?。！？]\s|\n\s*\n")
 _WORD = re.compile(r"[^\W_](?:[\w\u00ad'’]*\w)?")
+#: An English possessive ending, not part of the name (Sberbank's).
+_POSSESSIVE = re.compile(r"['’]s\b")
 #: Punctuation that separates names rather than joining the words of one.
 _SEPARATOR = re.compile(r"[,;:()\[\]|/]")
 #: Scripts whose names take case endings in running text.
@@ -250,9 +253,7 @@ class Scanner:
         if cue.alone:
             spans = [m.span() for m in _WORD.finditer(text, low, high)]
             here = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
-            if here is not None and any(
-                strip_legal_forms((w,))[1] for w in _beside(text, spans, here)
-            ):
+            if here is not None and any(_is_legal_form(w) for w in _beside(text, spans, here)):
                 worth.extend(cue.alone)
         return worth
 
@@ -288,7 +289,7 @@ class Scanner:
                     forms = forms_of.get(span)
                     if forms is None:
                         start, end = words[span[0]][0], words[span[1]][1]
-                        written = work[start:end].replace("\u00ad", "")
+                        written = _POSSESSIVE.sub("", work[start:end].replace("\u00ad", ""))
                         forms = forms_of[span] = name_forms(written.replace("\n", " "))
                     for form in forms:
                         scored = score_forms(
@@ -371,7 +372,7 @@ class Scanner:
         after = text[finding.end : finding.end + 40].split()[:2]
         for near in (*before, *after):
             bare = near.strip(".,;:()«»\"'“”")
-            if bare and strip_legal_forms((bare.lower(),))[1]:
+            if bare and _is_legal_form(bare):
                 return f"legal form beside it: {bare}"
         for other in _WORD.findall(finding.context):
             if len(other) >= 4 and other[:1].isupper() and other.lower() != word:
@@ -461,6 +462,15 @@ def _clause(text: str, at: int, length: int) -> tuple[int, int]:
         if cut >= 0:
             high = min(high, cut + 1)
     return low, high
+
+
+@lru_cache(maxsize=4096)
+def _is_legal_form(word: str) -> bool:
+    """Whether a word is a legal form (LLC, GmbH, ООО), before or after a name."""
+    folded = word.translate(table()).split()
+    if len(folded) != 1:
+        return False
+    return bool(strip_legal_forms(("x", *folded))[1] or strip_legal_forms((*folded, "x"))[1])
 
 
 def _starts_sentence(text: str, at: int) -> bool:
