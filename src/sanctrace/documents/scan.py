@@ -55,6 +55,18 @@ _WORD = re.compile(r"[^\W_](?:[\w\u00ad'’]*\w)?")
 _POSSESSIVE = re.compile(r"['’]s\b")
 #: Punctuation that separates names rather than joining the words of one.
 _SEPARATOR = re.compile(r"[,;:()\[\]|/]")
+#: Anything but spaces and hyphens between two words: they are not one run of a name.
+_BREAK = re.compile(r"[^\s\-\u00ad]")
+#: Words of legal forms that prose uses as ordinary nouns ("the company", "компании").
+_GENERIC = frozenset({"company", "kompanii", "kompaniya", "board", "group", "trust", "bank"})
+#: Abbreviations of kinds of Russian organisations, used like legal forms (НПО «Луч»).
+_ORG_TYPES = frozenset({"npo", "nii", "okb", "npp", "npk", "fgup", "gup", "mup", "tsnii", "kb"})
+#: Months and weekdays, which any text writes with capitals.
+_CALENDAR = (
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "yanvar fevral mart aprel may iyun iyul avgust sentyabr oktyabr noyabr dekabr"
+)
 #: Scripts whose names take case endings in running text.
 _INFLECTING = re.compile(r"[\u0400-\u04ff]")
 #: Words that start with a capital (Latin, Cyrillic, Greek).
@@ -137,7 +149,12 @@ class Scanner:
             for word in words[:ANCHORS_PER_NAME]:
                 anchors[_pattern(word)].add(n)
             for acronym in {form.acronym, *form.acronyms}:
-                if acronym and len(acronym) >= MIN_ACRONYM and acronym.isalnum():
+                if (
+                    acronym
+                    and len(acronym) >= MIN_ACRONYM
+                    and acronym.isalnum()
+                    and not _is_legal_form(acronym.upper())
+                ):
                     spelled[_pattern(acronym, whole=True)].add(n)
         return anchors, spelled
 
@@ -268,12 +285,43 @@ class Scanner:
         if at is None:
             return []
         caps = [not cased or _capital(work, s) for s, _ in words]
+        gaps = [work[words[k][1] : words[k + 1][0]] for k in range(len(words) - 1)]
         # Word k and k + 1 are apart when a comma, a bracket or the like stands between them:
-        # a list of parties is no one name.
-        apart = [
-            bool(_SEPARATOR.search(work, words[k][1], words[k + 1][0]))
-            for k in range(len(words) - 1)
+        # a list of parties is no one name (but a list writes persons SURNAME, Given).
+        apart = [bool(_SEPARATOR.search(gap)) for gap in gaps]
+        listed_style = [
+            gap.strip() == "," and work[words[k][0] : words[k][1]].isupper()
+            for k, gap in enumerate(gaps)
         ]
+        # ... and joined when nothing but spaces or a hyphen does: a name inside a longer
+        # proper name (Кулакова София, Henry Wilson) is not a mention of it.
+        joined = [not _BREAK.search(gap) for gap in gaps]
+        legal = [_is_legal_form(work[s:e]) for s, e in words]
+
+        def cut_out(first: int, last: int) -> bool:
+            """The window leaves out a capitalised word joined to it (not a legal form, not
+            the opening word of the sentence)."""
+            if not cased:
+                return False
+            before = first - 1
+            if (
+                before >= 0
+                and joined[before]
+                and caps[before]
+                and not legal[before]
+                and not _starts_sentence(work, words[before][0])
+            ):
+                return True
+            after = last + 1
+            possessive = _POSSESSIVE.search(work, words[last][0], words[last][1]) is not None
+            return (
+                after < len(words)
+                and not possessive
+                and joined[last]
+                and caps[after]
+                and not legal[after]
+            )
+
         forms_of: dict[tuple[int, int], list[NameForm]] = {}
         best: dict[int, tuple[float, NameScore, int, int, _Entry]] = {}
         for n in names:
@@ -284,13 +332,19 @@ class Scanner:
             for length in range(1, min(size + SLACK, MAX_WINDOW) + 1):
                 for first in range(max(0, at - length + 1), min(at, len(words) - length) + 1):
                     span = (first, first + length - 1)
-                    if not (caps[span[0]] and caps[span[1]]) or any(apart[first : span[1]]):
+                    if not (caps[span[0]] and caps[span[1]]):
+                        continue
+                    breaks = [k for k in range(first, span[1]) if apart[k]]
+                    if breaks and not (person and len(breaks) == 1 and listed_style[breaks[0]]):
+                        continue
+                    if cut_out(*span) or all(legal[first : span[1] + 1]):
                         continue
                     forms = forms_of.get(span)
                     if forms is None:
                         start, end = words[span[0]][0], words[span[1]][1]
                         written = _POSSESSIVE.sub("", work[start:end].replace("\u00ad", ""))
-                        forms = forms_of[span] = name_forms(written.replace("\n", " "))
+                        written = written.replace("\n", " ")
+                        forms = forms_of[span] = [] if _is_place(written) else name_forms(written)
                     for form in forms:
                         scored = score_forms(
                             form,
@@ -366,11 +420,12 @@ class Scanner:
         return self._corroboration(text, finding, word)
 
     def _corroboration(self, text: str, finding: Finding, word: str) -> str | None:
-        """A legal form beside the name, or a country of its entity named in its sentence."""
+        """A legal form beside the name (not for a person), or a country of its entity named
+        in its sentence."""
         entity = self.index.entities[self._entity_position(finding.id)]
-        before = text[max(0, finding.start - 40) : finding.start].split()[-2:]
-        after = text[finding.end : finding.end + 40].split()[:2]
-        for near in (*before, *after):
+        before = text[max(0, finding.start - 40) : finding.start].split()[-1:]
+        after = text[finding.end : finding.end + 40].split()[:1]
+        for near in () if entity.schema == "Person" else (*before, *after):
             bare = near.strip(".,;:()«»\"'“”")
             if bare and _is_legal_form(bare):
                 return f"legal form beside it: {bare}"
@@ -466,11 +521,37 @@ def _clause(text: str, at: int, length: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=4096)
 def _is_legal_form(word: str) -> bool:
-    """Whether a word is a legal form (LLC, GmbH, ООО), before or after a name."""
-    folded = word.translate(table()).split()
-    if len(folded) != 1:
+    """Whether a word, as written, is a legal form (LLC, Ltd, GmbH, ООО) before or after a
+    name: capitalised, and in capitals when it is two letters (AS, AG; not "as", "at")."""
+    if not word[:1].isupper() or (len(word) <= 2 and not word.isupper()):
         return False
+    folded = word.translate(table()).split()
+    if len(folded) != 1 or folded[0] in _GENERIC:
+        return False
+    if folded[0] in _ORG_TYPES:
+        return True
     return bool(strip_legal_forms(("x", *folded))[1] or strip_legal_forms((*folded, "x"))[1])
+
+
+@lru_cache(maxsize=4096)
+def _is_place(written: str) -> bool:
+    """Whether a mention is only the name of a country, a region or a month: what a list's
+    one-word name (SEPTEMBER, WASHINGTON) would otherwise match in any text."""
+    key = " ".join(written.translate(table()).split())
+    return key in _places() or (to_code(written) is not None and len(key) > 3)
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    import pycountry
+
+    names: set[str] = set(_CALENDAR.split())
+    for country in pycountry.countries:
+        names.add(country.name)
+        names.add(getattr(country, "common_name", country.name))
+    for division in pycountry.subdivisions:
+        names.add(division.name)
+    return frozenset(" ".join(n.translate(table()).split()) for n in names)
 
 
 def _starts_sentence(text: str, at: int) -> bool:
@@ -482,7 +563,7 @@ def _starts_sentence(text: str, at: int) -> bool:
 def _beside(text: str, spans: list[tuple[int, int]], here: int) -> list[str]:
     """The words just before and after the word ``here``, folded, to look for legal forms."""
     near = spans[max(0, here - 2) : here] + spans[here + 1 : here + 3]
-    return [text[s:e].lower() for s, e in near]
+    return [text[s:e] for s, e in near]
 
 
 def _is_one_word(written: str) -> bool:
