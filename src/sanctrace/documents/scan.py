@@ -49,7 +49,7 @@ MIN_SCRIPT_NAME = 3
 SLACK = 2
 #: Windows never take more words than this.
 MAX_WINDOW = 10
-_SENTENCE_END = re.compile(r"[.!?。！？]\s|\n\s*\n")
+_SENTENCE_END = re.compile(r"(?<!\s[A-ZА-Я])[.!?。！？]\s|\n\s*\n")
 _WORD = re.compile(r"[^\W_](?:[\w\u00ad'’]*\w)?")
 #: An English possessive ending, not part of the name (Sberbank's).
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -79,6 +79,8 @@ MAX_MISSING_SHARE = 0.25
 #: A one-word name this long, capitalised and not used as an ordinary word in the document,
 #: stands on its own (Rosoboronexport, Sberbank); shorter ones need corroboration.
 DISTINCTIVE = 8
+#: ... and at least this rare among listed names (weight in [0, 1]; generic words are lower).
+DISTINCTIVE_WEIGHT = 0.5
 #: Characters of context shown on each side when a sentence runs long.
 _CONTEXT = 200
 
@@ -244,7 +246,7 @@ class Scanner:
                 if prefixes:
                     others.append((n, prefixes))
                 if rest / total <= MAX_MISSING_SHARE:
-                    (distinctive if len(word) >= DISTINCTIVE else alone).append(n)
+                    (distinctive if self._distinctive(word) else alone).append(n)
             found = self._cues[pattern] = _Cue(tuple(others), tuple(alone), tuple(distinctive))
         return found
 
@@ -267,7 +269,9 @@ class Scanner:
             folded = folded.lower() if folded.isascii() else folded.translate(table())
             nearby = {w[:3] for w in folded.split()}
             worth.extend(n for n, prefixes in cue.others if not prefixes.isdisjoint(nearby))
-        if cue.alone:
+        if cue.alone and len(word) >= MIN_ANCHOR and _stands_out(text, at, at + len(word)):
+            worth.extend(cue.alone)
+        elif cue.alone:
             spans = [m.span() for m in _WORD.finditer(text, low, high)]
             here = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
             if here is not None and any(_is_legal_form(w) for w in _beside(text, spans, here)):
@@ -408,6 +412,11 @@ class Scanner:
                 result[clash] = finding
         return result
 
+    def _distinctive(self, word: str) -> bool:
+        """A word long and rare enough among listed names to stand for one (Sberbank,
+        Rosoboronexport; not International, Resource)."""
+        return len(word) >= DISTINCTIVE and self.index.weight(word) >= DISTINCTIVE_WEIGHT
+
     def _one_word(self, text: str, lowered: str, finding: Finding, entry: _Entry) -> str | None:
         """Why a one-word name stands, or None."""
         written = finding.text
@@ -415,8 +424,12 @@ class Scanner:
             return None
         word = written.lower()
         ordinary = _used_as_word(lowered, word, text)
-        if len(_WORD.findall(written)[0]) >= DISTINCTIVE and not ordinary and not entry.person:
-            return "a distinctive word, capitalised"
+        if not ordinary and not entry.person and not _is_place(written):
+            listed = entry.single or ""
+            if self._distinctive(listed):
+                return "a distinctive word, capitalised"
+            if _stands_out(text, finding.start, finding.end) and len(listed) >= MIN_ANCHOR:
+                return "written in capitals, as the list writes it, in a text that does not"
         return self._corroboration(text, finding, word)
 
     def _corroboration(self, text: str, finding: Finding, word: str) -> str | None:
@@ -552,6 +565,16 @@ def _places() -> frozenset[str]:
     for division in pycountry.subdivisions:
         names.add(division.name)
     return frozenset(" ".join(n.translate(table()).split()) for n in names)
+
+
+def _stands_out(text: str, start: int, end: int) -> bool:
+    """A word written in capitals among words that are not (an acronym the list gives, not a
+    headline)."""
+    if not text[start:end].isupper():
+        return False
+    before = _WORD.findall(text, max(0, start - 30), start)[-1:]
+    after = _WORD.findall(text, end, end + 30)[:1]
+    return not any(w.isupper() and len(w) > 1 for w in (*before, *after))
 
 
 def _starts_sentence(text: str, at: int) -> bool:
