@@ -67,6 +67,8 @@ _CALENDAR = (
     "monday tuesday wednesday thursday friday saturday sunday "
     "yanvar fevral mart aprel may iyun iyul avgust sentyabr oktyabr noyabr dekabr"
 )
+#: Endings of Russian family names: such a word alone names a person as often as a firm.
+_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая)$", re.IGNORECASE)
 #: Scripts whose names take case endings in running text.
 _INFLECTING = re.compile(r"[\u0400-\u04ff]")
 #: Words that start with a capital (Latin, Cyrillic, Greek).
@@ -81,6 +83,9 @@ MAX_MISSING_SHARE = 0.25
 DISTINCTIVE = 8
 #: ... and at least this rare among listed names (weight in [0, 1]; generic words are lower).
 DISTINCTIVE_WEIGHT = 0.5
+#: Persons are named in running text with many near-namesakes (Александрова / Alexandrov):
+#: their mentions need this score at least.
+PERSON_THRESHOLD = 0.9
 #: Characters of context shown on each side when a sentence runs long.
 _CONTEXT = 200
 
@@ -343,6 +348,15 @@ class Scanner:
                         continue
                     if cut_out(*span) or all(legal[first : span[1] + 1]):
                         continue
+                    if (
+                        person
+                        and cased
+                        and not all(
+                            caps[k] or _is_particle(work, words[k])
+                            for k in range(first, span[1] + 1)
+                        )
+                    ):
+                        continue  # a person's name has no common words in it ("X and Y")
                     forms = forms_of.get(span)
                     if forms is None:
                         start, end = words[span[0]][0], words[span[1]][1]
@@ -365,7 +379,7 @@ class Scanner:
                             best[entry.entity] = (scored.score, scored, *span, entry)
         found = []
         for e, (score, scored, first, last, entry) in best.items():
-            if score < cutoff:
+            if score < (max(cutoff, PERSON_THRESHOLD) if entry.person else cutoff):
                 continue
             start, end = words[first][0], words[last][1]
             entity = self.index.entities[e]
@@ -426,7 +440,7 @@ class Scanner:
         ordinary = _used_as_word(lowered, word, text)
         if not ordinary and not entry.person and not _is_place(written):
             listed = entry.single or ""
-            if self._distinctive(listed):
+            if self._distinctive(listed) and not _SURNAME.search(written):
                 return "a distinctive word, capitalised"
             if _stands_out(text, finding.start, finding.end) and len(listed) >= MIN_ANCHOR:
                 return "written in capitals, as the list writes it, in a text that does not"
@@ -565,6 +579,44 @@ def _places() -> frozenset[str]:
     for division in pycountry.subdivisions:
         names.add(division.name)
     return frozenset(" ".join(n.translate(table()).split()) for n in names)
+
+
+_PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "ul",
+        "bin",
+        "ibn",
+        "bint",
+        "abu",
+        "abd",
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "di",
+        "del",
+        "della",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "du",
+        "y",
+        "e",
+        "ben",
+        "ter",
+    ]
+)
+
+
+def _is_particle(text: str, span: tuple[int, int]) -> bool:
+    """A lower-case word that belongs inside persons' names (bin, al, de, van)."""
+    return text[span[0] : span[1]].lower() in _PARTICLES
 
 
 def _stands_out(text: str, start: int, end: int) -> bool:
