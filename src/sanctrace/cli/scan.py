@@ -164,10 +164,10 @@ def scan(
 
 def _open_scanner(state: State) -> tuple[Scanner, list[VersionInfo]]:
     """The scanner over the active lists (loaded and indexed on first use) and their versions."""
-    from sanctrace.documents.scan import Scanner
+    from sanctrace.documents.scan import Scanner, scan_cache
 
     screener = state.screener()
-    scanner = Scanner(screener.index)
+    scanner = Scanner(screener.index, cache=scan_cache(state.store()))
     stored = {(v.dataset, v.version): v for v in state.store().versions()}
     versions = [stored[pair] for pair in scanner.versions if pair in stored]
     return scanner, sorted(versions, key=lambda v: v.dataset)

@@ -13,11 +13,13 @@ of the same programme named in the document.
 
 from __future__ import annotations
 
+import pickle
 import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -28,11 +30,11 @@ from sanctrace.documents.findings import DocumentReport, Finding
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.match.index import Index
 from sanctrace.match.score import NameScore, score_forms
-from sanctrace.match.screener import load_or_build_index
+from sanctrace.match.screener import index_path, load_or_build_index
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.countries import to_code
 from sanctrace.normalize import NameForm, name_forms
-from sanctrace.normalize.legal_forms import strip_legal_forms
+from sanctrace.normalize.legal_forms import LEGAL_FORMS, strip_legal_forms
 from sanctrace.store import Store
 
 #: Anchor words need at least this many letters (shorter ones are everywhere).
@@ -119,18 +121,23 @@ class _Cue(NamedTuple):
 class Scanner:
     """Finds the entities of an index named in documents."""
 
-    def __init__(self, index: Index, config: MatchConfig = DEFAULT_CONFIG) -> None:
+    def __init__(
+        self, index: Index, config: MatchConfig = DEFAULT_CONFIG, cache: Path | None = None
+    ) -> None:
+        """``cache``: a file path prefix under which built automata are kept for the next run
+        (one per kind of text); it must belong to this index."""
         self.index = index
         self.config = config
         self.versions = index.versions
+        self.cache = cache
         self._entries: dict[int, _Entry] = {}
         self._cues: dict[str, _Cue] = {}
-        self._anchors = self._build()
+        self._anchors: tuple[dict[str, set[int]], dict[str, set[int]]] | None = None
         self._automata: dict[tuple[bool, bool], Any] = {}
 
     @classmethod
     def open(cls, store: Store, config: MatchConfig = DEFAULT_CONFIG) -> Scanner:
-        return cls(load_or_build_index(store), config)
+        return cls(load_or_build_index(store), config, cache=scan_cache(store))
 
     # -- building ----------------------------------------------------------------------------
 
@@ -160,7 +167,7 @@ class Scanner:
                     acronym
                     and len(acronym) >= MIN_ACRONYM
                     and acronym.isalnum()
-                    and not _is_legal_form(acronym.upper())
+                    and acronym not in _legal_words()
                 ):
                     spelled[_pattern(acronym, whole=True)].add(n)
         return anchors, spelled
@@ -169,11 +176,20 @@ class Scanner:
         """The automaton a text needs, built the first time one does (most runs need one)."""
         key = (cased, inflected)
         found = self._automata.get(key)
+        if found is not None:
+            return found
+        path = None
+        if self.cache is not None:
+            path = self.cache.with_name(f"{self.cache.name}-{int(cased)}{int(inflected)}.pickle")
+            found = _load_automaton(path)
         if found is None:
+            if self._anchors is None:
+                self._anchors = self._build()
             anchors, spelled = self._anchors
-            found = self._automata[key] = _automaton(
-                anchors, spelled, cased=cased, inflected=inflected
-            )
+            found = _automaton(anchors, spelled, cased=cased, inflected=inflected)
+            if path is not None:
+                _save_automaton(found, path)
+        self._automata[key] = found
         return found
 
     def _entry(self, n: int) -> _Entry:
@@ -274,13 +290,16 @@ class Scanner:
             folded = folded.lower() if folded.isascii() else folded.translate(table())
             nearby = {w[:3] for w in folded.split()}
             worth.extend(n for n, prefixes in cue.others if not prefixes.isdisjoint(nearby))
-        if cue.alone and len(word) >= MIN_ANCHOR and _stands_out(text, at, at + len(word)):
-            worth.extend(cue.alone)
-        elif cue.alone:
+        if cue.alone:
             spans = [m.span() for m in _WORD.finditer(text, low, high)]
             here = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
             if here is not None and any(_is_legal_form(w) for w in _beside(text, spans, here)):
                 worth.extend(cue.alone)
+            elif any(
+                len(w) >= 4 and w.lower() != word and to_code(w)
+                for w in _CAPITALISED.findall(text, low, high)
+            ):
+                worth.extend(cue.alone)  # a country named beside it: the confirmation checks
         return worth
 
     def _confirm(
@@ -442,8 +461,6 @@ class Scanner:
             listed = entry.single or ""
             if self._distinctive(listed) and not _SURNAME.search(written):
                 return "a distinctive word, capitalised"
-            if _stands_out(text, finding.start, finding.end) and len(listed) >= MIN_ANCHOR:
-                return "written in capitals, as the list writes it, in a text that does not"
         return self._corroboration(text, finding, word)
 
     def _corroboration(self, text: str, finding: Finding, word: str) -> str | None:
@@ -474,7 +491,7 @@ def _is_cased(text: str) -> bool:
     """Whether the text writes capitals at all (a lower-cased text cannot show names by case)."""
     sample = text[:200_000]
     upper = len(_UPPER.findall(sample))
-    return upper >= 3 and upper > 0.002 * len(sample)
+    return upper >= max(1.0, 0.002 * len(sample))
 
 
 #: Romanised Cyrillic letters of more than one Latin letter: a capital Ж reads ZH.
@@ -489,6 +506,50 @@ def _written(word: str, *, acronym: bool) -> list[str]:
     forms = [word[:1].upper() + word[1:], word.upper()]
     forms.extend(word[: len(d)].upper() + word[len(d) :] for d in _DIGRAPHS if word.startswith(d))
     return forms
+
+
+#: Bumped when the automata's patterns or values change, so that kept ones are rebuilt.
+_CACHE_FORMAT = 1
+
+
+class _AutomatonUnpickler(pickle.Unpickler):
+    """Kept automata are read back with nothing but the automaton and plain values allowed."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("ahocorasick", "Automaton") or (
+            module == "builtins" and name in {"tuple", "str", "int", "frozenset", "set"}
+        ):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a kept automaton")
+
+
+def scan_cache(store: Store) -> Path:
+    """Where a store's scanner keeps its automata: beside the screening index they belong to."""
+    index_file = index_path(store, store.active_versions())
+    return index_file.with_name(f"scan-{_CACHE_FORMAT}-{index_file.stem}")
+
+
+def _load_automaton(path: Path) -> Any:
+    try:
+        with path.open("rb") as fh:
+            return _AutomatonUnpickler(fh).load()
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _save_automaton(automaton: Any, path: Path) -> None:
+    """Written atomically; a cache that cannot be written is only a slower next run."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("scan-*.pickle"):
+            if not old.name.startswith(path.name.rsplit("-", 1)[0]):
+                old.unlink(missing_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(automaton, fh, protocol=5)
+        tmp.replace(path)
+    except OSError:
+        return
 
 
 def _automaton(
@@ -544,6 +605,13 @@ def _clause(text: str, at: int, length: int) -> tuple[int, int]:
         if cut >= 0:
             high = min(high, cut + 1)
     return low, high
+
+
+@lru_cache(maxsize=1)
+def _legal_words() -> frozenset[str]:
+    """Legal forms and kinds of organisation written as one word, folded (llc, ooo, npo)."""
+    words = {" ".join(surface.translate(table()).split()) for surface in LEGAL_FORMS}
+    return frozenset(w for w in words if " " not in w) | _ORG_TYPES
 
 
 @lru_cache(maxsize=4096)
@@ -617,16 +685,6 @@ _PARTICLES = frozenset(
 def _is_particle(text: str, span: tuple[int, int]) -> bool:
     """A lower-case word that belongs inside persons' names (bin, al, de, van)."""
     return text[span[0] : span[1]].lower() in _PARTICLES
-
-
-def _stands_out(text: str, start: int, end: int) -> bool:
-    """A word written in capitals among words that are not (an acronym the list gives, not a
-    headline)."""
-    if not text[start:end].isupper():
-        return False
-    before = _WORD.findall(text, max(0, start - 30), start)[-1:]
-    after = _WORD.findall(text, end, end + 30)[:1]
-    return not any(w.isupper() and len(w) > 1 for w in (*before, *after))
 
 
 def _starts_sentence(text: str, at: int) -> bool:

@@ -1,0 +1,130 @@
+"""Finding listed parties in documents, on the real bundled lists: exact places, Cyrillic and
+inflected names, names broken across lines or by markup, PDF pages, and the ordinary words and
+bare surnames that must not raise a finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pdfkit import make_pdf
+
+from sanctrace.documents.extract import extract_bytes
+from sanctrace.documents.findings import Finding
+from sanctrace.documents.scan import Scanner
+from sanctrace.store import open_store
+
+KUPOL = "us_ofac_sdn:46431"  # JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL
+ALMAZ_ANTEY = "au_dfat_sanctions:3018"  # Almaz-Antey
+ROSOBORONEXPORT = "au_dfat_sanctions:6313"  # Rosoboronexport
+FOCUS = "us_ofac_sdn:37425"  # FOCUS COMPANY SARL (a.k.a. FOCUS COMPANY), Lebanon
+
+
+@pytest.fixture(scope="module")
+def scanner(bundled_home: Path) -> Iterator[Scanner]:
+    store = open_store(str(bundled_home / "sanctrace.db"))
+    try:
+        yield Scanner.open(store)
+    finally:
+        store.close()
+
+
+def found(findings: list[Finding], entity: str) -> list[Finding]:
+    return [f for f in findings if f.id == entity]
+
+
+def shown(findings: list[Finding]) -> list[tuple[str, str, str]]:
+    """What a test that expects nothing shows when something is found."""
+    return [(f.text, f.id, f.caption) for f in findings]
+
+
+def test_a_name_is_found_at_its_exact_place(scanner: Scanner) -> None:
+    text = "Shipping note.\n\nThe bearings were sold to IEMZ Kupol last spring and paid in May."
+    [finding] = found(scanner.scan_text(text), KUPOL)
+    assert text[finding.start : finding.end] == finding.text == "IEMZ Kupol"
+    assert finding.start == text.index("IEMZ")
+    assert finding.caption == "JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL"
+    assert finding.score >= 0.8
+
+
+def test_a_cyrillic_name_is_found_and_so_is_its_inflected_form(scanner: Scanner) -> None:
+    text = "Концерн Алмаз-Антей поставил системы. Акции Алмаз-Антея выросли."
+    findings = found(scanner.scan_text(text), ALMAZ_ANTEY)
+    assert [f.text for f in findings] == ["Алмаз-Антей", "Алмаз-Антея"]
+    assert all(text[f.start : f.end] == f.text for f in findings)
+
+
+def test_a_name_hyphenated_across_a_line_break_is_found_whole(scanner: Scanner) -> None:
+    text = "The contracts with Rosoboron-\nexport were signed in Moscow."
+    [finding] = found(scanner.scan_text(text), ROSOBORONEXPORT)
+    assert text[finding.start : finding.end] == "Rosoboron-\nexport"
+
+
+@pytest.mark.parametrize(
+    ("html", "written", "entity"),
+    [
+        ("<p>Deliveries to <b>IEMZ</b> <i>Kupol</i> resumed.</p>", "IEMZ Kupol", KUPOL),
+        (
+            "<p>Deliveries to Rosoboron<span class='x'>export</span> resumed.</p>",
+            "Rosoboronexport",
+            ROSOBORONEXPORT,
+        ),
+    ],
+)
+def test_a_name_split_by_inline_markup_is_found_in_a_web_page(
+    scanner: Scanner, html: str, written: str, entity: str
+) -> None:
+    page = f"<!DOCTYPE html><html><head><title>Suppliers</title></head><body>{html}</body></html>"
+    document = extract_bytes(page.encode(), source="suppliers.html")
+    [finding] = found(scanner.scan(document).findings, entity)
+    assert document.text[finding.start : finding.end] == finding.text == written
+
+
+def test_a_finding_in_a_pdf_carries_its_page(scanner: Scanner) -> None:
+    pdf = make_pdf(
+        [
+            ["Annual supplier review", "Nothing of note on this page."],
+            ["Suppliers", "The bearings were sold to IEMZ Kupol last spring."],
+        ],
+        compress=True,
+    )
+    document = extract_bytes(pdf, source="review.pdf")
+    [finding] = found(scanner.scan(document).findings, KUPOL)
+    assert finding.page == 2
+    assert document.text[finding.start : finding.end] == "IEMZ Kupol"
+
+
+def test_a_one_word_name_needs_corroboration(scanner: Scanner) -> None:
+    assert shown(scanner.scan_text("The FOCUS of this report is on growth in the region.")) == []
+    assert shown(scanner.scan_text("Our focus this year was Focus and what it sells.")) == []
+    text = "The payments went to Focus SARL, a trading firm."
+    [finding] = found(scanner.scan_text(text), FOCUS)
+    assert finding.text == "Focus"
+    assert "SARL" in finding.explanation["corroboration"]
+
+
+def test_ordinary_prose_with_capitalised_words_raises_nothing(scanner: Scanner) -> None:
+    text = (
+        "On Monday, September 12, the Board of Directors met at the Grand Hotel in London. "
+        "The Chairman, Mr. Green, said the Company had a strong year: sales in Europe, Asia "
+        "and the United States grew by 8 percent. The General Manager thanked the "
+        "International Sales team and Customer Service. The Annual General Meeting will be "
+        "held in June in New York, and the Report will be published on the website."
+    )
+    assert shown(scanner.scan_text(text)) == []
+
+
+def test_a_person_named_by_surname_only_is_not_found(scanner: Scanner) -> None:
+    # SHEVCHENKO, Andrei Anatolyevich; PRIGOZHIN, Yevgeniy Viktorovich are listed
+    text = "Mr. Shevchenko said the talks went well. Prigozhin was not there."
+    assert shown(scanner.scan_text(text)) == []
+
+
+def test_the_context_of_a_finding_is_its_sentence(scanner: Scanner) -> None:
+    text = (
+        "The first sentence says nothing. The bearings were sold to IEMZ Kupol last spring. "
+        "Another sentence follows."
+    )
+    [finding] = found(scanner.scan_text(text), KUPOL)
+    assert finding.context == "The bearings were sold to IEMZ Kupol last spring."
