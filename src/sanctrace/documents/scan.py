@@ -63,6 +63,10 @@ _BREAK = re.compile(r"[^\s\-\u00ad]")
 _GENERIC = frozenset({"company", "kompanii", "kompaniya", "board", "group", "trust", "bank"})
 #: Abbreviations of kinds of Russian organisations, used like legal forms (НПО «Луч»).
 _ORG_TYPES = frozenset({"npo", "nii", "okb", "npp", "npk", "fgup", "gup", "mup", "tsnii", "kb"})
+#: Words of spelt-out legal forms.
+_FORM_WORDS = _GENERIC | frozenset(
+    {"open", "closed", "joint", "stock", "public", "private", "limited", "liability", "the"}
+)
 #: Months and weekdays, which any text writes with capitals.
 _CALENDAR = (
     "january february march april may june july august september october november december "
@@ -324,7 +328,7 @@ class Scanner:
         # ... and joined when nothing but spaces or a hyphen does: a name inside a longer
         # proper name (Кулакова София, Henry Wilson) is not a mention of it.
         joined = [not _BREAK.search(gap) for gap in gaps]
-        legal = [_is_legal_form(work[s:e]) for s, e in words]
+        legal = [_is_legal_form(work[s:e]) or _is_form_word(work[s:e]) for s, e in words]
 
         def cut_out(first: int, last: int) -> bool:
             """The window leaves out a capitalised word joined to it (not a legal form, not
@@ -626,6 +630,13 @@ def _is_legal_form(word: str) -> bool:
     if folded[0] in _ORG_TYPES:
         return True
     return bool(strip_legal_forms(("x", *folded))[1] or strip_legal_forms((*folded, "x"))[1])
+
+
+@lru_cache(maxsize=4096)
+def _is_form_word(word: str) -> bool:
+    """A capitalised word of a spelt-out legal form (Open, Joint, Stock, Company): a name's
+    neighbour that does not make it part of a longer proper name."""
+    return word[:1].isupper() and word.translate(table()).strip().lower() in _FORM_WORDS
 
 
 @lru_cache(maxsize=4096)
