@@ -20,7 +20,7 @@ from anyascii import anyascii
 from sanctrace.normalize.translit import _CYR_BGN
 
 #: Chunks of the original text whose Latin lengths are kept, to map positions back.
-_CHUNK = 128
+_CHUNK = 32
 #: Replaces the "-\n" of a word hyphenated across a line break (same length, so offsets hold).
 _JOINER = "\u00ad"
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[a-zа-яё])")
