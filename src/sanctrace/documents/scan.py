@@ -33,7 +33,7 @@ from sanctrace.match.score import NameScore, score_forms
 from sanctrace.match.screener import index_path, load_or_build_index
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.countries import to_code
-from sanctrace.normalize import NameForm, name_forms
+from sanctrace.normalize import NameForm, name_forms, phonetic_key
 from sanctrace.normalize.legal_forms import LEGAL_FORMS, strip_legal_forms
 from sanctrace.store import Store
 
@@ -354,6 +354,9 @@ class Scanner:
                 and not legal[after]
             )
 
+        # The first sound of each word (Mohammed and Muhammad alike): a window whose words do
+        # not all start as some word of the name does (or spell its initials) cannot name it.
+        sounds = [_first_sound(work[s:e]) for s, e in words]
         forms_of: dict[tuple[int, int], list[NameForm]] = {}
         best: dict[int, tuple[float, NameScore, int, int, _Entry]] = {}
         for n in names:
@@ -361,6 +364,11 @@ class Scanner:
             target = self.index.names[n].form
             person = self.index.entities[entry.entity].schema == "Person"
             size = len(entry.tokens)
+            heard = {key[:1] for key in target.phonetic} | {t[:1] for t in entry.tokens}
+            fits = [
+                legal[k] or not sounds[k] or not heard.isdisjoint(sounds[k])
+                for k in range(len(words))
+            ]
             for length in range(1, min(size + SLACK, MAX_WINDOW) + 1):
                 for first in range(max(0, at - length + 1), min(at, len(words) - length) + 1):
                     span = (first, first + length - 1)
@@ -370,6 +378,8 @@ class Scanner:
                     if breaks and not (person and len(breaks) == 1 and listed_style[breaks[0]]):
                         continue
                     if cut_out(*span) or all(legal[first : span[1] + 1]):
+                        continue
+                    if not all(fits[first : span[1] + 1]):
                         continue
                     if (
                         person
@@ -630,6 +640,16 @@ def _is_legal_form(word: str) -> bool:
     if folded[0] in _ORG_TYPES:
         return True
     return bool(strip_legal_forms(("x", *folded))[1] or strip_legal_forms((*folded, "x"))[1])
+
+
+@lru_cache(maxsize=65536)
+def _first_sound(word: str) -> str:
+    """The first letter of a word's phonetic key and of its Latin reading, together (either may
+    be the one a listed spelling shares); "" for a word without letters."""
+    latin = "".join(_POSSESSIVE.sub("", word).translate(table()).lower().split())
+    if not latin:
+        return ""
+    return latin[:1] + phonetic_key(latin)[:1]
 
 
 @lru_cache(maxsize=4096)
