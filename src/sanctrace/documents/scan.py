@@ -364,7 +364,7 @@ class Scanner:
             target = self.index.names[n].form
             person = self.index.entities[entry.entity].schema == "Person"
             size = len(entry.tokens)
-            heard = {key[:1] for key in target.phonetic} | {t[:1] for t in entry.tokens}
+            heard = {c for t in entry.tokens for c in _first_sound(t)}
             fits = [
                 legal[k] or not sounds[k] or not heard.isdisjoint(sounds[k])
                 for k in range(len(words))
@@ -642,6 +642,18 @@ def _is_legal_form(word: str) -> bool:
     return bool(strip_legal_forms(("x", *folded))[1] or strip_legal_forms((*folded, "x"))[1])
 
 
+#: First letters that romanisations swap (Yamal / Iamal, Khotimsky / Hotimsky, Qaddafi /
+#: Gaddafi, Tsvetkov / Cvetkov): one class each, so the pre-check never tells them apart.
+_SOUND_CLASSES = {
+    **dict.fromkeys("aeiouyjhw", "a"),
+    **dict.fromkeys("kqgx", "k"),
+    "c": "ks",
+    **dict.fromkeys("sz", "s"),
+    "t": "ts",
+    **dict.fromkeys("bpfv", "b"),
+}
+
+
 @lru_cache(maxsize=65536)
 def _first_sound(word: str) -> str:
     """The first letter of a word's phonetic key and of its Latin reading, together (either may
@@ -649,7 +661,7 @@ def _first_sound(word: str) -> str:
     latin = "".join(_POSSESSIVE.sub("", word).translate(table()).lower().split())
     if not latin:
         return ""
-    return latin[:1] + phonetic_key(latin)[:1]
+    return _SOUND_CLASSES.get(latin[0], latin[0]) + _SOUND_CLASSES.get(phonetic_key(latin)[:1], "")
 
 
 @lru_cache(maxsize=4096)
