@@ -605,7 +605,13 @@ def _country_name(entity: Entity) -> str | None:
     for code in sorted({*entity.countries, *entity.nationalities}):
         country = pycountry.countries.get(alpha_2=code)
         if country is not None:
-            return str(getattr(country, "common_name", country.name))
+            name = str(getattr(country, "common_name", country.name))
+            if ", " not in name:
+                return name
+            # as prose writes it: "the Democratic Republic of the Congo" for "Congo, The
+            # Democratic Republic of the"; "Moldova" for "Moldova, Republic of"
+            head, tail = name.split(", ", 1)
+            return f"the {tail.removeprefix('The ')} {head}" if tail.endswith(" of the") else head
     return None
 
 
