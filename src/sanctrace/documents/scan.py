@@ -17,6 +17,7 @@ import pickle
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -523,7 +524,7 @@ def _written(word: str, *, acronym: bool) -> list[str]:
 
 
 #: Bumped when the automata's patterns or values change, so that kept ones are rebuilt.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 class _AutomatonUnpickler(pickle.Unpickler):
@@ -572,33 +573,42 @@ def _automaton(
     """One automaton over the analysis text; values are (pattern, names, acronym names, word).
     Whole words also match with an English plural or possessive s; with ``inflected``, long
     words also with an ending of up to three letters (checked by the caller)."""
-    automaton = ahocorasick.Automaton()
-    for pattern in set(anchors) | set(spelled):
-        names = tuple(sorted(anchors.get(pattern, ())))
-        acronyms = tuple(sorted(spelled.get(pattern, ())))
+    keys: dict[str, tuple[set[int], set[int], str]] = {}
+
+    def add(key: str, named: Iterable[int], spelt: Iterable[int], word: str) -> None:
+        found = keys.get(key)
+        if found is None:
+            keys[key] = (set(named), set(spelt), word)
+            return
+        found[0].update(named)
+        found[1].update(spelt)
+        if key.strip() == word and found[2] != word:  # the word itself wins a plural's key
+            keys[key] = (found[0], found[1], word)
+
+    for pattern in sorted(set(anchors) | set(spelled)):
+        names = anchors.get(pattern, set())
+        acronyms = spelled.get(pattern, set())
         word = pattern.strip()
         if pattern[0] != " ":  # a name in a script without spaces
-            automaton.add_word(pattern, (pattern, names, acronyms, word))
+            add(pattern, names, acronyms, word)
             continue
         open_ended = inflected and pattern[-1] != " "
-        variants = [(word, names, acronyms)]
+        variants: list[tuple[str, set[int], set[int]]] = [(word, names, acronyms)]
         if cased:
-            variants = [(w, names, ()) for w in _written(word, acronym=False)] if names else []
-            variants += (
-                [(w, (), acronyms) for w in _written(word, acronym=True)] if acronyms else []
-            )
+            variants = [(w, names, set()) for w in _written(word, acronym=False)] if names else []
+            if acronyms:
+                variants += [(w, set(), acronyms) for w in _written(word, acronym=True)]
         for written, named, spelt in variants:
             if named and open_ended:
-                automaton.add_word(f" {written}", (f" {written}", named, (), word))
-            else:
-                for ending in ("", "s") if named else ("",):
-                    key = f" {written}{ending} "
-                    automaton.add_word(key, (key, named, (), word))
+                add(f" {written}", named, (), word)
+            elif named:
+                for ending in ("", "s"):
+                    add(f" {written}{ending} ", named, (), word)
             if spelt:
-                key = f" {written} "
-                found = automaton.get(key, None)
-                merged = (key, found[1] if found else (), spelt, word)
-                automaton.add_word(key, merged)
+                add(f" {written} ", (), spelt, word)
+    automaton = ahocorasick.Automaton()
+    for key, (named, spelt, word) in keys.items():
+        automaton.add_word(key, (key, tuple(sorted(named)), tuple(sorted(spelt)), word))
     automaton.make_automaton()
     return automaton
 
