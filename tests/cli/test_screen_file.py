@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -251,12 +252,18 @@ def test_every_chunk_is_in_the_audit_trail(bundled_home: Path, tmp_path: Path) -
     from sanctrace import audit
     from sanctrace.store import open_store
 
-    store = open_store(str(bundled_home / "sanctrace.db"))
+    home = tmp_path / "home"
+    home.mkdir()
+    with open_store(str(bundled_home / "sanctrace.db")) as shared:
+        shared._rows("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(bundled_home / "sanctrace.db", home / "sanctrace.db")
+    shutil.copytree(bundled_home / "sanctrace.db.index", home / "sanctrace.db.index")
+    store = open_store(str(home / "sanctrace.db"))
     last, _ = audit.head(store)
     names = ["IEMZ Kupol", "Margaret Thistlewood", "Kim Jong Un"] * 4
     source = _write(tmp_path / "audited.csv", "name\n" + "\n".join(names) + "\n")
     out = tmp_path / "audited-out.csv"
-    run = sanctrace(bundled_home, "screen-file", str(source), "-o", str(out), "--chunk-size", "5")
+    run = sanctrace(home, "screen-file", str(source), "-o", str(out), "--chunk-size", "5")
     records = [r for r in audit.records(store) if r.seq > last]
     # 12 rows in chunks of 5
     assert [r.kind for r in records] == ["batch"] * 3, (last, audit.head(store), run.stderr)
