@@ -331,6 +331,8 @@ class Scanner:
         joined = [not _BREAK.search(gap) for gap in gaps]
         legal = [_is_legal_form(work[s:e]) or _is_form_word(work[s:e]) for s, e in words]
 
+        numeric = [work[s].isdigit() for s, _ in words]  # a date or amount ends a name
+
         def cut_out(first: int, last: int) -> bool:
             """The window leaves out a capitalised word joined to it (not a legal form, not
             the opening word of the sentence)."""
@@ -341,6 +343,7 @@ class Scanner:
                 before >= 0
                 and joined[before]
                 and caps[before]
+                and not numeric[before]
                 and not legal[before]
                 and not _starts_sentence(work, words[before][0])
             ):
@@ -352,6 +355,7 @@ class Scanner:
                 and not possessive
                 and joined[last]
                 and caps[after]
+                and not numeric[after]
                 and not legal[after]
             )
 
