@@ -5,7 +5,8 @@ way the lists write them (BGN/PCGN), drops apostrophes and soft hyphens and turn
 else into spaces; scripts written without spaces (Han, kana, hangul) become spaces here and
 are matched in their own script. Words hyphenated across a line break ("Kalash-\\nnikov") are
 joined first, in a copy of the text of the same length, so offsets stay the original's. A
-position in the Latin text maps back to the original through per-chunk lengths.
+position in the Latin text maps back to the original through the few characters that do not
+read as one Latin character.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from anyascii import anyascii
 
 from sanctrace.normalize.translit import _CYR_BGN
 
-#: Chunks of the original text whose Latin lengths are kept, to map positions back.
-_CHUNK = 32
 #: Replaces the "-\n" of a word hyphenated across a line break (same length, so offsets hold).
 _JOINER = "\u00ad"
-_HYPHENATED = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[a-zа-яё])")
+#: A hyphen at the end of a line before a lower-case letter (the letter before it is checked
+#: apart: a pattern that starts with a literal is searched for much faster).
+_HYPHENATED = re.compile(r"-[ \t]*\r?\n[ \t]*(?=[a-zа-яё])")
 _NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 
 
@@ -65,40 +66,100 @@ def dehyphenate(text: str) -> str:
     """``text`` with words hyphenated across a line break joined (same length)."""
     if "-" not in text:
         return text
-    return _HYPHENATED.sub(lambda m: _JOINER * len(m.group(0)), text)
+
+    def join(m: re.Match[str]) -> str:
+        before = text[m.start() - 1 : m.start()]
+        if before.isalpha():
+            return _JOINER * len(m.group(0))
+        return m.group(0)
+
+    return _HYPHENATED.sub(join, text)
 
 
 class Analysis:
-    """The Latin reading of a text, padded with a space at each end, and the way back."""
+    """The Latin reading of a text, padded with a space at each end, and the way back.
+
+    Most characters read as one Latin letter or space; the way back keeps only the others
+    (apostrophes, Ж as "zh"), as sorted positions, so a position maps back by one bisection."""
 
     def __init__(self, text: str, cased: bool = False) -> None:
-        self.work = dehyphenate(text)
-        self.mapping = mapping = table(cased)
-        self._starts: list[int] = []
-        parts: list[str] = []
-        position = 1
-        for start in range(0, len(self.work), _CHUNK):
-            part = self.work[start : start + _CHUNK].translate(mapping)
-            self._starts.append(position)
-            parts.append(part)
-            position += len(part)
-        self.latin = " " + "".join(parts) + " "
-        self._identity = len(self.latin) == len(self.work) + 2
+        self.work = work = dehyphenate(text)
+        mapping = table(cased)
+        latin = _translate(work, cased)
+        changed = [
+            (m.start(), len(mapping.get(ord(m.group()), m.group())))
+            for m in _changed().finditer(work)
+        ]
+        self.latin = " " + latin + " "
+        # For each character that does not read as one: where its reading starts in ``latin``
+        # (before the padding), where it is in the text, and how far ``latin`` has run ahead of
+        # the text after it.
+        self._latin_starts: list[int] = []
+        self._offsets: list[int] = []
+        self._ends: list[int] = []
+        self._ahead: list[int] = []
+        ahead = 0
+        for offset, length in changed:
+            start = offset + ahead
+            ahead += length - 1
+            self._latin_starts.append(start)
+            self._offsets.append(offset)
+            self._ends.append(start + length)
+            self._ahead.append(ahead)
 
     def original(self, position: int) -> int:
         """The offset in the original text of the character at ``position`` in ``latin``."""
-        if self._identity:
-            return max(0, min(len(self.work), position - 1))
-        k = max(0, bisect_right(self._starts, position) - 1)
-        if not self._starts:
-            return 0
-        local = position - self._starts[k]
-        mapping = self.mapping
-        offset = k * _CHUNK
-        for ch in self.work[offset : offset + _CHUNK]:
-            length = len(mapping.get(ord(ch), ch))
-            if 0 <= local < length:
-                break
-            local -= length
-            offset += 1
-        return min(offset, len(self.work))
+        at = position - 1
+        k = bisect_right(self._latin_starts, at) - 1
+        if k < 0:
+            found = at
+        elif at < self._ends[k]:
+            found = self._offsets[k]
+        else:
+            found = at - self._ahead[k]
+        return max(0, min(len(self.work), found))
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _translate(work: str, cased: bool) -> str:
+    """``work.translate(table(cased))``, faster: ASCII stretches go through ``bytes.translate``
+    (a C loop with no lookups), which matters for English text with the odd dash or accent."""
+    ascii_table, dropped = _ascii_table(cased)
+    if work.isascii():
+        return work.encode("ascii").translate(ascii_table, dropped).decode("ascii")
+    mapping = table(cased)
+    if len(work.encode("utf-8")) - len(work) > len(work) // 16:  # mostly another script
+        return work.translate(mapping)
+    parts: list[str] = []
+    last = 0
+    for m in _NOT_ASCII.finditer(work):
+        parts.append(work[last : m.start()].encode().translate(ascii_table, dropped).decode())
+        parts.append(m.group().translate(mapping))
+        last = m.end()
+    parts.append(work[last:].encode().translate(ascii_table, dropped).decode())
+    return "".join(parts)
+
+
+@lru_cache(maxsize=2)
+def _ascii_table(cased: bool) -> tuple[bytes, bytes]:
+    """``table(cased)`` for ASCII text, as ``bytes.translate`` takes it: a 256-byte table and
+    the characters it drops (apostrophes; everything else reads as one character)."""
+    mapping = table(cased)
+    out = bytearray(range(256))
+    dropped = bytearray()
+    for code in range(128):
+        value = mapping.get(code, chr(code))
+        if value == "":
+            dropped.append(code)
+        else:
+            out[code] = ord(value)
+    return bytes(out), bytes(dropped)
+
+
+@lru_cache(maxsize=1)
+def _changed() -> re.Pattern[str]:
+    """Characters whose reading is not one character (dropped, or several letters)."""
+    codes = {code for cased in (False, True) for code, v in table(cased).items() if len(v) != 1}
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(codes)) + "]")

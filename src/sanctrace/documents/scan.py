@@ -33,7 +33,7 @@ from sanctrace.match.index import Index
 from sanctrace.match.score import NameScore, score_forms
 from sanctrace.match.screener import index_path, load_or_build_index
 from sanctrace.match.types import IndexedEntity
-from sanctrace.model.countries import to_code
+from sanctrace.model.countries import country_names, to_code
 from sanctrace.normalize import NameForm, name_forms, phonetic_key
 from sanctrace.normalize.legal_forms import LEGAL_FORMS, strip_legal_forms
 from sanctrace.store import Store
@@ -93,6 +93,17 @@ DISTINCTIVE_WEIGHT = 0.5
 #: Persons are named in running text with many near-namesakes (Александрова / Alexandrov):
 #: their mentions need this score at least.
 PERSON_THRESHOLD = 0.9
+#: The pre-check looks this far (in characters of the Latin reading) before and after an anchor
+#: for the other words of its names ...
+_NEAR_BEFORE = 60
+_NEAR_AFTER = 80
+#: ... compared by their first letters ...
+_KEY = 3
+_CASED_KEY = re.compile(r"(?<= )[A-Z][^ ]{0,2}")  # _KEY letters
+_KEY_OF_WORD = re.compile(r"(?<= )[^ ]{1,3}")
+#: ... and needs this share of a name's weight there (the scorer's own bar, 1 -
+#: MAX_MISSING_SHARE, less a margin for words spelt differently from the third letter on).
+COVERED = 0.6
 #: Characters of context shown on each side when a sentence runs long.
 _CONTEXT = 200
 
@@ -118,9 +129,14 @@ def _single_word(form: NameForm) -> str | None:
 class _Cue(NamedTuple):
     """What the names behind one anchor word need to be worth scoring, worked out once."""
 
-    others: tuple[tuple[int, frozenset[str]], ...]  # names, first letters of their other words
+    #: the first letters of the names' other words (as capitals write them, in a text that
+    #: writes capitals) -> (name, the share of its weight they
+    #: carry); names need ``COVERED`` of their weight among the words near the anchor ...
+    companions: dict[str, tuple[tuple[int, float], ...]]
+    anchored: dict[int, float]  # ... counting the anchor's own share
     alone: tuple[int, ...]  # names the anchor carries by itself ...
     distinctive: tuple[int, ...]  # ... being long enough to stand without corroboration
+    alone_place: bool  # the anchor is a place or a month: only a legal form beside it counts
 
 
 class Scanner:
@@ -137,6 +153,7 @@ class Scanner:
         self.cache = cache
         self._entries: dict[int, _Entry] = {}
         self._cues: dict[str, _Cue] = {}
+        self._acronym_keys: dict[str, frozenset[str]] = {}
         self._anchors: tuple[dict[str, set[int]], dict[str, set[int]]] | None = None
         self._automata: dict[tuple[bool, bool], Any] = {}
 
@@ -164,7 +181,8 @@ class Scanner:
                     anchors[written].add(n)
                 continue
             words = [t for t in set(form.tokens) if len(t) >= MIN_ANCHOR and t.isalnum()]
-            words.sort(key=lambda t: (-index.weight(t), t))
+            # Numbers (years, model numbers) are everywhere in documents: anchors of last resort.
+            words.sort(key=lambda t: (t.isdigit(), -index.weight(t), t))
             for word in words[:ANCHORS_PER_NAME]:
                 anchors[_pattern(word)].add(n)
             for acronym in {form.acronym, *form.acronyms}:
@@ -227,10 +245,9 @@ class Scanner:
         analysis = Analysis(text, cased=cased)
         latin = analysis.latin
         hits: dict[int, set[int]] = defaultdict(set)  # original offset of the anchor -> names
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a few letters lower-case to two: offsets would shift
-            lowered = ""
+        ordinary = _Ordinary(text)
         automaton = self._automaton(cased, bool(_INFLECTING.search(text)))
+        cues = self._cues
         for end, (pattern, names, acronym_of, word) in automaton.iter(latin):
             if pattern[0] != " ":  # a name in a script written without spaces
                 hits[analysis.original(end - len(pattern) + 1)].update(names)
@@ -242,70 +259,78 @@ class Scanner:
                 after = latin.find(" ", end + 1)
                 if after - end - 1 > 3:
                     continue
+                end = after - 1
             if acronym_of and pattern[-1] == " ":
                 at = analysis.original(start)
-                if _in_capitals(text, at, len(word)):
+                if _in_capitals(text, at, len(word)) and (
+                    _may_corroborate(analysis, start, end + 1)
+                    or self._spelt_out_beside(analysis, start, end + 1, pattern, acronym_of)
+                ):
                     hits[at].update(acronym_of)
             if not names:
                 continue
-            at = analysis.original(start)
-            cue = self._cue(pattern, word, names)
-            worth = self._worth_confirming(text, lowered, at, word, cue, cased)
+            cue = cues.get(pattern)
+            if cue is None:
+                cue = self._cue(pattern, word, names, cased)
+            worth = _worth_confirming(analysis, start, end + 1, cue, cased)
+            if cue.distinctive:
+                at = analysis.original(start)
+                if not _starts_sentence(text, at) or not ordinary(word):
+                    worth.extend(cue.distinctive)
             if worth:
-                hits[at].update(worth)
+                hits[analysis.original(start)].update(worth)
         candidates: list[tuple[Finding, _Entry]] = []
         for offset, names in sorted(hits.items()):
             candidates.extend(self._confirm(analysis.work, text, offset, names, cutoff, cased))
-        return self._corroborated(text, candidates)
+        return self._corroborated(text, candidates, ordinary)
 
-    def _cue(self, pattern: str, word: str, names: tuple[int, ...]) -> _Cue:
-        found = self._cues.get(pattern)
-        if found is None:
-            others: list[tuple[int, frozenset[str]]] = []
-            alone: list[int] = []
-            distinctive: list[int] = []
-            for n in names:
-                entry = self._entry(n)
-                total = sum(entry.weights) or 1.0
-                rest = sum(w for t, w in zip(entry.tokens, entry.weights, strict=True) if t != word)
-                prefixes = frozenset(t[:3] for t in entry.tokens if t != word)
-                if prefixes:
-                    others.append((n, prefixes))
-                if rest / total <= MAX_MISSING_SHARE:
-                    (distinctive if self._distinctive(word) else alone).append(n)
-            found = self._cues[pattern] = _Cue(tuple(others), tuple(alone), tuple(distinctive))
+    def _spelt_out_beside(
+        self, analysis: Analysis, start: int, end: int, pattern: str, names: tuple[int, ...]
+    ) -> bool:
+        """Whether a word beside an acronym belongs to a name it stands for (IEMZ Kupol)."""
+        keys = self._acronym_keys.get(pattern)
+        if keys is None:
+            keys = self._acronym_keys[pattern] = frozenset(
+                written
+                for n in names
+                for token in self._entry(n).tokens
+                for written in _written_keys(token)
+            )
+        latin = analysis.latin
+        before = latin[max(0, start - _NEAR_BEFORE) : start].split()[-2:]
+        after = latin[end : end + _NEAR_AFTER].split()[:2]
+        return any(w[:_KEY] in keys for w in (*before, *after))
+
+    def _cue(self, pattern: str, word: str, names: tuple[int, ...], cased: bool) -> _Cue:
+        companions: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        anchored: dict[int, float] = {}
+        alone: list[int] = []
+        distinctive: list[int] = []
+        for n in names:
+            entry = self._entry(n)
+            total = sum(entry.weights) or 1.0
+            shares: dict[str, float] = defaultdict(float)
+            own = 0.0
+            for token, weight in zip(entry.tokens, entry.weights, strict=True):
+                if token == word:
+                    own += weight / total
+                else:
+                    shares[token[:_KEY]] += weight / total
+            if shares:
+                anchored[n] = own
+                for key, share in shares.items():
+                    for written in _written_keys(key) if cased else (key,):
+                        companions[written].append((n, share))
+            if 1.0 - own <= MAX_MISSING_SHARE:
+                (distinctive if self._distinctive(word) else alone).append(n)
+        found = self._cues[pattern] = _Cue(
+            {key: tuple(found) for key, found in companions.items()},
+            anchored,
+            tuple(alone),
+            tuple(distinctive),
+            _is_place(word.capitalize()),
+        )
         return found
-
-    def _worth_confirming(
-        self, text: str, lowered: str, at: int, word: str, cue: _Cue, cased: bool
-    ) -> list[int]:
-        """Cheap pre-check, so that the scorer sees few places and names: the names with
-        another of their words among the capitalised words beside the anchor (any words, where
-        the text has no capitals), and those the anchor carries alone: a distinctive word (not
-        merely the first of a sentence), or a shorter one with a legal form beside it."""
-        worth: list[int] = []
-        if cue.distinctive and (
-            not _starts_sentence(text, at) or not _used_as_word(lowered, word, text)
-        ):
-            worth.extend(cue.distinctive)
-        low, high = _clause(text, at, len(word))
-        if cue.others:
-            words = (_CAPITALISED if cased else _WORD).findall(text, low, high)
-            folded = " ".join(words)
-            folded = folded.lower() if folded.isascii() else folded.translate(table())
-            nearby = {w[:3] for w in folded.split()}
-            worth.extend(n for n, prefixes in cue.others if not prefixes.isdisjoint(nearby))
-        if cue.alone:
-            spans = [m.span() for m in _WORD.finditer(text, low, high)]
-            here = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
-            if here is not None and any(_is_legal_form(w) for w in _beside(text, spans, here)):
-                worth.extend(cue.alone)
-            elif any(
-                len(w) >= 4 and w.lower() != word and to_code(w)
-                for w in _CAPITALISED.findall(text, low, high)
-            ):
-                worth.extend(cue.alone)  # a country named beside it: the confirmation checks
-        return worth
 
     def _confirm(
         self, work: str, text: str, offset: int, names: set[int], cutoff: float, cased: bool
@@ -429,16 +454,17 @@ class Scanner:
             )
         return found
 
-    def _corroborated(self, text: str, candidates: list[tuple[Finding, _Entry]]) -> list[Finding]:
+    def _corroborated(
+        self, text: str, candidates: list[tuple[Finding, _Entry]], ordinary: _Ordinary
+    ) -> list[Finding]:
         """Keep names that stand on their own; a one-word name only when capitalised and, if it
         is short, a person's or an ordinary word in this document, corroborated (saying how);
         one finding per entity and place (the best of overlapping ones)."""
         alone = [entry.single is not None or _is_one_word(f.text) for f, entry in candidates]
-        lowered = text.lower() if any(alone) else ""
         kept: list[Finding] = []
         for (finding, entry), single in zip(candidates, alone, strict=True):
             if single:
-                reason = self._one_word(text, lowered, finding, entry)
+                reason = self._one_word(text, ordinary, finding, entry)
                 if reason is None:
                     continue
                 finding = replace(
@@ -466,17 +492,22 @@ class Scanner:
 
     def _distinctive(self, word: str) -> bool:
         """A word long and rare enough among listed names to stand for one (Sberbank,
-        Rosoboronexport; not International, Resource)."""
-        return len(word) >= DISTINCTIVE and self.index.weight(word) >= DISTINCTIVE_WEIGHT
+        Rosoboronexport; not International, Resource, nor a place or a month: September)."""
+        return (
+            len(word) >= DISTINCTIVE
+            and self.index.weight(word) >= DISTINCTIVE_WEIGHT
+            and not _is_place(word.capitalize())
+        )
 
-    def _one_word(self, text: str, lowered: str, finding: Finding, entry: _Entry) -> str | None:
+    def _one_word(
+        self, text: str, ordinary: _Ordinary, finding: Finding, entry: _Entry
+    ) -> str | None:
         """Why a one-word name stands, or None."""
         written = finding.text
         if not _capital(written, 0):
             return None
         word = written.lower()
-        ordinary = _used_as_word(lowered, word, text)
-        if not ordinary and not entry.person and not _is_place(written):
+        if not ordinary(word) and not entry.person and not _is_place(written):
             listed = entry.single or ""
             if self._distinctive(listed) and not _SURNAME.search(written):
                 return "a distinctive word, capitalised"
@@ -506,6 +537,45 @@ class Scanner:
         return int(positions[entity_id])
 
 
+def _worth_confirming(
+    analysis: Analysis, start: int, end: int, cue: _Cue, cased: bool
+) -> list[int]:
+    """Cheap pre-check on the Latin reading around an anchor (``latin[start:end]``), so that
+    the scorer sees few places and names: the names whose words, by their first letters, are
+    enough of them among the capitalised words nearby (any words, where the text has no
+    capitals); and those the anchor carries alone, with a legal form beside it or a country
+    named in its clause (the confirmation checks which)."""
+    latin = analysis.latin
+    worth: list[int] = []
+    low, high = max(0, start - _NEAR_BEFORE), end + _NEAR_AFTER
+    if cue.companions:
+        keys = _CASED_KEY if cased else _KEY_OF_WORD
+        covered: dict[int, float] = {}
+        companions, anchored = cue.companions, cue.anchored
+        near = {*keys.findall(latin, low, start), *keys.findall(latin, end, high)}
+        for key in near.intersection(companions):
+            for n, share in companions[key]:
+                covered[n] = covered.get(n, anchored[n]) + share
+        worth.extend(n for n, share in covered.items() if share >= COVERED)
+    if cue.alone and _may_corroborate(analysis, start, end, legal_only=cue.alone_place):
+        worth.extend(cue.alone)
+    return worth
+
+
+def _may_corroborate(analysis: Analysis, start: int, end: int, legal_only: bool = False) -> bool:
+    """Whether the word at ``latin[start:end]`` has a legal form beside it or (unless
+    ``legal_only``) a country named in its sentence: what a one-word name or an acronym needs."""
+    latin = analysis.latin
+    before = latin[max(0, start - _NEAR_BEFORE) : start].split()[-2:]
+    after = latin[end : end + 40].split()[:2]
+    if any(_is_legal_form(w) for w in (*before, *after)):
+        return True
+    if legal_only:
+        return False
+    near = latin[max(0, start - _CONTEXT) : end + _CONTEXT]
+    return _names_country(near) and _country_in_sentence(analysis.work, analysis.original(start))
+
+
 def _is_cased(text: str) -> bool:
     """Whether the text writes capitals at all (a lower-cased text cannot show names by case)."""
     sample = text[:200_000]
@@ -528,7 +598,7 @@ def _written(word: str, *, acronym: bool) -> list[str]:
 
 
 #: Bumped when the automata's patterns or values change, so that kept ones are rebuilt.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 class _AutomatonUnpickler(pickle.Unpickler):
@@ -622,19 +692,6 @@ def _pattern(word: str, *, whole: bool = False) -> str:
     return f" {word} " if whole or len(word) < INFLECTED_FROM else f" {word}"
 
 
-def _clause(text: str, at: int, length: int) -> tuple[int, int]:
-    """Up to 60 characters before and 80 after a word, within its sentence."""
-    low, high = max(0, at - 60), min(len(text), at + length + 80)
-    for stop in (". ", "? ", "! ", "\n\n"):
-        cut = text.rfind(stop, low, at)
-        if cut >= 0:
-            low = max(low, cut + len(stop))
-        cut = text.find(stop, at, high)
-        if cut >= 0:
-            high = min(high, cut + 1)
-    return low, high
-
-
 @lru_cache(maxsize=1)
 def _legal_words() -> frozenset[str]:
     """Legal forms and kinds of organisation written as one word, folded (llc, ooo, npo)."""
@@ -676,6 +733,36 @@ def _first_sound(word: str) -> str:
     if not latin:
         return ""
     return _SOUND_CLASSES.get(latin[0], latin[0]) + _SOUND_CLASSES.get(phonetic_key(latin)[:1], "")
+
+
+def _written_keys(key: str) -> tuple[str, ...]:
+    """The first letters of a word as a text with capitals writes them: Kup, KUP (ZHu)."""
+    return tuple(dict.fromkeys(k[:_KEY] for k in _written(key, acronym=False)))
+
+
+def _country_in_sentence(text: str, at: int) -> bool:
+    """Whether a country is named in the sentence of the word at ``at``."""
+    low, high = _sentence(text, at)
+    return _names_country(text[low:high].translate(table(True)))
+
+
+def _names_country(latin: str) -> bool:
+    """Whether a stretch of Latin reading names a country (Iran, Iranian, IRAN, the United
+    Kingdom), for quick pre-checks."""
+    return next(_countries().iter(f" {latin.lower()} "), None) is not None
+
+
+@lru_cache(maxsize=1)
+def _countries() -> Any:
+    """An automaton of countries' names and their peoples, as Latin readings (" iran ",
+    " united kingdom ")."""
+    automaton = ahocorasick.Automaton()
+    for name in country_names():
+        latin = " ".join(name.translate(table()).split())
+        if len(latin) >= 4:
+            automaton.add_word(f" {latin} ", latin)
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=4096)
@@ -750,12 +837,6 @@ def _starts_sentence(text: str, at: int) -> bool:
     return not before or before[-1] in ".!?…:;\n"
 
 
-def _beside(text: str, spans: list[tuple[int, int]], here: int) -> list[str]:
-    """The words just before and after the word ``here``, folded, to look for legal forms."""
-    near = spans[max(0, here - 2) : here] + spans[here + 1 : here + 3]
-    return [text[s:e] for s, e in near]
-
-
 def _is_one_word(written: str) -> bool:
     """A mention written as a single word."""
     return len(_WORD.findall(written)) == 1
@@ -773,20 +854,31 @@ def _capital(text: str, start: int) -> bool:
     return first.isupper() or first.isdigit() or (not first.islower() and first.isalpha())
 
 
-def _used_as_word(lowered: str, word: str, text: str) -> bool:
-    """Whether ``word`` appears in lower case in the document: an ordinary word there."""
-    if not lowered:
+class _Ordinary:
+    """Whether a document uses a word in lower case: an ordinary word there, not a name
+    (looked up once per word and document)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        found = self._seen.get(word)
+        if found is None:
+            found = self._seen[word] = self._find(word)
+        return found
+
+    def _find(self, word: str) -> bool:
+        text = self.text
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if (start == 0 or not text[start - 1].isalnum()) and (
+                end >= len(text) or not text[end].isalnum()
+            ):
+                return True
+            start = text.find(word, end)
         return False
-    start = lowered.find(word)
-    while start >= 0:
-        end = start + len(word)
-        bounded = (start == 0 or not lowered[start - 1].isalnum()) and (
-            end >= len(lowered) or not lowered[end].isalnum()
-        )
-        if bounded and text[start:end].islower():
-            return True
-        start = lowered.find(word, end)
-    return False
 
 
 def _names_it(scored: NameScore, entry: _Entry, words: int) -> bool:

@@ -262,6 +262,17 @@ def to_code(name: str | None) -> str | None:
     return None
 
 
+def country_names() -> list[str]:
+    """Every name, alias and nationality adjective :func:`to_code` knows, as written."""
+    names = [*_ALIASES, *_ADJECTIVES]
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.append(value)
+    return names
+
+
 def to_codes(names: list[str] | tuple[str, ...]) -> list[str]:
     """Codes for several names, deduplicated in order, unknown names dropped."""
     out: list[str] = []
