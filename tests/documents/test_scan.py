@@ -104,6 +104,17 @@ def test_a_one_word_name_needs_corroboration(scanner: Scanner) -> None:
     assert "SARL" in finding.explanation["corroboration"]
 
 
+def test_a_legal_form_that_ends_the_sentence_before_corroborates_nothing(
+    scanner: Scanner,
+) -> None:
+    """"Blue" and "Success" are listed names of one word; a sentence ending in "LLC." before
+    one of them does not put a legal form beside it."""
+    text = "Invoices went to Roberts LLC. Blue skies and Success were the themes of the day."
+    assert shown(scanner.scan_text(text)) == []
+    [finding] = found(scanner.scan_text("Invoices went to Focus SARL. Then nothing."), FOCUS)
+    assert "SARL" in finding.explanation["corroboration"]
+
+
 def test_ordinary_prose_with_capitalised_words_raises_nothing(scanner: Scanner) -> None:
     text = (
         "On Monday, September 12, the Board of Directors met at the Grand Hotel in London. "

@@ -517,7 +517,12 @@ class Scanner:
         """A legal form beside the name (not for a person), or a country of its entity named
         in its sentence."""
         entity = self.index.entities[self._entity_position(finding.id)]
-        before = text[max(0, finding.start - 40) : finding.start].split()[-1:]
+        # The word before, unless a sentence ends with it ("... Roberts LLC. Blue skies").
+        before = [
+            w
+            for w in text[max(0, finding.start - 40) : finding.start].split()[-1:]
+            if not w.endswith((".", "!", "?", ";", ":"))
+        ]
         after = text[finding.end : finding.end + 40].split()[:1]
         for near in () if entity.schema == "Person" else (*before, *after):
             bare = near.strip(".,;:()«»\"'“”")
