@@ -104,6 +104,11 @@ _KEY_OF_WORD = re.compile(r"(?<= )[^ ]{1,3}")
 #: ... and needs this share of a name's weight there (the scorer's own bar, 1 -
 #: MAX_MISSING_SHARE, less a margin for words spelt differently from the third letter on).
 COVERED = 0.6
+#: Windows' forms and scores remembered across scans, at most this many of each.
+_REMEMBERED = 50_000
+#: Characters a word of a name is taken to need at most, with its space (to bound the search
+#: for the words around an anchor).
+_WORD_CHARS = 40
 #: Characters of context shown on each side when a sentence runs long.
 _CONTEXT = 200
 
@@ -154,6 +159,8 @@ class Scanner:
         self._entries: dict[int, _Entry] = {}
         self._cues: dict[str, _Cue] = {}
         self._acronym_keys: dict[str, frozenset[str]] = {}
+        self._forms: dict[str, list[NameForm]] = {}
+        self._scores: dict[tuple[str, int], NameScore | None] = {}
         self._anchors: tuple[dict[str, set[int]], dict[str, set[int]]] | None = None
         self._automata: dict[tuple[bool, bool], Any] = {}
 
@@ -337,11 +344,27 @@ class Scanner:
     ) -> list[tuple[Finding, _Entry]]:
         """Score the windows of words around ``offset`` (within its sentence) against each name;
         the best window per entity, if it reaches ``cutoff``."""
-        low, high = _sentence(work, offset)
-        words = [m.span() for m in _WORD.finditer(work, low, high)]
-        at = next((i for i, (s, e) in enumerate(words) if s <= offset < e), None)
+        # Only the words a window can reach (and one more each side) matter: the longest name
+        # and its slack, within the sentence.
+        reach = min(max(len(self._entry(n).tokens) for n in names) + SLACK, MAX_WINDOW) + 1
+        low, high = _sentence(work, offset, _WORD_CHARS * reach)
+        low = max(low, offset - _WORD_CHARS * reach)
+        if low > 0 and not work[low - 1].isspace():  # not from the middle of a word
+            low = work.rfind(" ", 0, low) + 1
+        words = []
+        at = None
+        for m in _WORD.finditer(work, low, high):
+            s, e = m.span()
+            if at is None and s <= offset < e:
+                at = len(words)
+            words.append((s, e))
+            if at is not None and len(words) > at + reach:
+                break
         if at is None:
             return []
+        if at > reach:
+            words = words[at - reach :]
+            at = reach
         caps = [not cased or _capital(work, s) for s, _ in words]
         gaps = [work[words[k][1] : words[k + 1][0]] for k in range(len(words) - 1)]
         # Word k and k + 1 are apart when a comma, a bracket or the like stands between them:
@@ -387,12 +410,11 @@ class Scanner:
         # The first sound of each word (Mohammed and Muhammad alike): a window whose words do
         # not all start as some word of the name does (or spell its initials) cannot name it.
         sounds = [_first_sound(work[s:e]) for s, e in words]
-        forms_of: dict[tuple[int, int], list[NameForm]] = {}
+        written_of: dict[tuple[int, int], str] = {}
         best: dict[int, tuple[float, NameScore, int, int, _Entry]] = {}
         for n in names:
             entry = self._entry(n)
-            target = self.index.names[n].form
-            person = self.index.entities[entry.entity].schema == "Person"
+            person = entry.person
             size = len(entry.tokens)
             heard = {c for t in entry.tokens for c in _first_sound(t)}
             fits = [
@@ -420,26 +442,17 @@ class Scanner:
                         )
                     ):
                         continue  # a person's name has no common words in it ("X and Y")
-                    forms = forms_of.get(span)
-                    if forms is None:
+                    written = written_of.get(span)
+                    if written is None:
                         start, end = words[span[0]][0], words[span[1]][1]
                         written = _POSSESSIVE.sub("", work[start:end].replace("\u00ad", ""))
-                        written = written.replace("\n", " ")
-                        forms = forms_of[span] = [] if _is_place(written) else name_forms(written)
-                    for form in forms:
-                        scored = score_forms(
-                            form,
-                            target,
-                            person=person,
-                            weight=self.index.weight,
-                            config=self.config,
-                            c_weights=entry.weights,
-                        )
-                        if not _names_it(scored, entry, len(form.tokens)):
-                            continue
-                        current = best.get(entry.entity)
-                        if current is None or scored.score > current[0]:
-                            best[entry.entity] = (scored.score, scored, *span, entry)
+                        written = written_of[span] = written.replace("\n", " ")
+                    scored = self._score(written, entry)
+                    if scored is None:
+                        continue
+                    current = best.get(entry.entity)
+                    if current is None or scored.score > current[0]:
+                        best[entry.entity] = (scored.score, scored, *span, entry)
         found = []
         for e, (score, scored, first, last, entry) in best.items():
             if score < (max(cutoff, PERSON_THRESHOLD) if entry.person else cutoff):
@@ -448,11 +461,42 @@ class Scanner:
             entity = self.index.entities[e]
             found.append(
                 (
-                    _finding(entity, text, start, end, score, scored, _context(text, low, high)),
+                    _finding(entity, text, start, end, score, scored, _context(text, start)),
                     entry,
                 )
             )
         return found
+
+    def _score(self, written: str, entry: _Entry) -> NameScore | None:
+        """The best score of a window's text against a listed name, if the window names it
+        (see :func:`_names_it`); remembered, since documents repeat their names."""
+        key = (written, entry.name)
+        if key in self._scores:
+            return self._scores[key]
+        forms = self._forms.get(written)
+        if forms is None:
+            if len(self._forms) > _REMEMBERED:
+                self._forms.clear()
+            forms = self._forms[written] = [] if _is_place(written) else name_forms(written)
+        best: NameScore | None = None
+        target = self.index.names[entry.name].form
+        for form in forms:
+            scored = score_forms(
+                form,
+                target,
+                person=entry.person,
+                weight=self.index.weight,
+                config=self.config,
+                c_weights=entry.weights,
+            )
+            if _names_it(scored, entry, len(form.tokens)) and (
+                best is None or scored.score > best.score
+            ):
+                best = scored
+        if len(self._scores) > _REMEMBERED:
+            self._scores.clear()
+        self._scores[key] = best
+        return best
 
     def _corroborated(
         self, text: str, candidates: list[tuple[Finding, _Entry]], ordinary: _Ordinary
@@ -900,11 +944,11 @@ def _names_it(scored: NameScore, entry: _Entry, words: int) -> bool:
     return left / total <= MAX_MISSING_SHARE
 
 
-def _sentence(text: str, offset: int) -> tuple[int, int]:
-    """Start and end of the sentence holding ``offset`` (at most a few hundred characters on
-    each side)."""
-    low = max(0, offset - 400)
-    high = min(len(text), offset + 400)
+def _sentence(text: str, offset: int, most: int = 400) -> tuple[int, int]:
+    """Start and end of the sentence holding ``offset`` (at most ``most`` characters on each
+    side)."""
+    low = max(0, offset - most)
+    high = min(len(text), offset + most)
     start = low
     for m in _SENTENCE_END.finditer(text, low, offset):
         start = m.end()
@@ -913,7 +957,9 @@ def _sentence(text: str, offset: int) -> tuple[int, int]:
     return start, end
 
 
-def _context(text: str, low: int, high: int) -> str:
+def _context(text: str, offset: int) -> str:
+    """The sentence around ``offset``, on one line (cut when it runs long)."""
+    low, high = _sentence(text, offset)
     sentence = " ".join(text[low:high].split())
     return sentence if len(sentence) <= 2 * _CONTEXT else sentence[: 2 * _CONTEXT] + "…"
 
