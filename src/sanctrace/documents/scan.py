@@ -94,13 +94,15 @@ DISTINCTIVE_WEIGHT = 0.5
 #: their mentions need this score at least.
 PERSON_THRESHOLD = 0.9
 #: The pre-check looks this far (in characters of the Latin reading) before and after an anchor
-#: for the other words of its names ...
+#: for the words beside it (legal forms) ...
 _NEAR_BEFORE = 60
 _NEAR_AFTER = 80
-#: ... compared by their first letters ...
+#: ... and compares the other words of its names with those around it by their first letters
+#: ...
 _KEY = 3
-_CASED_KEY = re.compile(r"(?<= )[A-Z][^ ]{0,2}")  # _KEY letters
-_KEY_OF_WORD = re.compile(r"(?<= )[^ ]{1,3}")
+#: ... among the words a window can reach, each taken to need at most this many characters
+#: of the Latin reading, with its space.
+_WORD_LETTERS = 20
 #: ... and needs this share of a name's weight there (the scorer's own bar, 1 -
 #: MAX_MISSING_SHARE, less a margin for words spelt differently from the third letter on).
 COVERED = 0.6
@@ -138,6 +140,8 @@ class _Cue(NamedTuple):
     #: writes capitals) -> (name, the share of its weight they
     #: carry); names need ``COVERED`` of their weight among the words near the anchor ...
     companions: dict[str, tuple[tuple[int, float], ...]]
+    keys: frozenset[str]  # the companions' keys
+    reach: int  # words from the anchor a window of these names can reach
     anchored: dict[int, float]  # ... counting the anchor's own share
     alone: tuple[int, ...]  # names the anchor carries by itself ...
     distinctive: tuple[int, ...]  # ... being long enough to stand without corroboration
@@ -330,8 +334,11 @@ class Scanner:
                         companions[written].append((n, share))
             if 1.0 - own <= MAX_MISSING_SHARE:
                 (distinctive if self._distinctive(word) else alone).append(n)
+        longest = max((len(self._entry(n).tokens) for n in anchored), default=1)
         found = self._cues[pattern] = _Cue(
             {key: tuple(found) for key, found in companions.items()},
+            frozenset(companions),
+            min(longest + SLACK, MAX_WINDOW) - 1,
             anchored,
             tuple(alone),
             tuple(distinctive),
@@ -596,13 +603,16 @@ def _worth_confirming(
     named in its clause (the confirmation checks which)."""
     latin = analysis.latin
     worth: list[int] = []
-    low, high = max(0, start - _NEAR_BEFORE), end + _NEAR_AFTER
     if cue.companions:
-        keys = _CASED_KEY if cased else _KEY_OF_WORD
+        reach = cue.reach
+        words = [
+            *latin[max(0, start - _WORD_LETTERS * reach) : start].split()[-reach:],
+            *latin[end : end + _WORD_LETTERS * reach].split()[:reach],
+        ]
+        near = {w[:_KEY] for w in words if not cased or w[0].isupper()}
         covered: dict[int, float] = {}
         companions, anchored = cue.companions, cue.anchored
-        near = {*keys.findall(latin, low, start), *keys.findall(latin, end, high)}
-        for key in near.intersection(companions):
+        for key in cue.keys.intersection(near):
             for n, share in companions[key]:
                 covered[n] = covered.get(n, anchored[n]) + share
         worth.extend(n for n, share in covered.items() if share >= COVERED)
