@@ -143,7 +143,9 @@ class _Cue(NamedTuple):
     keys: frozenset[str]  # the companions' keys
     reach: int  # words from the anchor a window of these names can reach
     anchored: dict[int, float]  # ... counting the anchor's own share
-    alone: tuple[int, ...]  # names the anchor carries by itself ...
+    #: names the anchor carries by itself (with whether a person's, and the entity's
+    #: countries) ...
+    alone: tuple[tuple[int, bool, frozenset[str]], ...]
     distinctive: tuple[int, ...]  # ... being long enough to stand without corroboration
     alone_place: bool  # the anchor is a place or a month: only a legal form beside it counts
 
@@ -315,7 +317,7 @@ class Scanner:
     def _cue(self, pattern: str, word: str, names: tuple[int, ...], cased: bool) -> _Cue:
         companions: dict[str, list[tuple[int, float]]] = defaultdict(list)
         anchored: dict[int, float] = {}
-        alone: list[int] = []
+        alone: list[tuple[int, bool, frozenset[str]]] = []
         distinctive: list[int] = []
         for n in names:
             entry = self._entry(n)
@@ -333,7 +335,11 @@ class Scanner:
                     for written in _written_keys(key) if cased else (key,):
                         companions[written].append((n, share))
             if 1.0 - own <= MAX_MISSING_SHARE:
-                (distinctive if self._distinctive(word) else alone).append(n)
+                if self._distinctive(word):
+                    distinctive.append(n)
+                else:
+                    entity = self.index.entities[entry.entity]
+                    alone.append((n, entry.person, entity.countries))
         longest = max((len(self._entry(n).tokens) for n in anchored), default=1)
         found = self._cues[pattern] = _Cue(
             {key: tuple(found) for key, found in companions.items()},
@@ -562,9 +568,9 @@ class Scanner:
             listed = entry.single or ""
             if self._distinctive(listed) and not _SURNAME.search(written):
                 return "a distinctive word, capitalised"
-        return self._corroboration(text, finding, word)
+        return self._corroboration(text, finding)
 
-    def _corroboration(self, text: str, finding: Finding, word: str) -> str | None:
+    def _corroboration(self, text: str, finding: Finding) -> str | None:
         """A legal form beside the name (not for a person), or a country of its entity named
         in its sentence."""
         entity = self.index.entities[self._entity_position(finding.id)]
@@ -579,11 +585,11 @@ class Scanner:
             bare = near.strip(".,;:()«»\"'“”")
             if bare and _is_legal_form(bare):
                 return f"legal form beside it: {bare}"
-        for other in _WORD.findall(finding.context):
-            if len(other) >= 4 and other[:1].isupper() and other.lower() != word:
-                code = to_code(other)
-                if code and code in entity.countries:
-                    return f"a country of the listed entity named in the sentence: {other}"
+        low, high = _sentence(text, finding.start)
+        named = _countries_named(text[low : finding.start] + " " + text[finding.end : high])
+        for code, written in named.items():
+            if code in entity.countries:
+                return f"a country of the listed entity named in the sentence: {written}"
         return None
 
     def _entity_position(self, entity_id: str) -> int:
@@ -616,23 +622,45 @@ def _worth_confirming(
             for n, share in companions[key]:
                 covered[n] = covered.get(n, anchored[n]) + share
         worth.extend(n for n, share in covered.items() if share >= COVERED)
-    if cue.alone and _may_corroborate(analysis, start, end, legal_only=cue.alone_place):
-        worth.extend(cue.alone)
+    if cue.alone:
+        legal = _legal_form_beside(analysis.latin, start, end)
+        named: dict[str, str] | None = None
+        for n, person, countries in cue.alone:
+            if legal and not person:
+                worth.append(n)
+            elif not cue.alone_place and countries:
+                if named is None:
+                    named = _countries_near(analysis, start, end)
+                if not countries.isdisjoint(named):
+                    worth.append(n)
     return worth
 
 
-def _may_corroborate(analysis: Analysis, start: int, end: int, legal_only: bool = False) -> bool:
-    """Whether the word at ``latin[start:end]`` has a legal form beside it or (unless
-    ``legal_only``) a country named in its sentence: what a one-word name or an acronym needs."""
-    latin = analysis.latin
+def _legal_form_beside(latin: str, start: int, end: int) -> bool:
+    """Whether a legal form stands just before or after the word at ``latin[start:end]``."""
     before = latin[max(0, start - _NEAR_BEFORE) : start].split()[-2:]
-    after = latin[end : end + 40].split()[:2]
-    if any(_is_legal_form(w) for w in (*before, *after)):
-        return True
-    if legal_only:
-        return False
-    near = latin[max(0, start - _CONTEXT) : end + _CONTEXT]
-    return _names_country(near) and _country_in_sentence(analysis.work, analysis.original(start))
+    after = latin[end : end + _NEAR_AFTER].split()[:2]
+    return any(_is_legal_form(w) for w in (*before, *after))
+
+
+def _may_corroborate(analysis: Analysis, start: int, end: int) -> bool:
+    """Whether the word at ``latin[start:end]`` has a legal form beside it or a country named
+    in its sentence: what a one-word name or an acronym needs."""
+    return _legal_form_beside(analysis.latin, start, end) or bool(
+        _countries_near(analysis, start, end)
+    )
+
+
+def _countries_near(analysis: Analysis, start: int, end: int) -> dict[str, str]:
+    """The countries named (capitalised) in the sentence of the word at ``latin[start:end]``,
+    but for the word itself: code -> as written."""
+    near = analysis.latin[max(0, start - _CONTEXT) : end + _CONTEXT]
+    if next(_countries().iter(f" {near.lower()} "), None) is None:  # the usual case, quickly
+        return {}
+    work = analysis.work
+    at, until = analysis.original(start), analysis.original(end - 1) + 1
+    low, high = _sentence(work, at)
+    return _countries_named(work[low:at] + " " + work[until:high])
 
 
 def _is_cased(text: str) -> bool:
@@ -799,27 +827,29 @@ def _written_keys(key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k[:_KEY] for k in _written(key, acronym=False)))
 
 
-def _country_in_sentence(text: str, at: int) -> bool:
-    """Whether a country is named in the sentence of the word at ``at``."""
-    low, high = _sentence(text, at)
-    return _names_country(text[low:high].translate(table(True)))
-
-
-def _names_country(latin: str) -> bool:
-    """Whether a stretch of Latin reading names a country (Iran, Iranian, IRAN, the United
-    Kingdom), for quick pre-checks."""
-    return next(_countries().iter(f" {latin.lower()} "), None) is not None
+def _countries_named(text: str) -> dict[str, str]:
+    """The countries a text names, capitalised (Iran, Iranian, IRAN, the United Kingdom):
+    code -> as written, in the order written."""
+    analysis = Analysis(text)
+    named: dict[str, str] = {}
+    for end, (key, code) in _countries().iter(analysis.latin):
+        at = analysis.original(end - len(key) + 2)
+        if text[at : at + 1].isupper():
+            written = text[at : analysis.original(end - 1) + 1]
+            named.setdefault(code, written)
+    return named
 
 
 @lru_cache(maxsize=1)
 def _countries() -> Any:
     """An automaton of countries' names and their peoples, as Latin readings (" iran ",
-    " united kingdom ")."""
+    " united kingdom "), to their codes."""
     automaton = ahocorasick.Automaton()
     for name in country_names():
         latin = " ".join(name.translate(table()).split())
-        if len(latin) >= 4:
-            automaton.add_word(f" {latin} ", latin)
+        code = to_code(name)
+        if len(latin) >= 4 and code:
+            automaton.add_word(f" {latin} ", (f" {latin} ", code))
     automaton.make_automaton()
     return automaton
 
