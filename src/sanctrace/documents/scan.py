@@ -148,6 +148,7 @@ class _Cue(NamedTuple):
     alone: tuple[tuple[int, bool, frozenset[str]], ...]
     distinctive: tuple[int, ...]  # ... being long enough to stand without corroboration
     alone_place: bool  # the anchor is a place or a month: only a legal form beside it counts
+    countries: frozenset[str]  # the countries of the names it carries alone
 
 
 class Scanner:
@@ -194,9 +195,12 @@ class Scanner:
                     anchors[written].add(n)
                 continue
             words = [t for t in set(form.tokens) if len(t) >= MIN_ANCHOR and t.isalnum()]
-            # Numbers (years, model numbers) are everywhere in documents: anchors of last resort.
-            words.sort(key=lambda t: (t.isdigit(), -index.weight(t), t))
-            for word in words[:ANCHORS_PER_NAME]:
+            # Numbers (years, model numbers), places and months are everywhere in documents and
+            # seldom misspelt: anchors of last resort, when a name has nothing else.
+            common = [t for t in words if t.isdigit() or _is_place(t.capitalize())]
+            rare = sorted(set(words) - set(common), key=lambda t: (-index.weight(t), t))
+            chosen = rare[:ANCHORS_PER_NAME] or sorted(common, key=lambda t: -index.weight(t))[:1]
+            for word in chosen:
                 anchors[_pattern(word)].add(n)
             for acronym in {form.acronym, *form.acronyms}:
                 if (
@@ -349,6 +353,7 @@ class Scanner:
             tuple(alone),
             tuple(distinctive),
             _is_place(word.capitalize()),
+            frozenset(code for _, _, countries in alone for code in countries),
         )
         return found
 
@@ -611,17 +616,17 @@ def _worth_confirming(
     worth: list[int] = []
     if cue.companions:
         reach = cue.reach
-        words = [
-            *latin[max(0, start - _WORD_LETTERS * reach) : start].split()[-reach:],
-            *latin[end : end + _WORD_LETTERS * reach].split()[:reach],
-        ]
-        near = {w[:_KEY] for w in words if not cased or w[0].isupper()}
-        covered: dict[int, float] = {}
-        companions, anchored = cue.companions, cue.anchored
-        for key in cue.keys.intersection(near):
-            for n, share in companions[key]:
-                covered[n] = covered.get(n, anchored[n]) + share
-        worth.extend(n for n, share in covered.items() if share >= COVERED)
+        low = start - _WORD_LETTERS * reach
+        words = latin[low if low > 0 else 0 : start].split()[-reach:]
+        words += latin[end : end + _WORD_LETTERS * reach].split()[:reach]
+        keys = cue.keys.intersection([w[:_KEY] for w in words if not cased or w[0].isupper()])
+        if keys:
+            covered: dict[int, float] = {}
+            companions, anchored = cue.companions, cue.anchored
+            for key in keys:
+                for n, share in companions[key]:
+                    covered[n] = covered.get(n, anchored[n]) + share
+            worth = [n for n, share in covered.items() if share >= COVERED]
     if cue.alone:
         legal = _legal_form_beside(analysis.latin, start, end)
         named: dict[str, str] | None = None
@@ -630,7 +635,7 @@ def _worth_confirming(
                 worth.append(n)
             elif not cue.alone_place and countries:
                 if named is None:
-                    named = _countries_near(analysis, start, end)
+                    named = _countries_near(analysis, start, end, cue.countries)
                 if not countries.isdisjoint(named):
                     worth.append(n)
     return worth
@@ -651,11 +656,14 @@ def _may_corroborate(analysis: Analysis, start: int, end: int) -> bool:
     )
 
 
-def _countries_near(analysis: Analysis, start: int, end: int) -> dict[str, str]:
+def _countries_near(
+    analysis: Analysis, start: int, end: int, wanted: frozenset[str] | None = None
+) -> dict[str, str]:
     """The countries named (capitalised) in the sentence of the word at ``latin[start:end]``,
-    but for the word itself: code -> as written."""
+    but for the word itself: code -> as written (only if one of ``wanted`` may be)."""
     near = analysis.latin[max(0, start - _CONTEXT) : end + _CONTEXT]
-    if next(_countries().iter(f" {near.lower()} "), None) is None:  # the usual case, quickly
+    codes = {code for _, (_, code) in _countries().iter(f" {near.lower()} ")}
+    if not codes or (wanted is not None and wanted.isdisjoint(codes)):  # usually, quickly
         return {}
     work = analysis.work
     at, until = analysis.original(start), analysis.original(end - 1) + 1
@@ -685,7 +693,7 @@ def _written(word: str, *, acronym: bool) -> list[str]:
 
 
 #: Bumped when the automata's patterns or values change, so that kept ones are rebuilt.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 class _AutomatonUnpickler(pickle.Unpickler):
