@@ -15,6 +15,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
+from operator import add, sub
 
 from anyascii import anyascii
 
@@ -84,28 +86,17 @@ class Analysis:
 
     def __init__(self, text: str, cased: bool = False) -> None:
         self.work = work = dehyphenate(text)
-        mapping = table(cased)
-        latin = _translate(work, cased)
-        changed = [
-            (m.start(), len(mapping.get(ord(m.group()), m.group())))
-            for m in _changed().finditer(work)
-        ]
-        self.latin = " " + latin + " "
-        # For each character that does not read as one: where its reading starts in ``latin``
-        # (before the padding), where it is in the text, and how far ``latin`` has run ahead of
-        # the text after it.
-        self._latin_starts: list[int] = []
-        self._offsets: list[int] = []
-        self._ends: list[int] = []
-        self._ahead: list[int] = []
-        ahead = 0
-        for offset, length in changed:
-            start = offset + ahead
-            ahead += length - 1
-            self._latin_starts.append(start)
-            self._offsets.append(offset)
-            self._ends.append(start + length)
-            self._ahead.append(ahead)
+        self.latin = " " + _translate(work, cased) + " "
+        # For each character that does not read as one: where it is in the text, where its
+        # reading starts and ends in ``latin`` (before the padding), and how far ``latin`` has
+        # run ahead of the text after it. Built with C-level maps: Russian text has many.
+        changed = _changed()
+        self._offsets = [m.start() for m in changed.finditer(work)]
+        lengths = "".join(changed.findall(work)).translate(_lengths(cased)).encode("latin-1")
+        ahead = list(map(sub, accumulate(lengths), range(1, len(lengths) + 1)))
+        self._ahead = ahead
+        self._latin_starts = list(map(add, self._offsets, [0, *ahead[:-1]]))
+        self._ends = list(map(add, self._latin_starts, lengths))
 
     def original(self, position: int) -> int:
         """The offset in the original text of the character at ``position`` in ``latin``."""
@@ -158,8 +149,24 @@ def _ascii_table(cased: bool) -> tuple[bytes, bytes]:
     return bytes(out), bytes(dropped)
 
 
+@lru_cache(maxsize=2)
+def _lengths(cased: bool) -> dict[int, str]:
+    """A translation table from each character :func:`_changed` finds to its reading's length
+    (as a character with that code)."""
+    return {
+        code: chr(len(value)) for code, value in table(cased).items() if len(value) != 1
+    } | {code: chr(1) for code in _changed_codes() if len(table(cased).get(code, " ")) == 1}
+
+
+@lru_cache(maxsize=1)
+def _changed_codes() -> frozenset[int]:
+    return frozenset(
+        code for cased in (False, True) for code, v in table(cased).items() if len(v) != 1
+    )
+
+
 @lru_cache(maxsize=1)
 def _changed() -> re.Pattern[str]:
     """Characters whose reading is not one character (dropped, or several letters)."""
-    codes = {code for cased in (False, True) for code, v in table(cased).items() if len(v) != 1}
-    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(codes)) + "]")
+    codes = sorted(_changed_codes())
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in codes) + "]")
