@@ -19,6 +19,12 @@ KUPOL = "us_ofac_sdn:46431"  # JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLA
 ALMAZ_ANTEY = "au_dfat_sanctions:3018"  # Almaz-Antey
 ROSOBORONEXPORT = "au_dfat_sanctions:6313"  # Rosoboronexport
 FOCUS = "us_ofac_sdn:37425"  # FOCUS COMPANY SARL (a.k.a. FOCUS COMPANY), Lebanon
+YAMALGAZINVEST = "us_ofac_cons:19676"  # YAMALGAZINVEST
+KHOTIMSKIY = "us_ofac_sdn:35979"  # KHOTIMSKIY, Sergey Vladimirovich
+KKBC = "un_sc_sanctions:6908518"  # Korea Kwangson Banking Corporation (KKBC), North Korea
+RAAD = "au_dfat_sanctions:288"  # RAAD (Real IRA), United Kingdom
+AMROU = "us_ofac_sdn:7835"  # JARRAYA, Khalil (a.k.a. AMROU), Bosnia and Herzegovina
+IZHORSKIYE = "us_ofac_cons:20305"  # IZHORSKIYE ZAVODY (Izhorskie Plant)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +113,7 @@ def test_a_one_word_name_needs_corroboration(scanner: Scanner) -> None:
 def test_a_legal_form_that_ends_the_sentence_before_corroborates_nothing(
     scanner: Scanner,
 ) -> None:
-    """"Blue" and "Success" are listed names of one word; a sentence ending in "LLC." before
+    """ "Blue" and "Success" are listed names of one word; a sentence ending in "LLC." before
     one of them does not put a legal form beside it."""
     text = "Invoices went to Roberts LLC. Blue skies and Success were the themes of the day."
     assert shown(scanner.scan_text(text)) == []
@@ -139,3 +145,62 @@ def test_the_context_of_a_finding_is_its_sentence(scanner: Scanner) -> None:
     )
     [finding] = found(scanner.scan_text(text), KUPOL)
     assert finding.context == "The bearings were sold to IEMZ Kupol last spring."
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "entity"),
+    [
+        (
+            "Among the customers is Iamalgazinvest, which ordered 157 units.",
+            "Iamalgazinvest",
+            YAMALGAZINVEST,
+        ),
+        (
+            "The consignment was shipped to Sergei Vladimirovich Khotimskii on May 2.",
+            "Sergei Vladimirovich Khotimskii",
+            KHOTIMSKIY,
+        ),
+    ],
+)
+def test_a_russian_name_in_the_passport_spelling_is_found(
+    scanner: Scanner, text: str, written: str, entity: str
+) -> None:
+    # listed as BGN/PCGN writes it (YAMALGAZINVEST, KHOTIMSKIY Sergey); passports write я, й
+    # as ia, i
+    [finding] = found(scanner.scan_text(text), entity)
+    assert finding.text == written
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "entity", "country"),
+    [
+        (
+            "Our agent met representatives of KKBC of North Korea in June.",
+            "KKBC",
+            KKBC,
+            "North Korea",
+        ),
+        ("RAAD of United Kingdom signed the framework agreement.", "RAAD", RAAD, "United Kingdom"),
+        (
+            "The consignment was shipped to AMROU of Bosnia and Herzegovina in October.",
+            "AMROU",
+            AMROU,
+            "Bosnia and Herzegovina",
+        ),
+    ],
+)
+def test_a_country_of_several_words_corroborates_a_one_word_name(
+    scanner: Scanner, text: str, written: str, entity: str, country: str
+) -> None:
+    [finding] = found(scanner.scan_text(text), entity)
+    assert finding.text == written
+    assert finding.explanation["corroboration"].endswith(country)
+    alone = text.replace(f" of {country}", "")
+    assert found(scanner.scan_text(alone), entity) == []
+
+
+def test_a_name_with_its_generic_word_in_the_listed_language_is_found(scanner: Scanner) -> None:
+    # listed as IZHORSKIYE ZAVODY, indexed with its generic word in English (izhorskiye plant)
+    text = "Izhorskie Zavody signed the framework agreement last year."
+    [finding] = found(scanner.scan_text(text), IZHORSKIYE)
+    assert finding.text == "Izhorskie Zavody"

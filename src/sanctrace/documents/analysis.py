@@ -153,9 +153,9 @@ def _ascii_table(cased: bool) -> tuple[bytes, bytes]:
 def _lengths(cased: bool) -> dict[int, str]:
     """A translation table from each character :func:`_changed` finds to its reading's length
     (as a character with that code)."""
-    return {
-        code: chr(len(value)) for code, value in table(cased).items() if len(value) != 1
-    } | {code: chr(1) for code in _changed_codes() if len(table(cased).get(code, " ")) == 1}
+    return {code: chr(len(value)) for code, value in table(cased).items() if len(value) != 1} | {
+        code: chr(1) for code in _changed_codes() if len(table(cased).get(code, " ")) == 1
+    }
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,8 @@
 
 One pass of an Aho-Corasick automaton over the document's Latin reading (see
 :mod:`sanctrace.documents.analysis`) finds the rare words of listed names ("kupol",
-"kalashnikov", "antey"), allowing a short inflected ending (Алмаз-Антея), and the names listed
+"kalashnikov", "antey"; in Latin texts also as a Russian passport spells them, "iamal" for
+"yamal"), allowing a short inflected ending (Алмаз-Антея), and the names listed
 in scripts written without spaces (Han, kana, hangul) as they are written. Each place found is
 then confirmed by the matching engine's scorer on the words around it, within the sentence, so
 that re-ordered, transliterated, acronym and legal-form-less forms count and a lone common word
@@ -34,8 +35,10 @@ from sanctrace.match.score import NameScore, score_forms
 from sanctrace.match.screener import index_path, load_or_build_index
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.countries import country_names, to_code
-from sanctrace.normalize import NameForm, name_forms, phonetic_key
+from sanctrace.normalize import NameForm, canonical_token, name_forms, phonetic_key
 from sanctrace.normalize.legal_forms import LEGAL_FORMS, strip_legal_forms
+from sanctrace.normalize.orgwords import source_words
+from sanctrace.normalize.translit import passport_spelling
 from sanctrace.store import Store
 
 #: Anchor words need at least this many letters (shorter ones are everywhere).
@@ -105,7 +108,7 @@ _KEY = 3
 _WORD_LETTERS = 20
 #: ... and needs this share of a name's weight there (the scorer's own bar, 1 -
 #: MAX_MISSING_SHARE, less a margin for words spelt differently from the third letter on).
-COVERED = 0.6
+COVERED = 0.7
 #: Windows' forms and scores remembered across scans, at most this many of each.
 _REMEMBERED = 50_000
 #: Characters a word of a name is taken to need at most, with its space (to bound the search
@@ -168,7 +171,7 @@ class Scanner:
         self._acronym_keys: dict[str, frozenset[str]] = {}
         self._forms: dict[str, list[NameForm]] = {}
         self._scores: dict[tuple[str, int], NameScore | None] = {}
-        self._anchors: tuple[dict[str, set[int]], dict[str, set[int]]] | None = None
+        self._anchors: tuple[dict[str, set[int]], ...] | None = None
         self._automata: dict[tuple[bool, bool], Any] = {}
 
     @classmethod
@@ -177,15 +180,17 @@ class Scanner:
 
     # -- building ----------------------------------------------------------------------------
 
-    def _build(self) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
-        """Anchor words and unspaced names -> the name entries they stand for; acronyms apart.
-        Automata are made of them per kind of text: whole words (and their English plural or
-        possessive), or long words open to an inflected ending, for texts in scripts whose names
-        inflect (Алмаз-Антея); in lower case, or as capitals write them, for texts that write
-        capitals."""
+    def _build(self) -> tuple[dict[str, set[int]], dict[str, set[int]], dict[str, set[int]]]:
+        """Anchor words and unspaced names -> the name entries they stand for; acronyms apart,
+        and the passport spellings of anchor words apart (Iamal for YAMAL, Khotimskii for
+        KHOTIMSKIY): Latin texts write Russian names so too. Automata are made of them per kind
+        of text: whole words (and their English plural or possessive), or long words open to an
+        inflected ending, for texts in scripts whose names inflect (Алмаз-Антея); in lower case,
+        or as capitals write them, for texts that write capitals."""
         index = self.index
         anchors: dict[str, set[int]] = defaultdict(set)
         spelled: dict[str, set[int]] = defaultdict(set)  # acronyms: written in capitals only
+        passports: dict[str, set[int]] = defaultdict(set)
         for n, entry in enumerate(index.names):
             form = entry.form
             original = form.original
@@ -202,6 +207,9 @@ class Scanner:
             chosen = rare[:ANCHORS_PER_NAME] or sorted(common, key=lambda t: -index.weight(t))[:1]
             for word in chosen:
                 anchors[_pattern(word)].add(n)
+                passport = passport_spelling(word)
+                if passport != word and len(passport) >= MIN_ANCHOR:
+                    passports[_pattern(passport)].add(n)
             for acronym in {form.acronym, *form.acronyms}:
                 if (
                     acronym
@@ -210,7 +218,7 @@ class Scanner:
                     and acronym not in _legal_words()
                 ):
                     spelled[_pattern(acronym, whole=True)].add(n)
-        return anchors, spelled
+        return anchors, spelled, passports
 
     def _automaton(self, cased: bool, inflected: bool) -> Any:
         """The automaton a text needs, built the first time one does (most runs need one)."""
@@ -225,7 +233,12 @@ class Scanner:
         if found is None:
             if self._anchors is None:
                 self._anchors = self._build()
-            anchors, spelled = self._anchors
+            anchors, spelled, passports = self._anchors
+            if not inflected:  # Cyrillic is romanised by the analysis: no passport spelling
+                anchors = {
+                    k: anchors.get(k, set()) | passports.get(k, set())
+                    for k in anchors.keys() | passports.keys()
+                }
             found = _automaton(anchors, spelled, cased=cased, inflected=inflected)
             if path is not None:
                 _save_automaton(found, path)
@@ -263,8 +276,12 @@ class Scanner:
         latin = analysis.latin
         hits: dict[int, set[int]] = defaultdict(set)  # original offset of the anchor -> names
         ordinary = _Ordinary(text)
-        automaton = self._automaton(cased, bool(_INFLECTING.search(text)))
+        inflected = bool(_INFLECTING.search(text))
+        automaton = self._automaton(cased, inflected)
         cues = self._cues
+        # Russian writes only the first word of an organisation's name with a capital
+        # (Центральный музей Тавриды): there, the other words of a name may be in lower case.
+        capitals = cased and not inflected
         for end, (pattern, names, acronym_of, word) in automaton.iter(latin):
             if pattern[0] != " ":  # a name in a script written without spaces
                 hits[analysis.original(end - len(pattern) + 1)].update(names)
@@ -289,7 +306,7 @@ class Scanner:
             cue = cues.get(pattern)
             if cue is None:
                 cue = self._cue(pattern, word, names, cased)
-            worth = _worth_confirming(analysis, start, end + 1, cue, cased)
+            worth = _worth_confirming(analysis, start, end + 1, cue, capitals)
             if cue.distinctive:
                 at = analysis.original(start)
                 if not _starts_sentence(text, at) or not ordinary(word):
@@ -328,18 +345,25 @@ class Scanner:
             total = sum(entry.weights) or 1.0
             shares: dict[str, float] = defaultdict(float)
             own = 0.0
+            listed = word
             for token, weight in zip(entry.tokens, entry.weights, strict=True):
-                if token == word:
+                passport = passport_spelling(token)
+                if word in (token, passport):  # the anchor, perhaps in its passport spelling
                     own += weight / total
-                else:
-                    shares[token[:_KEY]] += weight / total
+                    listed = token
+                    continue
+                # the word as listed, as a passport spells it, and a generic word as other
+                # languages write it (plant: Zavod)
+                spellings = {token, passport, *source_words(token)}
+                for key in {w[:_KEY] for w in spellings}:
+                    shares[key] += weight / total
             if shares:
                 anchored[n] = own
                 for key, share in shares.items():
-                    for written in _written_keys(key) if cased else (key,):
+                    for written in (key, *_written_keys(key)) if cased else (key,):
                         companions[written].append((n, share))
             if 1.0 - own <= MAX_MISSING_SHARE:
-                if self._distinctive(word):
+                if self._distinctive(listed):
                     distinctive.append(n)
                 else:
                     entity = self.index.entities[entry.entity]
@@ -369,7 +393,7 @@ class Scanner:
         low = max(low, offset - _WORD_CHARS * reach)
         if low > 0 and not work[low - 1].isspace():  # not from the middle of a word
             low = work.rfind(" ", 0, low) + 1
-        words = []
+        words: list[tuple[int, int]] = []
         at = None
         for m in _WORD.finditer(work, low, high):
             s, e = m.span()
@@ -605,12 +629,12 @@ class Scanner:
 
 
 def _worth_confirming(
-    analysis: Analysis, start: int, end: int, cue: _Cue, cased: bool
+    analysis: Analysis, start: int, end: int, cue: _Cue, capitals: bool
 ) -> list[int]:
     """Cheap pre-check on the Latin reading around an anchor (``latin[start:end]``), so that
     the scorer sees few places and names: the names whose words, by their first letters, are
-    enough of them among the capitalised words nearby (any words, where the text has no
-    capitals); and those the anchor carries alone, with a legal form beside it or a country
+    enough of them among the capitalised words nearby (any words, where ``capitals`` is
+    false); and those the anchor carries alone, with a legal form beside it or a country
     named in its clause (the confirmation checks which)."""
     latin = analysis.latin
     worth: list[int] = []
@@ -619,7 +643,7 @@ def _worth_confirming(
         low = start - _WORD_LETTERS * reach
         words = latin[low if low > 0 else 0 : start].split()[-reach:]
         words += latin[end : end + _WORD_LETTERS * reach].split()[:reach]
-        keys = cue.keys.intersection([w[:_KEY] for w in words if not cased or w[0].isupper()])
+        keys = cue.keys.intersection([w[:_KEY] for w in words if not capitals or w[0].isupper()])
         if keys:
             covered: dict[int, float] = {}
             companions, anchored = cue.companions, cue.anchored
@@ -693,7 +717,7 @@ def _written(word: str, *, acronym: bool) -> list[str]:
 
 
 #: Bumped when the automata's patterns or values change, so that kept ones are rebuilt.
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 
 class _AutomatonUnpickler(pickle.Unpickler):
@@ -823,11 +847,18 @@ _SOUND_CLASSES = {
 @lru_cache(maxsize=65536)
 def _first_sound(word: str) -> str:
     """The first letter of a word's phonetic key and of its Latin reading, together (either may
-    be the one a listed spelling shares); "" for a word without letters."""
+    be the one a listed spelling shares), and of the English word the index keeps for a generic
+    word of a name (Mezhdunarodnaya is kept as international, Zavod as plant); "" for a word
+    without letters."""
     latin = "".join(_POSSESSIVE.sub("", word).translate(table()).lower().split())
     if not latin:
         return ""
-    return _SOUND_CLASSES.get(latin[0], latin[0]) + _SOUND_CLASSES.get(phonetic_key(latin)[:1], "")
+    canonical = canonical_token(latin)
+    return (
+        _SOUND_CLASSES.get(latin[0], latin[0])
+        + _SOUND_CLASSES.get(phonetic_key(latin)[:1], "")
+        + _SOUND_CLASSES.get(canonical[0], canonical[0])
+    )
 
 
 def _written_keys(key: str) -> tuple[str, ...]:

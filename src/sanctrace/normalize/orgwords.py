@@ -395,6 +395,12 @@ def _singular(token: str) -> str | None:
     return None
 
 
+def source_words(canonical: str) -> tuple[str, ...]:
+    """The words of other languages :func:`canonical_token` reads as ``canonical`` (plant:
+    zavod, kombinat, ...); none for other words."""
+    return _SYNONYMS.get(canonical, ())
+
+
 @lru_cache(maxsize=200_000)
 def canonical_token(token: str) -> str:
     """English canonical for generic org words in any language; other tokens unchanged."""

@@ -124,6 +124,23 @@ def _cyrillic(word: str) -> tuple[str, ...]:
     return (first,) if first == second else (first, second)
 
 
+#: Where a BGN/PCGN romanisation and the passport one part: я, ю, initial or post-vowel е, ё
+#: (ya, yu, ye, yo), and й, a y after a vowel and before none (Sergey, Khotimskiy).
+_BGN_ONLY = re.compile(r"y[aeou]|(?<=[aeiouy])y(?![aeiou])")
+_BGN_TO_PASSPORT = {"ya": "ia", "yu": "iu", "ye": "e", "yo": "e", "y": "i"}
+
+
+@lru_cache(maxsize=65536)
+def passport_spelling(word: str) -> str:
+    """A folded Latin word as the passport (ICAO 9303) spelling would write it, had it been
+    romanised from Russian the BGN/PCGN way, as the lists write Russian names (the alternate
+    that ``_cyrillic`` gives a name listed in Cyrillic): Yamal -> iamal, Svyaz -> sviaz,
+    Khotimskiy -> khotimskii, Sergeyev -> sergeev. The word itself where they agree."""
+    if "y" not in word:
+        return word
+    return _BGN_ONLY.sub(lambda m: _BGN_TO_PASSPORT[m.group(0)], word)
+
+
 # --- Arabic ----------------------------------------------------------------------------------
 
 #: Vocalised spellings of the words Arabic personal names are mostly made of: the script omits short
