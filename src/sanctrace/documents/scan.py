@@ -31,7 +31,7 @@ from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.match.index import Index
-from sanctrace.match.score import NameScore, score_forms
+from sanctrace.match.score import NameScore, may_align, score_forms
 from sanctrace.match.screener import index_path, load_or_build_index
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.countries import country_names, to_code
@@ -140,9 +140,9 @@ class _Cue(NamedTuple):
     """What the names behind one anchor word need to be worth scoring, worked out once."""
 
     #: the first letters of the names' other words (as capitals write them, in a text that
-    #: writes capitals) -> (name, the share of its weight they
+    #: writes capitals) -> (name, the word, the share of the name's weight it
     #: carry); names need ``COVERED`` of their weight among the words near the anchor ...
-    companions: dict[str, tuple[tuple[int, float], ...]]
+    companions: dict[str, tuple[tuple[int, str, float], ...]]
     keys: frozenset[str]  # the companions' keys
     reach: int  # words from the anchor a window of these names can reach
     anchored: dict[int, float]  # ... counting the anchor's own share
@@ -336,14 +336,14 @@ class Scanner:
         return any(w[:_KEY] in keys for w in (*before, *after))
 
     def _cue(self, pattern: str, word: str, names: tuple[int, ...], cased: bool) -> _Cue:
-        companions: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        companions: dict[str, list[tuple[int, str, float]]] = defaultdict(list)
         anchored: dict[int, float] = {}
         alone: list[tuple[int, bool, frozenset[str]]] = []
         distinctive: list[int] = []
         for n in names:
             entry = self._entry(n)
             total = sum(entry.weights) or 1.0
-            shares: dict[str, float] = defaultdict(float)
+            shares: dict[str, list[tuple[str, float]]] = defaultdict(list)
             own = 0.0
             listed = word
             for token, weight in zip(entry.tokens, entry.weights, strict=True):
@@ -356,12 +356,12 @@ class Scanner:
                 # languages write it (plant: Zavod)
                 spellings = {token, passport, *source_words(token)}
                 for key in {w[:_KEY] for w in spellings}:
-                    shares[key] += weight / total
+                    shares[key].append((token, weight / total))
             if shares:
                 anchored[n] = own
-                for key, share in shares.items():
+                for key, tokens in shares.items():
                     for written in (key, *_written_keys(key)) if cased else (key,):
-                        companions[written].append((n, share))
+                        companions[written].extend((n, token, share) for token, share in tokens)
             if 1.0 - own <= MAX_MISSING_SHARE:
                 if self._distinctive(listed):
                     distinctive.append(n)
@@ -641,16 +641,11 @@ def _worth_confirming(
     if cue.companions:
         reach = cue.reach
         low = start - _WORD_LETTERS * reach
-        words = latin[low if low > 0 else 0 : start].split()[-reach:]
-        words += latin[end : end + _WORD_LETTERS * reach].split()[:reach]
+        words = latin[low if low > 0 else 0 : start].rsplit(None, reach)[-reach:]
+        words += latin[end : end + _WORD_LETTERS * reach].split(None, reach)[:reach]
         keys = cue.keys.intersection([w[:_KEY] for w in words if not capitals or w[0].isupper()])
         if keys:
-            covered: dict[int, float] = {}
-            companions, anchored = cue.companions, cue.anchored
-            for key in keys:
-                for n, share in companions[key]:
-                    covered[n] = covered.get(n, anchored[n]) + share
-            worth = [n for n, share in covered.items() if share >= COVERED]
+            worth = _covered(cue, keys, words)
     if cue.alone:
         legal = _legal_form_beside(analysis.latin, start, end)
         named: dict[str, str] | None = None
@@ -663,6 +658,44 @@ def _worth_confirming(
                 if not countries.isdisjoint(named):
                     worth.append(n)
     return worth
+
+
+def _covered(cue: _Cue, keys: frozenset[str], words: list[str]) -> list[int]:
+    """The names enough of whose weight (``COVERED``) the words near an anchor may stand for:
+    first by the words' first letters (``keys``, those found among the cue's), then, for the
+    names that pass, by whether each word could align with the name's word at all in the
+    scorer (Kira is no Kirill, Zavody may be plant)."""
+    covered: dict[int, float] = {}
+    companions, anchored = cue.companions, cue.anchored
+    for key in keys:
+        for n, _, share in companions[key]:
+            covered[n] = covered.get(n, anchored[n]) + share
+    candidates = {n for n, share in covered.items() if share >= COVERED}
+    if not candidates:
+        return []
+    # Each word, and run together with the next one or two, as lists join them (Abd Al-Salam:
+    # abdalsalam).
+    near: dict[str, list[str]] = defaultdict(list)
+    lowered = [w.lower() for w in words]
+    for i, w in enumerate(words):
+        near[w[:_KEY]].extend({"".join(lowered[i:j]) for j in range(i + 1, i + 4)})
+    aligned: dict[int, dict[str, float]] = defaultdict(dict)
+    for key in keys:
+        for n, token, share in companions[key]:
+            if (
+                n in candidates
+                and token not in aligned[n]
+                and any(_may_align(w, token) for w in near[key])
+            ):
+                aligned[n][token] = share
+    return [n for n in candidates if anchored[n] + sum(aligned[n].values()) >= COVERED]
+
+
+@lru_cache(maxsize=65536)
+def _may_align(word: str, token: str) -> bool:
+    """Whether a document's word (folded) could align with a listed name's word in the scorer,
+    as written or as the generic word the index keeps (Zavody: plant)."""
+    return may_align(word, token) or may_align(canonical_token(word), token)
 
 
 def _legal_form_beside(latin: str, start: int, end: int) -> bool:

@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.normalize import NameForm, is_patronymic, token_weight
-from sanctrace.normalize.phonetic import same_name_variant, slavic_key
+from sanctrace.normalize.phonetic import phonetic_key, same_name_variant, slavic_key
 
 Weight = Callable[[str], float]
 
@@ -120,6 +120,12 @@ def token_similarity(
     if found[0] < config.name_variant_similarity and not syllabic and same_name_variant(qt, ct):
         return config.name_variant_similarity, "variant"
     return found
+
+
+def may_align(qt: str, ct: str, config: MatchConfig = DEFAULT_CONFIG) -> bool:
+    """Whether two tokens could align at all in a score (the quick no below, negated): for
+    callers that rule names out cheaply before scoring them."""
+    return qt == ct or not _unlike(qt, phonetic_key(qt), ct, phonetic_key(ct), config, False)
 
 
 def _unlike(qt: str, qp: str, ct: str, cp: str, config: MatchConfig, syllables: bool) -> bool:
