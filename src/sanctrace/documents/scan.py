@@ -144,6 +144,7 @@ class _Cue(NamedTuple):
     #: carry); names need ``COVERED`` of their weight among the words near the anchor ...
     companions: dict[str, tuple[tuple[int, str, float], ...]]
     keys: frozenset[str]  # the companions' keys
+    tokens: frozenset[str]  # the words of the names, as folded
     reach: int  # words from the anchor a window of these names can reach
     anchored: dict[int, float]  # ... counting the anchor's own share
     #: names the anchor carries by itself (with whether a person's, and the entity's
@@ -372,6 +373,7 @@ class Scanner:
         found = self._cues[pattern] = _Cue(
             {key: tuple(found) for key, found in companions.items()},
             frozenset(companions),
+            frozenset(t for n in anchored for t in self._entry(n).tokens),
             min(longest + SLACK, MAX_WINDOW) - 1,
             anchored,
             tuple(alone),
@@ -641,9 +643,13 @@ def _worth_confirming(
     if cue.companions:
         reach = cue.reach
         low = start - _WORD_LETTERS * reach
-        words = latin[low if low > 0 else 0 : start].rsplit(None, reach)[-reach:]
-        words += latin[end : end + _WORD_LETTERS * reach].split(None, reach)[:reach]
-        keys = cue.keys.intersection([w[:_KEY] for w in words if not capitals or w[0].isupper()])
+        before = latin[low if low > 0 else 0 : start].rsplit(None, reach)[-reach:]
+        after = latin[end : end + _WORD_LETTERS * reach].split(None, reach)[:reach]
+        if capitals:  # only the run of words a window could take: capitalised, or the name's
+            before = _run(reversed(before), cue.tokens)
+            after = _run(after, cue.tokens)
+        words = before + after
+        keys = cue.keys.intersection([w[:_KEY] for w in words])
         if keys:
             worth = _covered(cue, keys, words)
     if cue.alone:
@@ -658,6 +664,18 @@ def _worth_confirming(
                 if not countries.isdisjoint(named):
                     worth.append(n)
     return worth
+
+
+def _run(words: Iterable[str], tokens: frozenset[str]) -> list[str]:
+    """The words, from the first, up to one a window of a name cannot take in a text with
+    capitals: a word in lower case that is no word of the name (a window's edges are
+    capitalised, and every word of it belongs to the name)."""
+    run = []
+    for w in words:
+        if not (w[0].isupper() or w[0].isdigit() or w in tokens):
+            break
+        run.append(w)
+    return run
 
 
 def _covered(cue: _Cue, keys: frozenset[str], words: list[str]) -> list[int]:
