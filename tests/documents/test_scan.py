@@ -205,3 +205,16 @@ def test_a_name_with_its_generic_word_in_the_listed_language_is_found(scanner: S
     text = "Izhorskie Zavody signed the framework agreement last year."
     [finding] = found(scanner.scan_text(text), IZHORSKIYE)
     assert finding.text == "Izhorskie Zavody"
+
+
+def test_a_name_whose_list_joins_two_words_is_found_in_any_word_order(scanner: Scanner) -> None:
+    # listed as "Murad, Abdul Hakim Hasim": the lists join ABDUL HAKIM into one word
+    text = "Payments to Abdul Hakim Hasim Murad were routed through a bank in Sawyerview."
+    [finding] = found(scanner.scan_text(text), "au_dfat_sanctions:439")
+    assert finding.text == "Abdul Hakim Hasim Murad"
+
+
+def test_kira_is_no_kirill(scanner: Scanner) -> None:
+    """A woman's name beside a listed man's surname in its feminine form names nobody listed."""
+    text = "«Условия приемлемы», — сказала Кира Артемовна Комарова."
+    assert [f for f in scanner.scan_text(text) if f.schema == "Person"] == []

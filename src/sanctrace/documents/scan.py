@@ -646,7 +646,7 @@ def _worth_confirming(
         before = latin[low if low > 0 else 0 : start].rsplit(None, reach)[-reach:]
         after = latin[end : end + _WORD_LETTERS * reach].split(None, reach)[:reach]
         if capitals:  # only the run of words a window could take: capitalised, or the name's
-            before = _run(reversed(before), cue.tokens)
+            before = _run(reversed(before), cue.tokens)[::-1]
             after = _run(after, cue.tokens)
         words = before + after
         keys = cue.keys.intersection([w[:_KEY] for w in words])
