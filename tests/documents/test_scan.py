@@ -218,3 +218,15 @@ def test_kira_is_no_kirill(scanner: Scanner) -> None:
     """A woman's name beside a listed man's surname in its feminine form names nobody listed."""
     text = "«Условия приемлемы», — сказала Кира Артемовна Комарова."
     assert [f for f in scanner.scan_text(text) if f.schema == "Person"] == []
+
+
+def test_a_russian_organisation_with_its_name_in_lower_case_words_is_found(
+    scanner: Scanner,
+) -> None:
+    """Russian capitalises only the first word of an organisation's name: the lower-case words
+    (бюджетное учреждение, музей) are words of the name all the same."""
+    name = "Государственное бюджетное учреждение Республики Крым Центральный музей Тавриды"
+    [finding] = found(
+        scanner.scan_text(f"Договор подписало {name}."), "ca_dfatd_sema_sanctions:ukraine-part-2-45"
+    )
+    assert finding.text == name

@@ -144,7 +144,6 @@ class _Cue(NamedTuple):
     #: carry); names need ``COVERED`` of their weight among the words near the anchor ...
     companions: dict[str, tuple[tuple[int, str, float], ...]]
     keys: frozenset[str]  # the companions' keys
-    tokens: frozenset[str]  # the words of the names, as folded
     reach: int  # words from the anchor a window of these names can reach
     anchored: dict[int, float]  # ... counting the anchor's own share
     #: names the anchor carries by itself (with whether a person's, and the entity's
@@ -373,7 +372,6 @@ class Scanner:
         found = self._cues[pattern] = _Cue(
             {key: tuple(found) for key, found in companions.items()},
             frozenset(companions),
-            frozenset(t for n in anchored for t in self._entry(n).tokens),
             min(longest + SLACK, MAX_WINDOW) - 1,
             anchored,
             tuple(alone),
@@ -645,11 +643,9 @@ def _worth_confirming(
         low = start - _WORD_LETTERS * reach
         before = latin[low if low > 0 else 0 : start].rsplit(None, reach)[-reach:]
         after = latin[end : end + _WORD_LETTERS * reach].split(None, reach)[:reach]
-        if capitals:  # only the run of words a window could take: capitalised, or the name's
-            before = _run(reversed(before), cue.tokens)[::-1]
-            after = _run(after, cue.tokens)
-        words = before + after
-        keys = cue.keys.intersection([w[:_KEY] for w in words])
+        # only the run of words a window could take: capitalised, or like the name's own
+        words = _run(reversed(before), cue.keys)[::-1] + _run(after, cue.keys)
+        keys = cue.keys.intersection([w[:_KEY] for w in words if not capitals or w[0].isupper()])
         if keys:
             worth = _covered(cue, keys, words)
     if cue.alone:
@@ -666,13 +662,14 @@ def _worth_confirming(
     return worth
 
 
-def _run(words: Iterable[str], tokens: frozenset[str]) -> list[str]:
-    """The words, from the first, up to one a window of a name cannot take in a text with
-    capitals: a word in lower case that is no word of the name (a window's edges are
-    capitalised, and every word of it belongs to the name)."""
+def _run(words: Iterable[str], keys: frozenset[str]) -> list[str]:
+    """The words, from the first, up to one a window of a name cannot take: a word in lower
+    case whose first letters are those of no word of the name (every word of a window belongs
+    to the name; in English its edges are capitalised, in Russian only an organisation's first
+    word is: Центральный музей Тавриды)."""
     run = []
     for w in words:
-        if not (w[0].isupper() or w[0].isdigit() or w in tokens):
+        if not (w[0].isupper() or w[0].isdigit() or w[:_KEY] in keys):
             break
         run.append(w)
     return run
