@@ -80,6 +80,8 @@ PDF_PAGES = 20
 PDF_LINES = 48
 PDF_WIDTH = 92
 PDF_RUNS = 3
+#: Warm throughput runs per text (the median is reported).
+WARM_RUNS = 3
 
 
 def log(message: str) -> None:
@@ -144,6 +146,7 @@ class Throughput:
     mb: float
     seconds: float
     findings: int
+    runs: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -166,13 +169,23 @@ def lorem_text(size: int, seed: int) -> str:
     return "\n\n".join(parts)
 
 
-def time_scan(scanner: Scanner, text: str, language: str, run: str) -> Throughput:
+def time_scan(scanner: Scanner, text: str, language: str, run: str, repeats: int = 1) -> Throughput:
+    """Seconds to scan ``text`` (the median of ``repeats`` runs, each with the scanner's
+    remembered scores dropped first: a document it has not seen)."""
     size = len(text.encode()) / 1e6
-    started = time.perf_counter()
-    findings = scanner.scan_text(text)
-    seconds = time.perf_counter() - started
-    log(f"    {language} {run}: {size:.2f} MB in {seconds:.2f} s ({size / seconds:.2f} MB/s)")
-    return Throughput(language, run, size, seconds, len(findings))
+    runs: list[float] = []
+    findings: list[Finding] = []
+    for _ in range(repeats):
+        scanner.forget()
+        started = time.perf_counter()
+        findings = scanner.scan_text(text)
+        runs.append(time.perf_counter() - started)
+    seconds = statistics.median(runs)
+    log(
+        f"    {language} {run}: {size:.2f} MB in {seconds:.2f} s ({size / seconds:.2f} MB/s; "
+        f"runs {', '.join(f'{r:.2f}' for r in runs)} s)"
+    )
+    return Throughput(language, run, size, seconds, len(findings), runs)
 
 
 # -- recall --------------------------------------------------------------------------------------
@@ -592,9 +605,13 @@ def main(argv: list[str] | None = None) -> None:
             started = time.perf_counter()
             scanner.scan_text(warmup)
             warmups[lang] = time.perf_counter() - started
-            throughput.append(time_scan(scanner, texts[lang].text_of_size(size), lang, "warm"))
+            throughput.append(
+                time_scan(scanner, texts[lang].text_of_size(size), lang, "warm", WARM_RUNS)
+            )
         throughput.append(
-            time_scan(scanner, lorem_text(size, args.seed), "en", "warm, Faker paragraphs")
+            time_scan(
+                scanner, lorem_text(size, args.seed), "en", "warm, Faker paragraphs", WARM_RUNS
+            )
         )
 
         log("20-page PDF")
@@ -640,11 +657,10 @@ def main(argv: list[str] | None = None) -> None:
         + "."
     )
     out.append("")
-    en_warm = next(t for t in throughput if t.language == "en" and t.run == "warm")
-    lorem = next(t for t in throughput if t.run.startswith("warm, Faker"))
+    warm = [t for t in throughput if t.run.startswith("warm")]
     recall_found = sum(bool(p.found) for p in plants)
     met = {
-        "throughput": en_warm.rate >= 5.0,
+        "throughput": all(t.rate >= 5.0 for t in warm),
         "pdf": statistics.median(pdf.cli_seconds) < 2.0,
         "recall": recall_found >= 0.95 * len(plants),
     }
@@ -654,17 +670,15 @@ def main(argv: list[str] | None = None) -> None:
         [
             [
                 ">= 5 MB/s of plain text, one core",
-                f"English {en_warm.rate:.2f} MB/s warm on name-dense prose, "
-                f"{lorem.rate:.2f} MB/s on Faker paragraphs ("
+                "warm, median of 3: "
                 + ", ".join(
-                    f"{t.language} {t.run} {t.rate:.2f}"
-                    for t in throughput
-                    if t is not en_warm and t is not lorem
+                    f"{t.language}{' (Faker paragraphs)' if 'Faker' in t.run else ''} "
+                    f"{t.rate:.2f} MB/s"
+                    for t in warm
                 )
-                + " MB/s)",
-                "only on text with few proper nouns"
-                if not met["throughput"] and lorem.rate >= 5.0
-                else ("yes" if met["throughput"] else "no"),
+                + "; the cold first run "
+                + ", ".join(f"{t.rate:.2f} MB/s" for t in throughput if t.run == "cold"),
+                "yes" if met["throughput"] else "no",
             ],
             [
                 "20-page text PDF < 2 s end to end",
@@ -698,16 +712,26 @@ def main(argv: list[str] | None = None) -> None:
         "whose names inflect or not), so the cold run includes building one. Before each warm "
         "run, a warm-up scan of 20 KB of the same language: "
         + ", ".join(f"{lang} {sec:.2f} s" for lang, sec in warmups.items())
-        + ". MB = 10^6 bytes of UTF-8; one thread."
+        + f". Warm runs: the median of {WARM_RUNS}, each with the scanner's remembered window "
+        "scores dropped first (`Scanner.forget()`), wall-clock time. MB = 10^6 bytes of "
+        "UTF-8; one thread."
     )
     out.append("")
     out += table(
-        ["text", "run", "MB", "seconds", "MB/s", "findings"],
+        ["text", "run", "MB", "seconds", "MB/s", "runs (s)", "findings"],
         [
-            [t.language, t.run, f"{t.mb:.2f}", f"{t.seconds:.2f}", f"{t.rate:.2f}", t.findings]
+            [
+                t.language,
+                t.run,
+                f"{t.mb:.2f}",
+                f"{t.seconds:.2f}",
+                f"{t.rate:.2f}",
+                ", ".join(f"{r:.2f}" for r in t.runs),
+                t.findings,
+            ]
             for t in throughput
         ],
-        "llrrrr",
+        "llrrrlr",
     )
     out += ["", "#### 20-page PDF", ""]
     out.append(

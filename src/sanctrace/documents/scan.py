@@ -509,6 +509,12 @@ class Scanner:
             )
         return found
 
+    def forget(self) -> None:
+        """Drop the window scores remembered across scans (memory back, or a fresh start for a
+        benchmark)."""
+        self._scores.clear()
+        self._forms.clear()
+
     def _score(self, written: str, entry: _Entry) -> NameScore | None:
         """The best score of a window's text against a listed name, if the window names it
         (see :func:`_names_it`); remembered, since documents repeat their names."""
