@@ -52,9 +52,18 @@ def _latin(ch: str, cased: bool = False) -> str:
     return folded or " "
 
 
-@lru_cache(maxsize=2)
 def table(cased: bool = False) -> dict[int, str]:
     """The translation table, for every code point below U+3000 (and full-width forms)."""
+    return _tables()[bool(cased)]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[int, str], dict[int, str]]:
+    """Both translation tables, built once (by whatever way ``table`` is called)."""
+    return _table(False), _table(True)
+
+
+def _table(cased: bool) -> dict[int, str]:
     found: dict[int, str] = {}
     for code in list(range(0x3000)) + list(range(0xFF00, 0xFFF0)):
         ch = chr(code)

@@ -347,21 +347,16 @@ class Scanner:
             own = 0.0
             listed = word
             for token, weight in zip(entry.tokens, entry.weights, strict=True):
-                passport = passport_spelling(token)
-                if word in (token, passport):  # the anchor, perhaps in its passport spelling
-                    own += weight / total
+                if word == token or word == passport_spelling(token):  # perhaps as passports
+                    own += weight / total  # spell it
                     listed = token
                     continue
-                # the word as listed, as a passport spells it, and a generic word as other
-                # languages write it (plant: Zavod)
-                spellings = {token, passport, *source_words(token)}
-                for key in {w[:_KEY] for w in spellings}:
+                for key in _token_keys(token, cased):
                     shares[key].append((token, weight / total))
             if shares:
                 anchored[n] = own
                 for key, tokens in shares.items():
-                    for written in (key, *_written_keys(key)) if cased else (key,):
-                        companions[written].extend((n, token, share) for token, share in tokens)
+                    companions[key].extend((n, token, share) for token, share in tokens)
             if 1.0 - own <= MAX_MISSING_SHARE:
                 if self._distinctive(listed):
                     distinctive.append(n)
@@ -645,15 +640,27 @@ def _worth_confirming(
     latin = analysis.latin
     worth: list[int] = []
     if cue.companions:
-        reach = cue.reach
-        low = start - _WORD_LETTERS * reach
-        before = latin[low if low > 0 else 0 : start].rsplit(None, reach)[-reach:]
-        after = latin[end : end + _WORD_LETTERS * reach].split(None, reach)[:reach]
-        # only the run of words a window could take: capitalised, or like the name's own
-        words = _run(reversed(before), cue.keys)[::-1] + _run(after, cue.keys)
-        keys = cue.keys.intersection([w[:_KEY] for w in words if not capitals or w[0].isupper()])
-        if keys:
-            worth = _covered(cue, keys, words)
+        # The run of words on each side a window could take (every word of a window belongs
+        # to the name; in English its edges are capitalised, in Russian only an organisation's
+        # first word is: Центральный музей Тавриды): capitalised, or beginning like a word of
+        # the name. Most runs are short: the loops stop at the first other word.
+        reach, known = cue.reach, cue.keys
+        span = _WORD_LETTERS * reach
+        low = start - span
+        words: list[str] = []
+        for w in latin[low if low > 0 else 0 : start].rsplit(None, reach)[::-1][:reach]:
+            if not (w[0].isupper() or w[0].isdigit() or w[:_KEY] in known):
+                break
+            words.append(w)
+        words.reverse()
+        for w in latin[end : end + span].split(None, reach)[:reach]:
+            if not (w[0].isupper() or w[0].isdigit() or w[:_KEY] in known):
+                break
+            words.append(w)
+        if words:
+            keys = known.intersection([w[:_KEY] for w in words if not capitals or w[0].isupper()])
+            if keys:
+                worth = _covered(cue, keys, words)
     if cue.alone:
         legal = _legal_form_beside(analysis.latin, start, end)
         named: dict[str, str] | None = None
@@ -666,19 +673,6 @@ def _worth_confirming(
                 if not countries.isdisjoint(named):
                     worth.append(n)
     return worth
-
-
-def _run(words: Iterable[str], keys: frozenset[str]) -> list[str]:
-    """The words, from the first, up to one a window of a name cannot take: a word in lower
-    case whose first letters are those of no word of the name (every word of a window belongs
-    to the name; in English its edges are capitalised, in Russian only an organisation's first
-    word is: Центральный музей Тавриды)."""
-    run = []
-    for w in words:
-        if not (w[0].isupper() or w[0].isdigit() or w[:_KEY] in keys):
-            break
-        run.append(w)
-    return run
 
 
 def _covered(cue: _Cue, keys: frozenset[str], words: list[str]) -> list[int]:
@@ -721,8 +715,8 @@ def _may_align(word: str, token: str) -> bool:
 
 def _legal_form_beside(latin: str, start: int, end: int) -> bool:
     """Whether a legal form stands just before or after the word at ``latin[start:end]``."""
-    before = latin[max(0, start - _NEAR_BEFORE) : start].split()[-2:]
-    after = latin[end : end + _NEAR_AFTER].split()[:2]
+    before = latin[max(0, start - _NEAR_BEFORE) : start].rsplit(None, 2)[-2:]
+    after = latin[end : end + _NEAR_AFTER].split(None, 2)[:2]
     return any(_is_legal_form(w) for w in (*before, *after))
 
 
@@ -872,7 +866,7 @@ def _legal_words() -> frozenset[str]:
     return frozenset(w for w in words if " " not in w) | _ORG_TYPES
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _is_legal_form(word: str) -> bool:
     """Whether a word, as written, is a legal form (LLC, Ltd, GmbH, ООО) before or after a
     name: capitalised, and in capitals when it is two letters (AS, AG; not "as", "at")."""
@@ -920,6 +914,17 @@ def _written_keys(key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k[:_KEY] for k in _written(key, acronym=False)))
 
 
+@lru_cache(maxsize=65536)
+def _token_keys(token: str, cased: bool) -> tuple[str, ...]:
+    """The first letters by which the pre-check knows a listed name's word: as listed, as a
+    passport spells it, and a generic word as other languages write it (plant: Zavod); in a
+    text with capitals, also as capitals write them."""
+    keys = {w[:_KEY] for w in (token, passport_spelling(token), *source_words(token))}
+    if cased:
+        keys.update(written for key in tuple(keys) for written in _written_keys(key))
+    return tuple(sorted(keys))
+
+
 def _countries_named(text: str) -> dict[str, str]:
     """The countries a text names, capitalised (Iran, Iranian, IRAN, the United Kingdom):
     code -> as written, in the order written."""
@@ -947,14 +952,14 @@ def _countries() -> Any:
     return automaton
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _is_form_word(word: str) -> bool:
     """A capitalised word of a spelt-out legal form (Open, Joint, Stock, Company): a name's
     neighbour that does not make it part of a longer proper name."""
     return word[:1].isupper() and word.translate(table()).strip().lower() in _FORM_WORDS
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _is_place(written: str) -> bool:
     """Whether a mention is only the name of a country, a region or a month: what a list's
     one-word name (SEPTEMBER, WASHINGTON) would otherwise match in any text."""
