@@ -230,3 +230,9 @@ def test_a_russian_organisation_with_its_name_in_lower_case_words_is_found(
         scanner.scan_text(f"Договор подписало {name}."), "ca_dfatd_sema_sanctions:ukraine-part-2-45"
     )
     assert finding.text == name
+
+
+def test_a_family_name_made_of_a_listed_word_is_not_that_word_inflected(scanner: Scanner) -> None:
+    """Соболев is a family name made of Соболь (Sobol, a listed name), not one of its cases."""
+    text = "Счёт № 81039/6 выставлен ООО «Копылов Соболев». Оплата прошла через банк."
+    assert [f.text for f in scanner.scan_text(text) if "Соболев" in f.text] == []

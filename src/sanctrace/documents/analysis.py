@@ -129,7 +129,7 @@ def _translate(work: str, cased: bool) -> str:
     ascii_table, dropped = _ascii_table(cased)
     if work.isascii():
         return work.encode("ascii").translate(ascii_table, dropped).decode("ascii")
-    mapping = table(cased)
+    mapping = _sequence(cased)
     if len(work.encode("utf-8")) - len(work) > len(work) // 16:  # mostly another script
         return work.translate(mapping)
     parts: list[str] = []
@@ -140,6 +140,14 @@ def _translate(work: str, cased: bool) -> str:
         last = m.end()
     parts.append(work[last:].encode().translate(ascii_table, dropped).decode())
     return "".join(parts)
+
+
+@lru_cache(maxsize=2)
+def _sequence(cased: bool) -> list[str]:
+    """``table(cased)`` as a list indexed by code point (the Basic Multilingual Plane), which
+    ``str.translate`` reads twice as fast as a dict; code points past it read as themselves."""
+    mapping = table(cased)
+    return [mapping.get(code, chr(code)) for code in range(0x10000)]
 
 
 @lru_cache(maxsize=2)

@@ -79,6 +79,9 @@ _CALENDAR = (
 )
 #: Endings of Russian family names: such a word alone names a person as often as a firm.
 _SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая)$", re.IGNORECASE)
+#: Endings that make a family name of a word (Соболь: Соболев, Соболева), read in Latin: no
+#: case ending of the word.
+_FAMILY_ENDINGS = frozenset({"ov", "ova", "ev", "eva", "yev", "in", "ina", "yn", "yna"})
 #: Scripts whose names take case endings in running text.
 _INFLECTING = re.compile(r"[\u0400-\u04ff]")
 #: Words that start with a capital (Latin, Cyrillic, Greek).
@@ -289,9 +292,9 @@ class Scanner:
             start = end - len(pattern) + 2
             if pattern[-1] == " ":
                 end -= 1
-            else:  # an inflected ending of up to 3 letters
+            else:  # an inflected ending of up to 3 letters, not one that makes a family name
                 after = latin.find(" ", end + 1)
-                if after - end - 1 > 3:
+                if after - end - 1 > 3 or latin[end + 1 : after].lower() in _FAMILY_ENDINGS:
                     continue
                 end = after - 1
             if acronym_of and pattern[-1] == " ":
