@@ -81,7 +81,7 @@ PDF_LINES = 48
 PDF_WIDTH = 92
 PDF_RUNS = 3
 #: Warm throughput runs per text (the median is reported).
-WARM_RUNS = 3
+WARM_RUNS = 5
 
 
 def log(message: str) -> None:
@@ -670,7 +670,7 @@ def main(argv: list[str] | None = None) -> None:
         [
             [
                 ">= 5 MB/s of plain text, one core",
-                "warm, median of 3: "
+                f"warm, median of {WARM_RUNS}: "
                 + ", ".join(
                     f"{t.language}{' (Faker paragraphs)' if 'Faker' in t.run else ''} "
                     f"{t.rate:.2f} MB/s"
