@@ -236,3 +236,12 @@ def test_a_family_name_made_of_a_listed_word_is_not_that_word_inflected(scanner:
     """Соболев is a family name made of Соболь (Sobol, a listed name), not one of its cases."""
     text = "Счёт № 81039/6 выставлен ООО «Копылов Соболев». Оплата прошла через банк."
     assert [f.text for f in scanner.scan_text(text) if "Соболев" in f.text] == []
+
+
+def test_a_possessive_is_the_name_and_a_plural_is_not(scanner: Scanner) -> None:
+    [finding] = found(scanner.scan_text("Rosoboronexport's deliveries rose."), ROSOBORONEXPORT)
+    assert finding.text == "Rosoboronexport's"
+    assert (
+        found(scanner.scan_text("Two Rosoboronexports would be one too many."), ROSOBORONEXPORT)
+        == []
+    )

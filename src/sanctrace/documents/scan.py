@@ -292,6 +292,8 @@ class Scanner:
             start = end - len(pattern) + 2
             if pattern[-1] == " ":
                 end -= 1
+                if len(pattern) == len(word) + 3 and text[analysis.original(end) - 1] not in "'’":
+                    continue  # a plural (Shares), not a possessive (Sberbank's): no name
             else:  # an inflected ending of up to 3 letters, not one that makes a family name
                 after = latin.find(" ", end + 1)
                 if after - end - 1 > 3 or latin[end + 1 : after].lower() in _FAMILY_ENDINGS:
@@ -815,8 +817,9 @@ def _automaton(
     anchors: dict[str, set[int]], spelled: dict[str, set[int]], *, cased: bool, inflected: bool
 ) -> Any:
     """One automaton over the analysis text; values are (pattern, names, acronym names, word).
-    Whole words also match with an English plural or possessive s; with ``inflected``, long
-    words also with an ending of up to three letters (checked by the caller)."""
+    Whole words also match with an English possessive s (the caller tells it from a plural);
+    with ``inflected``, long words also with an ending of up to three letters (checked by the
+    caller)."""
     keys: dict[str, tuple[set[int], set[int], str]] = {}
 
     def add(key: str, named: Iterable[int], spelt: Iterable[int], word: str) -> None:
