@@ -239,6 +239,10 @@ def test_a_family_name_made_of_a_listed_word_is_not_that_word_inflected(scanner:
 
 
 def test_a_possessive_is_the_name_and_a_plural_is_not(scanner: Scanner) -> None:
+    # ... but for the plurals the lists keep in the singular (RG HOLDINGS LTD: holding)
+    text = "Invoices went to Rg Holdings Ltd last year."
+    [finding] = found(scanner.scan_text(text), "us_ofac_sdn:44210")
+    assert finding.text == "Rg Holdings"
     [finding] = found(scanner.scan_text("Rosoboronexport's deliveries rose."), ROSOBORONEXPORT)
     assert finding.text == "Rosoboronexport's"
     assert (

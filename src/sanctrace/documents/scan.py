@@ -292,8 +292,14 @@ class Scanner:
             start = end - len(pattern) + 2
             if pattern[-1] == " ":
                 end -= 1
-                if len(pattern) == len(word) + 3 and text[analysis.original(end) - 1] not in "'’":
-                    continue  # a plural (Shares), not a possessive (Sberbank's): no name
+                if (
+                    len(pattern) == len(word) + 3
+                    and text[analysis.original(end) - 1] not in "'’"
+                    and canonical_token(word + "s") != word
+                ):
+                    # a plural (Shares), not a possessive (Sberbank's) nor a plural the lists
+                    # keep in the singular (Holdings: holding), is no name
+                    continue
             else:  # an inflected ending of up to 3 letters, not one that makes a family name
                 after = latin.find(" ", end + 1)
                 if after - end - 1 > 3 or latin[end + 1 : after].lower() in _FAMILY_ENDINGS:
@@ -770,7 +776,7 @@ def _written(word: str, *, acronym: bool) -> list[str]:
 
 
 #: Bumped when the automata's patterns or values change, so that kept ones are rebuilt.
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 
 
 class _AutomatonUnpickler(pickle.Unpickler):
@@ -829,7 +835,7 @@ def _automaton(
             return
         found[0].update(named)
         found[1].update(spelt)
-        if key.strip() == word and found[2] != word:  # the word itself wins a plural's key
+        if key.strip().lower() == word and found[2] != word:  # the word wins its own key
             keys[key] = (found[0], found[1], word)
 
     for pattern in sorted(set(anchors) | set(spelled)):
