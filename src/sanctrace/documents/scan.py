@@ -3,14 +3,14 @@
 One pass of an Aho-Corasick automaton over the document's Latin reading (see
 :mod:`sanctrace.documents.analysis`) finds the rare words of listed names ("kupol",
 "kalashnikov", "antey"; in Latin texts also as a Russian passport spells them, "iamal" for
-"yamal"), allowing a short inflected ending (Алмаз-Антея), and the names listed
-in scripts written without spaces (Han, kana, hangul) as they are written. Each place found is
-then confirmed by the matching engine's scorer on the words around it, within the sentence, so
-that re-ordered, transliterated, acronym and legal-form-less forms count and a lone common word
-does not. Names that are a single word, or very short, also need corroboration: capitals, and a
-legal form beside them, a country of the entity named in the sentence, or another listed party
-of the same programme named in the document.
-"""
+"yamal"), allowing a short inflected ending (Алмаз-Антея), and the names listed in scripts
+written without spaces (Han, kana, hangul) as they are written. A cheap look at the words
+around each place keeps only the names whose other words may be there; the matching engine's
+scorer then confirms them on the words around it, within the sentence, so that re-ordered,
+transliterated, acronym and legal-form-less forms count and a lone common word does not.
+Names that are a single word, or very short, also need corroboration: capitals, and a legal
+form beside them or a country of the entity named in the sentence (or, for a long rare word,
+not being used as an ordinary word in the document)."""
 
 from __future__ import annotations
 
@@ -84,8 +84,6 @@ _SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|
 _FAMILY_ENDINGS = frozenset({"ov", "ova", "ev", "eva", "yev", "in", "ina", "yn", "yna"})
 #: Scripts whose names take case endings in running text.
 _INFLECTING = re.compile(r"[\u0400-\u04ff]")
-#: Words that start with a capital (Latin, Cyrillic, Greek).
-_CAPITALISED = re.compile(r"(?<![\w\u00ad'’])[A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w\u00ad'’]*")
 _UPPER = re.compile(r"[A-ZА-ЯЁ\u0391-\u03a9]")
 _NO_SPACE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: The share of a listed name's weight a mention may leave out (generic words: "Concern",
@@ -1137,10 +1135,6 @@ def _finding(
         context=context,
         programs=entity.programs,
     )
-
-
-def _explained(finding: Finding, reason: str) -> Finding:
-    return replace(finding, explanation={**finding.explanation, "corroboration": reason})
 
 
 def _with_page(finding: Finding, page: int | None) -> Finding:
