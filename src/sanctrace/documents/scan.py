@@ -140,9 +140,9 @@ def _single_word(form: NameForm) -> str | None:
 class _Cue(NamedTuple):
     """What the names behind one anchor word need to be worth scoring, worked out once."""
 
-    #: the first letters of the names' other words (as capitals write them, in a text that
-    #: writes capitals) -> (name, the word, the share of the name's weight it
-    #: carry); names need ``COVERED`` of their weight among the words near the anchor ...
+    #: the first letters of the names' other words (also as capitals write them, for a text
+    #: that writes capitals) -> (name, the word, the share of the name's weight it carries);
+    #: a name needs ``COVERED`` of its weight among the words near the anchor ...
     companions: dict[str, tuple[tuple[int, str, float], ...]]
     keys: frozenset[str]  # the companions' keys
     reach: int  # words from the anchor a window of these names can reach
@@ -168,7 +168,7 @@ class Scanner:
         self.versions = index.versions
         self.cache = cache
         self._entries: dict[int, _Entry] = {}
-        self._cues: dict[str, _Cue] = {}
+        self._cues: dict[tuple[str, bool], _Cue] = {}
         self._acronym_keys: dict[str, frozenset[str]] = {}
         self._forms: dict[str, list[NameForm]] = {}
         self._scores: dict[tuple[str, int], NameScore | None] = {}
@@ -312,7 +312,7 @@ class Scanner:
                     hits[at].update(acronym_of)
             if not names:
                 continue
-            cue = cues.get(pattern)
+            cue = cues.get((pattern, cased))
             if cue is None:
                 cue = self._cue(pattern, word, names, cased)
             worth = _worth_confirming(analysis, start, end + 1, cue, capitals)
@@ -345,6 +345,8 @@ class Scanner:
         return any(w[:_KEY] in keys for w in (*before, *after))
 
     def _cue(self, pattern: str, word: str, names: tuple[int, ...], cased: bool) -> _Cue:
+        """What the pre-check needs to know of the names behind an anchor (kept per pattern
+        and kind of text)."""
         companions: dict[str, list[tuple[int, str, float]]] = defaultdict(list)
         anchored: dict[int, float] = {}
         alone: list[tuple[int, bool, frozenset[str]]] = []
@@ -356,8 +358,8 @@ class Scanner:
             own = 0.0
             listed = word
             for token, weight in zip(entry.tokens, entry.weights, strict=True):
-                if word == token or word == passport_spelling(token):  # perhaps as passports
-                    own += weight / total  # spell it
+                if word == token or word == passport_spelling(token):  # the anchor itself
+                    own += weight / total
                     listed = token
                     continue
                 for key in _token_keys(token, cased):
@@ -373,7 +375,7 @@ class Scanner:
                     entity = self.index.entities[entry.entity]
                     alone.append((n, entry.person, entity.countries))
         longest = max((len(self._entry(n).tokens) for n in anchored), default=1)
-        found = self._cues[pattern] = _Cue(
+        found = self._cues[pattern, cased] = _Cue(
             {key: tuple(found) for key, found in companions.items()},
             frozenset(companions),
             min(longest + SLACK, MAX_WINDOW) - 1,
