@@ -350,25 +350,34 @@ class Index:
 
     def _sources(self, token: str, key: str, config: MatchConfig) -> list[tuple[array[int], float]]:
         """Postings that speak for one query token, each with the weight a hit earns."""
-        weight = self.weight(token)
-        found: list[tuple[array[int], float]] = []
+        return [
+            (postings, 0.9 if of is None else self.weight(of) * share)
+            for _, postings, of, share in self._routes(token, key, config)
+        ]
+
+    def _routes(
+        self, token: str, key: str, config: MatchConfig
+    ) -> Iterator[tuple[tuple[str, str], array[int], str | None, float]]:
+        """The postings here that candidate generation takes for one query token: ((table,
+        key in it), postings, the word whose weight a hit earns, the share of it; no word for
+        an acronym, whose hit earns 0.9 outright). The one statement of those routes, for
+        ``ranked_candidates`` and for ``reach``, which must open no fewer."""
         exact = self.tokens.get(token)
         if exact is not None:
-            found.append((exact, weight))
+            yield ("tokens", token), exact, token, 1.0
         sounds = self.phonetic.get(key)
         if sounds is not None:
-            found.append((sounds, weight * 0.9))
+            yield ("phonetic", key), sounds, token, 0.9
         if exact is None:
             apart = self.joined.get(token)
             if apart is not None:
-                found.append((apart, weight))
-        if exact is None and (sounds is None or len(sounds) < 3):
-            for other in self.similar_tokens(token, config):
-                found.append((self.tokens[other], self.weight(other) * 0.8))
+                yield ("joined", token), apart, token, 1.0
+            if sounds is None or len(sounds) < 3:
+                for other in self.similar_tokens(token, config):
+                    yield ("tokens", other), self.tokens[other], other, 0.8
         spelled = self.acronyms.get(token)
         if spelled is not None:
-            found.append((spelled, 0.9))
-        return found
+            yield ("acronyms", token), spelled, None, 1.0
 
     def reach(
         self,
@@ -468,7 +477,7 @@ class Index:
     ) -> Iterator[tuple[array[int] | None, float, int]]:
         """The postings here that can speak for one query token, with the weight a hit earns
         and the length of the same postings in ``routes`` (0 without): with ``routes``, one
-        for each of its sources (see ``_sources``), None where no entry here is on it."""
+        for each of its routes (see ``_routes``), None where no entry here is on it."""
         w = weight(token)
         if routes is None:
             for postings, share in (
@@ -489,22 +498,9 @@ class Index:
             if spelled is not None:
                 yield spelled, 0.9, 0
             return
-        exact = routes.tokens.get(token)
-        if exact is not None:
-            yield self.tokens.get(token), w, len(exact)
-        sounds = routes.phonetic.get(key)
-        if sounds is not None:
-            yield self.phonetic.get(key), w * 0.9, len(sounds)
-        if exact is None:
-            apart = routes.joined.get(token)
-            if apart is not None:
-                yield self.joined.get(token), w, len(apart)
-            if sounds is None or len(sounds) < 3:
-                for other in routes.similar_tokens(token, config):
-                    yield self.tokens.get(other), weight(other) * 0.8, len(routes.tokens[other])
-        spelled = routes.acronyms.get(token)
-        if spelled is not None:
-            yield self.acronyms.get(token), 0.9, len(spelled)
+        for (table, lookup), postings, of, share in routes._routes(token, key, config):
+            mine: array[int] | None = getattr(self, table).get(lookup)
+            yield mine, 0.9 if of is None else weight(of) * share, len(postings)
 
     def entry_weights(self, n: int) -> tuple[float, ...]:
         """The token weights of name entry ``n``, computed once."""
