@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -56,31 +57,59 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     return zf
 
 
-def _check_directory(path: Path, zf: zipfile.ZipFile) -> None:
-    infos = zf.infolist()
-    if len(infos) > MAX_ENTRIES:
-        raise HostileInputError(
-            f"zip archive holds {len(infos)} entries (limit {MAX_ENTRIES})", file=str(path)
-        )
+@dataclass(frozen=True)
+class ZipHazard:
+    """Why an archive's central directory is refused before anything is unpacked."""
+
+    kind: str  # "entries", "total" or "ratio"
+    value: int  # the entry count, the declared total bytes, or the compression ratio
+    member: str | None = None
+
+
+def directory_hazard(
+    infos: list[zipfile.ZipInfo],
+    *,
+    max_entries: int | None = None,
+    max_total: int | None = None,
+    max_ratio: int | None = None,
+    ratio_min_bytes: int | None = None,
+) -> ZipHazard | None:
+    """The first limit a zip directory breaks (too many entries, too much declared output, a
+    sizeable entry compressed past ``max_ratio``), or None; callers word their own errors.
+    Limits left out are this module's (read at call time)."""
+    max_entries = MAX_ENTRIES if max_entries is None else max_entries
+    max_total = MAX_TOTAL_BYTES if max_total is None else max_total
+    max_ratio = MAX_RATIO if max_ratio is None else max_ratio
+    ratio_min_bytes = RATIO_MIN_BYTES if ratio_min_bytes is None else ratio_min_bytes
+    if len(infos) > max_entries:
+        return ZipHazard("entries", len(infos))
     total = 0
     for info in infos:
         total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise HostileInputError(
-                f"zip archive declares more than {MAX_TOTAL_BYTES} uncompressed bytes "
-                "(possible zip bomb)",
-                file=str(path),
-                record=info.filename,
-            )
-        if info.file_size >= RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(
+        if total > max_total:
+            return ZipHazard("total", total, info.filename)
+        ratio = info.file_size // max(info.compress_size, 1)
+        if info.file_size >= ratio_min_bytes and info.file_size > max_ratio * max(
             info.compress_size, 1
         ):
-            raise HostileInputError(
-                f"zip entry compresses {info.file_size // max(info.compress_size, 1)}:1 "
-                f"(limit {MAX_RATIO}:1; possible zip bomb)",
-                file=str(path),
-                record=info.filename,
-            )
+            return ZipHazard("ratio", ratio, info.filename)
+    return None
+
+
+def _check_directory(path: Path, zf: zipfile.ZipFile) -> None:
+    hazard = directory_hazard(zf.infolist())
+    if hazard is None:
+        return
+    if hazard.kind == "entries":
+        message = f"zip archive holds {hazard.value} entries (limit {MAX_ENTRIES})"
+    elif hazard.kind == "total":
+        message = (
+            f"zip archive declares more than {MAX_TOTAL_BYTES} uncompressed bytes "
+            "(possible zip bomb)"
+        )
+    else:
+        message = f"zip entry compresses {hazard.value}:1 (limit {MAX_RATIO}:1; possible zip bomb)"
+    raise HostileInputError(message, file=str(path), record=hazard.member)
 
 
 def _check_contents(path: Path, zf: zipfile.ZipFile) -> None:

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from sanctrace.errors import DocumentError
+from sanctrace.sources._zip import ZipHazard, directory_hazard
 
 #: Largest document read by default; ``--max-size`` raises it.
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -90,6 +91,23 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _hazard_message(name: str, what: str, hazard: ZipHazard) -> str:
+    if hazard.kind == "entries":
+        return (
+            f"{name} holds {hazard.value:,} zip members (limit {ZIP_MAX_MEMBERS:,}); "
+            f"it is not a normal {what} file"
+        )
+    if hazard.kind == "total":
+        return (
+            f"{name} would unpack to more than {human_size(ZIP_MAX_TOTAL)} "
+            "(a zip bomb?); refused without unpacking it"
+        )
+    return (
+        f"{name}: member {hazard.member!r} compresses {hazard.value:,}:1 "
+        f"(limit {ZIP_MAX_RATIO}:1), like a zip bomb; refused without unpacking it"
+    )
+
+
 def check_zip(data: bytes, source: str, what: str, *, verify: bool = False) -> None:
     """Refuse a zip archive that is unreadable or a decompression bomb, reading only its directory.
 
@@ -101,25 +119,15 @@ def check_zip(data: bytes, source: str, what: str, *, verify: bool = False) -> N
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-            if len(infos) > ZIP_MAX_MEMBERS:
-                raise DocumentError(
-                    f"{name} holds {len(infos):,} zip members (limit {ZIP_MAX_MEMBERS:,}); "
-                    f"it is not a normal {what} file"
-                )
-            total = 0
-            for info in infos:
-                total += info.file_size
-                if total > ZIP_MAX_TOTAL:
-                    raise DocumentError(
-                        f"{name} would unpack to more than {human_size(ZIP_MAX_TOTAL)} "
-                        "(a zip bomb?); refused without unpacking it"
-                    )
-                ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size >= ZIP_RATIO_MIN_BYTES and ratio > ZIP_MAX_RATIO:
-                    raise DocumentError(
-                        f"{name}: member {info.filename!r} compresses {ratio:,.0f}:1 "
-                        f"(limit {ZIP_MAX_RATIO}:1), like a zip bomb; refused without unpacking it"
-                    )
+            hazard = directory_hazard(
+                infos,
+                max_entries=ZIP_MAX_MEMBERS,
+                max_total=ZIP_MAX_TOTAL,
+                max_ratio=ZIP_MAX_RATIO,
+                ratio_min_bytes=ZIP_RATIO_MIN_BYTES,
+            )
+            if hazard is not None:
+                raise DocumentError(_hazard_message(name, what, hazard))
             if verify:
                 for info in infos:
                     with archive.open(info) as member:
