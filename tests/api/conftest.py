@@ -4,13 +4,13 @@ of its own on the test server), one screener shared by every app, keys made per 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from homes import copy_home
 
 from sanctrace import keys
 from sanctrace.api import ApiSettings, create_app
@@ -36,11 +36,7 @@ def screener(bundled_home: Path) -> Screener:
 
 @pytest.fixture(scope="session")
 def sqlite_db(bundled_home: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("api-sqlite")
-    with open_store(str(bundled_home / "sanctrace.db")) as store:
-        store._rows("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(bundled_home / "sanctrace.db", folder / "sanctrace.db")
-    shutil.copytree(bundled_home / "sanctrace.db.index", folder / "sanctrace.db.index")
+    folder = copy_home(bundled_home, tmp_path_factory.mktemp("api-sqlite"))
     return str(folder / "sanctrace.db")
 
 

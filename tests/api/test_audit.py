@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from apikit import KUPOL, audit_delta
+from apikit import KUPOL, audit_delta, audit_refused
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -156,28 +156,9 @@ def test_concurrent_appends_keep_one_chain(store: Store) -> None:
 
 def test_no_answer_without_a_record(client: TestClient, auth: dict[str, str], store: Store) -> None:
     """A database that refuses the audit row makes the request fail, with no results."""
-    if isinstance(store, PostgresStore):
-        store._rows(
-            "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql"
-        )
-        store._rows(
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
-            "FOR EACH ROW EXECUTE FUNCTION refuse()"
-        )
-        drop = "DROP TRIGGER refuse ON audit_log"
-    else:
-        store._rows(
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-        )
-        drop = "DROP TRIGGER refuse"
-    try:
-        with audit_delta(store) as delta:
-            response = client.post("/match/default", json=KUPOL, headers=auth)
-            screen = client.post("/screen", json={"name": "IEMZ Kupol"}, headers=auth)
-    finally:
-        store._rows(drop)
+    with audit_refused(store), audit_delta(store) as delta:
+        response = client.post("/match/default", json=KUPOL, headers=auth)
+        screen = client.post("/screen", json={"name": "IEMZ Kupol"}, headers=auth)
     assert delta == [0]
     for failed in (response, screen):
         assert failed.status_code == 500

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from apikit import audit_delta
+from apikit import audit_delta, audit_refused
 from fastapi import HTTPException
 from fastapi.testclient import TestClient
 
@@ -16,7 +16,6 @@ from sanctrace import audit, keys
 from sanctrace.api import scan as scan_api
 from sanctrace.keys import ApiKey
 from sanctrace.store import Store
-from sanctrace.store.postgres import PostgresStore
 
 MakeKey = Callable[[str], tuple[ApiKey, dict[str, str]]]
 ClientFactory = Callable[..., Any]
@@ -128,26 +127,8 @@ def test_size_limits(
 
 
 def test_no_answer_without_a_record(client: TestClient, auth: dict[str, str], store: Store) -> None:
-    if isinstance(store, PostgresStore):
-        store._rows(
-            "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql"
-        )
-        store._rows(
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
-            "FOR EACH ROW EXECUTE FUNCTION refuse()"
-        )
-        drop = "DROP TRIGGER refuse ON audit_log"
-    else:
-        store._rows(
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-        )
-        drop = "DROP TRIGGER refuse"
-    try:
+    with audit_refused(store):
         response = upload(client, auth, "memo.txt", MEMO.encode())
-    finally:
-        store._rows(drop)
     assert response.status_code == 500
     assert response.json() == {
         "detail": "the audit trail could not be written, so no result is returned"

@@ -12,19 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from homes import sanctrace as run
 
 SDN_2024 = "ofac_sdn/2024-05-03/sdn.csv"
-
-
-def run(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SANCTRACE_HOME": str(home), "COLUMNS": "200"}
-    env.pop("SANCTRACE_DB", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "sanctrace", *args], env=env, capture_output=True, text=True
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
-    return proc
 
 
 @pytest.fixture(scope="module")

@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from homes import sanctrace
 
 
 def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SANCTRACE_HOME": str(home), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "sanctrace", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
+    return sanctrace(home, *args, check=False)
 
 
 def test_watch_update_alerts_resolve(tmp_path: Path, data_dir: Path) -> None:

