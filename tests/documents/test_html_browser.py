@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from reportkit import finding
 
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
@@ -119,27 +120,23 @@ def report() -> DocumentReport:
         "Supplies, and invoiced through Almaz-Antey later that month.\n"
     )
 
-    def finding(written: str, entity: str, caption: str, score: float) -> Finding:
+    def found(written: str, entity: str, caption: str, score: float) -> Finding:
         start = text.index(written)
-        return Finding(
+        return finding(
+            text,
+            start,
+            start + len(written),
             id=entity,
             caption=caption,
-            dataset=entity.split(":")[0],
-            schema="Company",
-            start=start,
-            end=start + len(written),
-            page=None,
-            text=written,
             score=score,
             explanation={"candidate_name": caption},
-            context=text.strip(),
         )
 
     return DocumentReport(
         Document(source="advice.txt", kind="text", text=text),
         [
-            finding("IEMZ Kupol", "us_ofac_sdn:46431", "IEMZ KUPOL", 0.92),
-            finding("Almaz-Antey", "us_ofac_sdn:9999", "ALMAZ-ANTEY", 0.97),
+            found("IEMZ Kupol", "us_ofac_sdn:46431", "IEMZ KUPOL", 0.92),
+            found("Almaz-Antey", "us_ofac_sdn:9999", "ALMAZ-ANTEY", 0.97),
         ],
     )
 

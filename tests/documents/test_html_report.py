@@ -6,44 +6,16 @@ from __future__ import annotations
 import re
 import time
 from html.parser import HTMLParser
-from typing import Any
 
 import pytest
+from reportkit import KUPOL, finding
 
 from sanctrace.documents.extract import Document, Page
-from sanctrace.documents.findings import DocumentReport, Finding
+from sanctrace.documents.findings import DocumentReport
 from sanctrace.documents.html_report import HIGHLIGHT, render_html
 
-KUPOL = "us_ofac_sdn:46431"
 LISTS = {"us_ofac_sdn": "2024-05-03", "un_sc_sanctions": "2026-01-28"}
 _VOID = {"meta", "br", "hr", "img", "input", "link", "col", "wbr"}
-
-
-def finding(
-    text: str,
-    start: int,
-    end: int,
-    *,
-    id: str = KUPOL,
-    caption: str = "JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL",
-    score: float = 0.92,
-    page: int | None = None,
-    explanation: dict[str, Any] | None = None,
-) -> Finding:
-    return Finding(
-        id=id,
-        caption=caption,
-        dataset=id.split(":")[0],
-        schema="Company",
-        start=start,
-        end=end,
-        page=page,
-        text=text[start:end],
-        score=score,
-        explanation=explanation if explanation is not None else {},
-        context=text[max(0, start - 20) : end + 20],
-        programs=("RUSSIA-EO14024",),
-    )
 
 
 def render(*reports: DocumentReport) -> str:
