@@ -339,10 +339,7 @@ class Scanner:
                 for token in self._entry(n).tokens
                 for written in _written_keys(token)
             )
-        latin = analysis.latin
-        before = latin[max(0, start - _NEAR_BEFORE) : start].split()[-2:]
-        after = latin[end : end + _NEAR_AFTER].split()[:2]
-        return any(w[:_KEY] in keys for w in (*before, *after))
+        return any(w[:_KEY] in keys for w in _words_beside(analysis.latin, start, end))
 
     def _cue(self, pattern: str, word: str, names: tuple[int, ...], cased: bool) -> _Cue:
         """What the pre-check needs to know of the names behind an anchor (kept per pattern
@@ -724,11 +721,15 @@ def _may_align(word: str, token: str) -> bool:
     return may_align(word, token) or may_align(canonical_token(word), token)
 
 
+def _words_beside(latin: str, start: int, end: int) -> list[str]:
+    """The two words before and the two after the word at ``latin[start:end]``."""
+    before = latin[max(0, start - _NEAR_BEFORE) : start].rsplit(None, 2)[-2:]
+    return before + latin[end : end + _NEAR_AFTER].split(None, 2)[:2]
+
+
 def _legal_form_beside(latin: str, start: int, end: int) -> bool:
     """Whether a legal form stands just before or after the word at ``latin[start:end]``."""
-    before = latin[max(0, start - _NEAR_BEFORE) : start].rsplit(None, 2)[-2:]
-    after = latin[end : end + _NEAR_AFTER].split(None, 2)[:2]
-    return any(_is_legal_form(w) for w in (*before, *after))
+    return any(_is_legal_form(w) for w in _words_beside(latin, start, end))
 
 
 def _may_corroborate(analysis: Analysis, start: int, end: int) -> bool:
