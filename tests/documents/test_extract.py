@@ -121,6 +121,24 @@ def test_html_deeply_nested_does_not_overflow_the_stack() -> None:
     assert html_to_text(markup) == "Viktor Bout"
 
 
+def test_html_nested_without_end_is_stripped_not_parsed() -> None:
+    """200,000 nested elements would keep the HTML parser busy for minutes: past the limit the
+    tags are stripped instead, scripts still hidden, blocks still on their own lines, and the
+    document says so."""
+    markup = (
+        "<div>" * 200_000
+        + "<p>Payments to <b>IEMZ</b> Kupol<script>var Rosoboronexport = 1</script></p>"
+        + "<div>Almaz-Antey</div>"
+        + "<b>" * 100_000
+    )
+    document = extract_bytes(markup.encode(), source="deep.html")
+    assert document.text == "Payments to IEMZ Kupol\nAlmaz-Antey"
+    assert "nested more than 2,000 deep" in document.notes[0]
+    # a page of ordinary depth, with list items and paragraphs left open, is parsed as before
+    ordinary = "<ul>" + "<li>item" * 5000 + "</ul><p>one<p>two"
+    assert html_to_text(ordinary).endswith("item\n\none\n\ntwo")
+
+
 def test_html_file_uses_its_declared_charset() -> None:
     data = '<html><head><meta charset="windows-1251"></head><body><p>Иван Петров</p>'.encode(
         "cp1251"

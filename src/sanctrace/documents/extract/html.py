@@ -8,6 +8,7 @@ matcher. Paragraph-like blocks are separated by a blank line so sentences never 
 from __future__ import annotations
 
 import codecs
+import html
 import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -46,7 +47,7 @@ _WINDOWS_1252 = frozenset({"ascii", "us-ascii", "iso-8859-1", "latin-1", "latin1
 def extract_html(data: bytes, source: str) -> Document:
     """An HTML file: decoded by its BOM or ``<meta charset>``, else like a text file."""
     markup, notes = decode_html(data, source)
-    return Document(source=source, kind="html", text=html_to_text(markup), notes=notes)
+    return Document(source=source, kind="html", text=html_to_text(markup, notes), notes=notes)
 
 
 def decode_html(data: bytes, source: str) -> tuple[str, list[str]]:
@@ -67,8 +68,17 @@ def web_charset(name: str) -> str:
     return "cp1252" if name.strip().lower() in _WINDOWS_1252 else name.strip()
 
 
-def html_to_text(markup: str) -> str:
-    """Visible text of ``markup``: entities decoded, script/style dropped, blocks on own lines."""
+def html_to_text(markup: str, notes: list[str] | None = None) -> str:
+    """Visible text of ``markup``: entities decoded, script/style dropped, blocks on own lines.
+    Markup nested past ``MAX_DEPTH`` has its tags stripped instead (said in ``notes``)."""
+    depth = _depth(markup)
+    if depth > MAX_DEPTH:
+        if notes is not None:
+            notes.append(
+                f"elements nested more than {MAX_DEPTH:,} deep: the text is taken with its tags "
+                "stripped, without parsing the page"
+            )
+        return _stripped(markup)
     root = LexborHTMLParser(markup).root
     if root is None:
         return ""
@@ -112,6 +122,63 @@ def html_to_text(markup: str) -> str:
             children.append(child)
             child = child.next
         stack.extend(reversed(children))
+    return _assemble(pieces)
+
+
+#: Deeper nesting than this slows the HTML parser down quadratically (80,000 nested elements
+#: take it seconds, 200,000 minutes); real pages nest a few dozen deep.
+MAX_DEPTH = 2_000
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
+#: Elements that hold no content, or whose end tag may be left out (browsers close them).
+_UNCOUNTED = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead",
+        "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rp", "html", "head", "body",
+    }
+)  # fmt: skip
+_HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template)\b", re.I)
+_BLOCK_TAG = re.compile(
+    r"</?(?:{}|br)\b[^>]*>".format("|".join(sorted(_PARAGRAPHS | _LINES))), re.I
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _depth(markup: str) -> int:
+    """How deep the elements of ``markup`` nest, by its tags (stops counting past the limit)."""
+    depth = 0
+    for m in _TAG.finditer(markup):
+        if m.group(3) or m.group(2).lower() in _UNCOUNTED:
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > MAX_DEPTH:
+                break
+    return depth
+
+
+def _shown(markup: str) -> str:
+    """``markup`` without the content of script, style and the like (one pass: an element left
+    open hides the rest, as in a browser)."""
+    kept: list[str] = []
+    at = 0
+    while (found := _HIDDEN_OPEN.search(markup, at)) is not None:
+        kept.append(markup[at : found.start()])
+        close = re.compile(rf"</{found.group(1)}[^>]*>", re.I).search(markup, found.end())
+        if close is None:
+            return " ".join(kept)
+        at = close.end()
+    kept.append(markup[at:])
+    return " ".join(kept)
+
+
+def _stripped(markup: str) -> str:
+    """The text of markup with its tags taken out: block tags break lines, inline tags join."""
+    pieces: list[str | int] = []
+    for block in _BLOCK_TAG.split(_shown(markup)):
+        pieces += [html.unescape(_ANY_TAG.sub("", block)), 1]
     return _assemble(pieces)
 
 
