@@ -110,7 +110,8 @@ _WORD_LETTERS = 20
 #: ... and needs this share of a name's weight there (the scorer's own bar, 1 -
 #: MAX_MISSING_SHARE, less a margin for words spelt differently from the third letter on).
 COVERED = 0.7
-#: Windows' forms and scores remembered across scans, at most this many of each.
+#: Windows' forms and scores, and places that named nothing, remembered across scans, at most
+#: this many of each.
 _REMEMBERED = 50_000
 #: Characters a word of a name is taken to need at most, with its space (to bound the search
 #: for the words around an anchor).
@@ -172,6 +173,7 @@ class Scanner:
         self._acronym_keys: dict[str, frozenset[str]] = {}
         self._forms: dict[str, list[NameForm]] = {}
         self._scores: dict[tuple[str, int], NameScore | None] = {}
+        self._fruitless: set[tuple[str, int, frozenset[int], float, bool]] = set()
         self._anchors: tuple[dict[str, set[int]], ...] | None = None
         self._automata: dict[tuple[bool, bool], Any] = {}
 
@@ -410,6 +412,18 @@ class Scanner:
         if at > reach:
             words = words[at - reach :]
             at = reach
+        # The same words around the same names (a repetitive document) name nothing again:
+        # remembered, with the few characters before them that tell a sentence's start.
+        base = words[0][0]
+        seen = (
+            work[max(0, base - 6) : words[-1][1]],
+            offset - base,
+            frozenset(names),
+            cutoff,
+            cased,
+        )
+        if seen in self._fruitless:
+            return []
         caps = [not cased or _capital(work, s) for s, _ in words]
         gaps = [work[words[k][1] : words[k + 1][0]] for k in range(len(words) - 1)]
         # Word k and k + 1 are apart when a comma, a bracket or the like stands between them:
@@ -510,6 +524,10 @@ class Scanner:
                     entry,
                 )
             )
+        if not found:
+            if len(self._fruitless) > _REMEMBERED:
+                self._fruitless.clear()
+            self._fruitless.add(seen)
         return found
 
     def forget(self) -> None:
@@ -517,6 +535,7 @@ class Scanner:
         benchmark)."""
         self._scores.clear()
         self._forms.clear()
+        self._fruitless.clear()
 
     def _score(self, written: str, entry: _Entry) -> NameScore | None:
         """The best score of a window's text against a listed name, if the window names it
