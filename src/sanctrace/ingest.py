@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,9 +12,14 @@ from pathlib import Path
 from sanctrace.errors import SourceError
 from sanctrace.files import file_sha256
 from sanctrace.sources import parse_files
-from sanctrace.store import LoadResult, Store
+from sanctrace.store import LoadResult, Store, VersionInfo
+from sanctrace.store.base import would_activate
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A new version with fewer than this fraction of the active version's entities is refused
+#: unless forced: a truncated download or a wrong file must not replace a whole list.
+DEFAULT_MIN_FRACTION = 0.5
+MIN_FRACTION_ENV = "SANCTRACE_MIN_LIST_FRACTION"
 
 
 @dataclass
@@ -66,6 +72,33 @@ def unique_label(store: Store, dataset: str, label: str) -> str:
     return f"{label}.{n}"
 
 
+def min_fraction_setting(given: float | None = None) -> float:
+    """The shrink guard's fraction: the option if given, else the environment, else 0.5."""
+    if given is None:
+        raw = os.environ.get(MIN_FRACTION_ENV)
+        try:
+            given = DEFAULT_MIN_FRACTION if raw is None else float(raw)
+        except ValueError:
+            raise SourceError(f"{MIN_FRACTION_ENV}={raw!r} is not a number") from None
+    if not 0.0 <= given <= 1.0:
+        raise SourceError(f"the minimum fraction of entities must be between 0 and 1, not {given}")
+    return given
+
+
+def shrink_refusal(
+    dataset: str, new_entities: int, active: VersionInfo | None, min_fraction: float
+) -> str | None:
+    """Why a new version that would replace ``active`` is implausibly small, or None."""
+    if active is None or new_entities >= min_fraction * active.entities:
+        return None
+    return (
+        f"refusing to replace {dataset} version {active.version} ({active.entities:,} entities) "
+        f"with one of {new_entities:,} entities: fewer than {min_fraction:.0%} of the active "
+        "version, which looks like a truncated or wrong file; load it with --force if it is "
+        f"right (or set {MIN_FRACTION_ENV})"
+    )
+
+
 def load_paths(
     store: Store,
     paths: list[Path],
@@ -75,8 +108,13 @@ def load_paths(
     version: str | None = None,
     published: str | None = None,
     skip_bad_rows: bool = False,
+    force: bool = False,
+    min_fraction: float | None = None,
 ) -> IngestReport:
-    """Parse one list version from ``paths`` and store it atomically."""
+    """Parse one list version from ``paths`` and store it atomically; a version that would
+    serve with fewer than ``min_fraction`` of the active one's entities is refused unless
+    ``force``."""
+    fraction = min_fraction_setting(min_fraction)
     for path in paths:
         if not path.is_file():
             raise SourceError(
@@ -90,6 +128,11 @@ def load_paths(
     label, pub = choose_version(published or parsed.published, version, read_files)
     if version is None:
         label = unique_label(store, parsed.dataset, label)
+    active = next((v for v in store.versions(parsed.dataset) if v.active), None)
+    if not force and store.find_by_sha(parsed.dataset, sha) is None and would_activate(pub, active):
+        refusal = shrink_refusal(parsed.dataset, len(parsed.entities), active, fraction)
+        if refusal is not None:
+            raise SourceError(refusal, file=str(paths[0]))
     result = store.load(
         parsed.dataset,
         parsed.entities,

@@ -96,6 +96,21 @@ def load(
     skip_bad_rows: Annotated[
         bool, typer.Option("--skip-bad-rows", help="Skip malformed rows and report how many.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Load even a version far smaller than the active one (see --min-fraction).",
+        ),
+    ] = False,
+    min_fraction: Annotated[
+        float | None,
+        typer.Option(
+            "--min-fraction",
+            help="Refuse a new active version with fewer than this fraction of the active one's "
+            "entities (default 0.5, or $SANCTRACE_MIN_LIST_FRACTION).",
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Load a list file as a new version of its dataset (the previous versions are kept)."""
@@ -109,6 +124,8 @@ def load(
             dataset=dataset,
             version=version,
             skip_bad_rows=skip_bad_rows,
+            force=force,
+            min_fraction=min_fraction,
         )
     if json_output:
         print_json(_report_dict(report))
@@ -173,6 +190,14 @@ def fetch(
         Path | None, typer.Option(help="Where to keep downloaded files (default: beside the db).")
     ] = None,
     retries: Annotated[int, typer.Option(help="Retries per download.")] = 3,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Load even a list far smaller than the active version "
+            "($SANCTRACE_MIN_LIST_FRACTION).",
+        ),
+    ] = False,
 ) -> None:
     """Download lists from their official URLs, verify they parse, and load them."""
     state: State = ctx.obj
@@ -199,7 +224,13 @@ def fetch(
 
                 try:
                     report = fetch_and_load(
-                        store, source, folder, client=client, progress=update, retries=retries
+                        store,
+                        source,
+                        folder,
+                        client=client,
+                        progress=update,
+                        retries=retries,
+                        force=force,
                     )
                 except SanctraceError as exc:
                     failures += 1

@@ -54,6 +54,7 @@ def fetch_and_load(
     progress: Callable[[int, int | None], None] | None = None,
     retries: int = 3,
     backoff: float = 1.0,
+    force: bool = False,
 ) -> IngestReport:
     """Download one list into ``downloads/DATASET/`` and load it; the previous version keeps
     serving if the download, the parse or the load fails."""
@@ -73,4 +74,4 @@ def fetch_and_load(
     finally:
         if own:
             http.close()
-    return load_paths(store, [target], format=source.format, dataset=source.dataset)
+    return load_paths(store, [target], format=source.format, dataset=source.dataset, force=force)

@@ -61,6 +61,11 @@ class LoadResult:
     previous_active: VersionInfo | None = None
 
 
+def would_activate(published: str | None, active: VersionInfo | None) -> bool:
+    """A new version serves unless the active one was published later."""
+    return active is None or (published or "") >= (active.published or "")
+
+
 class Store(ABC):
     """A database of list versions and their entities."""
 
@@ -196,7 +201,7 @@ class Store(ABC):
             )
         previous = next((v for v in self.versions(dataset) if v.active), None)
         if activate is None:
-            activate = previous is None or (published or "") >= (previous.published or "")
+            activate = would_activate(published, previous)
         loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._transaction():
             version_id = self._insert_version(
