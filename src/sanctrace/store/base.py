@@ -61,6 +61,11 @@ class LoadResult:
     previous_active: VersionInfo | None = None
 
 
+#: Columns added to a table after it first shipped, as (table, column, SQL type): each store
+#: adds the ones it lacks when it opens, so an older database keeps working.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("alert_sinks", "policy", "TEXT"),)
+
+
 def would_activate(published: str | None, active: VersionInfo | None) -> bool:
     """A new version serves unless the active one was published later."""
     return active is None or (published or "") >= (active.published or "")

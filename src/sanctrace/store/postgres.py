@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sanctrace.errors import StoreError
-from sanctrace.store.base import Store
+from sanctrace.store.base import ADDED_COLUMNS, Store
 from sanctrace.store.paths import default_db_path
 
 _DDL = [
@@ -163,6 +163,10 @@ class PostgresStore(Store):
                 for ddl in _DDL:
                     self.conn.execute("SELECT pg_advisory_xact_lock(7347001)")
                     self.conn.execute(ddl)
+                for table, column, kind in ADDED_COLUMNS:
+                    self.conn.execute(
+                        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}"
+                    )
         except psycopg.Error as exc:
             raise StoreError(f"cannot open database {self.location}: {exc}") from None
 

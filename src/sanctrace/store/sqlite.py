@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctrace.errors import StoreError
-from sanctrace.store.base import Store
+from sanctrace.store.base import ADDED_COLUMNS, Store
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS list_versions (
@@ -154,8 +154,20 @@ class SQLiteStore(Store):
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.executescript(_DDL)
+            self._add_columns()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from None
+
+    def _add_columns(self) -> None:
+        for table, column, kind in ADDED_COLUMNS:
+            present = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column in present:
+                continue
+            try:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):  # another process added it first
+                    raise
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
