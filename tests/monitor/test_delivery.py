@@ -22,10 +22,19 @@ from typer.testing import CliRunner
 from sanctrace.cli import alert_sinks
 from sanctrace.cli.context import State
 from sanctrace.errors import NotFoundError, SanctraceError
-from sanctrace.monitor import alerts, delivery
+from sanctrace.monitor import alerts, delivery, targets
 from sanctrace.store import Store, open_store
 
 SECRET = "test-secret-0123456789abcdef"
+#: The receivers here listen on plain http on loopback, which a sink must allow explicitly.
+LOCAL = targets.Policy(allow_insecure=True, allow_private=True)
+
+
+def public_dns(host: str, port: int) -> list[str]:
+    """A resolver for the made-up public host names of these tests (no DNS lookups in tests)."""
+    return ["93.184.215.14"]
+
+
 TIMEOUT = 0.3
 
 
@@ -166,7 +175,7 @@ def test_a_misbehaving_receiver_gets_every_alert_once(
     store: Store, receiver: Callable[..., Receiver]
 ) -> None:
     hook = receiver(["slow", "ok", "500", "close", "429", "ok"])
-    delivery.add_sink(store, "siem", webhook=hook.url, secret=SECRET)
+    delivery.add_sink(store, "siem", webhook=hook.url, secret=SECRET, policy=LOCAL)
     first, second = alerts.raise_alerts(store, [new_alert(1), new_alert(2)])
     keys = {first: f"sanctrace-siem-{first}", second: f"sanctrace-siem-{second}"}
 
@@ -242,7 +251,7 @@ def test_a_down_receiver_dead_letters_then_redeliver_sends_once_it_recovers(
     store: Store, receiver: Callable[..., Receiver]
 ) -> None:
     hook = receiver(default="503")
-    delivery.add_sink(store, "siem", webhook=hook.url, secret=SECRET)
+    delivery.add_sink(store, "siem", webhook=hook.url, secret=SECRET, policy=LOCAL)
     first, second = alerts.raise_alerts(store, [new_alert(1), new_alert(2)])
     waits: list[float] = []
     report = delivery.deliver(
@@ -283,7 +292,7 @@ def test_a_crash_while_waiting_to_retry_loses_nothing(
     store: Store, receiver: Callable[..., Receiver]
 ) -> None:
     hook = receiver(["500"])
-    delivery.add_sink(store, "siem", webhook=hook.url, secret=SECRET)
+    delivery.add_sink(store, "siem", webhook=hook.url, secret=SECRET, policy=LOCAL)
     [alert_id] = alerts.raise_alerts(store, [new_alert(1)])
     start = 1_800_000_000.0
 
@@ -311,8 +320,8 @@ def test_each_sink_gets_its_own_copy_and_a_late_sink_only_new_alerts(
     store: Store, receiver: Callable[..., Receiver], tmp_path: Path
 ) -> None:
     one, two = receiver(), receiver()
-    delivery.add_sink(store, "one", webhook=one.url, secret=SECRET)
-    delivery.add_sink(store, "two", webhook=two.url, secret=SECRET + "-two")
+    delivery.add_sink(store, "one", webhook=one.url, secret=SECRET, policy=LOCAL)
+    delivery.add_sink(store, "two", webhook=two.url, secret=SECRET + "-two", policy=LOCAL)
     lines = tmp_path / "created" / "on" / "demand" / "alerts.jsonl"
     delivery.add_sink(store, "file", jsonl=str(lines))
     [old] = alerts.raise_alerts(store, [new_alert(1)])
@@ -357,7 +366,7 @@ def test_resolving_an_alert_does_not_change_the_bytes_of_its_retry(
     store: Store, receiver: Callable[..., Receiver]
 ) -> None:
     hook = receiver(["500"])
-    delivery.add_sink(store, "siem", webhook=hook.url, secret=SECRET)
+    delivery.add_sink(store, "siem", webhook=hook.url, secret=SECRET, policy=LOCAL)
     [alert_id] = alerts.raise_alerts(store, [new_alert(1)])
 
     def resolve_meanwhile(seconds: float) -> None:
@@ -374,19 +383,19 @@ def test_sinks_are_checked_listed_masked_and_removed(store: Store, tmp_path: Pat
     for kwargs, message in (
         ({}, "either a webhook URL or a JSON-lines file"),
         ({"webhook": url, "jsonl": "a.jsonl", "secret": SECRET}, "either a webhook URL"),
-        ({"webhook": "ftp://example.org/x", "secret": SECRET}, "must be http:// or https://"),
-        ({"webhook": "example.org/hook", "secret": SECRET}, "must be http:// or https://"),
+        ({"webhook": "ftp://example.org/x", "secret": SECRET}, "must be https:// with a host"),
+        ({"webhook": "example.org/hook", "secret": SECRET}, "must be https:// with a host"),
         ({"webhook": url}, "a webhook needs a secret"),
         ({"webhook": url, "secret": "short"}, "at least 16 characters"),
         ({"jsonl": "a.jsonl", "secret": SECRET}, "takes no secret"),
         ({"jsonl": str(tmp_path)}, "is a folder"),
     ):
         with pytest.raises(SanctraceError, match=message):
-            delivery.add_sink(store, "siem", **kwargs)
+            delivery.add_sink(store, "siem", resolve=public_dns, **kwargs)
     with pytest.raises(SanctraceError, match="not a short identifier"):
-        delivery.add_sink(store, "my sink", webhook=url, secret=SECRET)
+        delivery.add_sink(store, "my sink", webhook=url, secret=SECRET, resolve=public_dns)
 
-    added = delivery.add_sink(store, "siem", webhook=url, secret=SECRET)
+    added = delivery.add_sink(store, "siem", webhook=url, secret=SECRET, resolve=public_dns)
     assert (added.kind, added.target, added.secret) == ("webhook", url, "****" + SECRET[-4:])
     with pytest.raises(SanctraceError, match="already an alert sink named 'siem'"):
         delivery.add_sink(store, "siem", jsonl=str(tmp_path / "a.jsonl"))
@@ -438,7 +447,7 @@ def test_the_command_line(store_url: str, receiver: Callable[..., Receiver]) -> 
     assert "NO_SUCH_VAR is not set" in str(missing.exception)
     added = run(
         "sinks", "add", "siem", "--webhook", hook.url, "--secret-env", "HOOK_SECRET",
-        env={"HOOK_SECRET": SECRET},
+        "--allow-insecure", "--allow-private", env={"HOOK_SECRET": SECRET},
     )  # fmt: skip
     assert added.exit_code == 0, added.output
     listed = run("sinks", "list", "--format", "json")

@@ -14,7 +14,7 @@ from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import note, out, print_json
 from sanctrace.errors import SanctraceError
-from sanctrace.monitor import delivery
+from sanctrace.monitor import delivery, targets
 
 app = typer.Typer(help="Alert sinks: webhooks and JSON-lines files.", no_args_is_help=True)
 
@@ -45,6 +45,20 @@ def add(
             help="The signing secret itself (visible in shell history: prefer --secret-env).",
         ),
     ] = None,
+    allow_insecure: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure", help="Allow a plain http:// webhook (alerts sent unencrypted)."
+        ),
+    ] = False,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Allow a webhook on loopback or a private network (10/8, 192.168/16, fc00::/7…); "
+            "link-local and cloud-metadata addresses are always refused.",
+        ),
+    ] = False,
 ) -> None:
     """Add a sink. It receives the alerts raised from now on, not the ones already raised."""
     state: State = ctx.obj
@@ -54,7 +68,10 @@ def add(
         secret = os.environ.get(secret_env)
         if not secret:
             raise SanctraceError(f"environment variable {secret_env} is not set or empty")
-    sink = delivery.add_sink(state.store(), name, webhook=webhook, jsonl=jsonl, secret=secret)
+    policy = targets.Policy(allow_insecure=allow_insecure, allow_private=allow_private)
+    sink = delivery.add_sink(
+        state.store(), name, webhook=webhook, jsonl=jsonl, secret=secret, policy=policy
+    )
     out.print(f"Added {sink.kind} sink {sink.name!r}: {sink.target}", markup=False)
 
 

@@ -19,7 +19,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ import httpx
 from sanctrace import __version__
 from sanctrace.audit import now_stamp
 from sanctrace.errors import NotFoundError, SanctraceError
-from sanctrace.monitor import alerts
+from sanctrace.monitor import alerts, targets
 from sanctrace.store import Store
 
 KINDS = ("webhook", "jsonl")
@@ -207,14 +207,14 @@ def _check_name(name: str) -> None:
         )
 
 
-def _check_url(url: str) -> str:
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise SanctraceError(f"webhook URL {url!r} is not valid: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise SanctraceError(f"webhook URL {url!r} must be http:// or https:// with a host")
-    return str(parsed)
+def _policy_text(policy: targets.Policy) -> str | None:
+    """The stored form of a sink's exceptions to public HTTPS (None: no exception)."""
+    allowed = {k: True for k, v in asdict(policy).items() if v}
+    return json.dumps(allowed, sort_keys=True) if allowed else None
+
+
+def _policy(text: str | None) -> targets.Policy:
+    return targets.Policy(**json.loads(text)) if text else targets.Policy()
 
 
 # -- sinks ----------------------------------------------------------------------------------
@@ -227,13 +227,17 @@ def add_sink(
     webhook: str | None = None,
     jsonl: str | None = None,
     secret: str | None = None,
+    policy: targets.Policy | None = None,
+    resolve: targets.Resolver = targets.system_resolver,
 ) -> Sink:
-    """Add a sink. It receives the alerts raised from now on, not the ones already raised."""
+    """Add a sink. It receives the alerts raised from now on, not the ones already raised.
+    A webhook must be public HTTPS unless ``policy`` allows more (:mod:`.targets`)."""
     _check_name(name)
+    policy = policy or targets.Policy()
     if (webhook is None) == (jsonl is None):
         raise SanctraceError("a sink is either a webhook URL or a JSON-lines file: give one")
     if webhook is not None:
-        kind, target = "webhook", _check_url(webhook)
+        kind, target = "webhook", str(targets.pin(webhook, policy, resolve).url)
         if not secret:
             raise SanctraceError(
                 "a webhook needs a secret to sign its requests (--secret-env VAR); make one "
@@ -245,6 +249,8 @@ def add_sink(
         assert jsonl is not None
         if secret is not None:
             raise SanctraceError("a JSON-lines sink is a local file and takes no secret")
+        if policy != targets.Policy():
+            raise SanctraceError("--allow-insecure and --allow-private are for webhooks only")
         if not jsonl.strip():
             raise SanctraceError("the JSON-lines sink needs a file path")
         path = Path(jsonl).expanduser().absolute()
@@ -258,9 +264,9 @@ def add_sink(
                 "that one first"
             )
         store._rows(
-            "INSERT INTO alert_sinks (name, kind, target, secret, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (name, kind, target, secret, now_stamp()),
+            "INSERT INTO alert_sinks (name, kind, target, secret, created_at, policy) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (name, kind, target, secret, now_stamp(), _policy_text(policy)),
         )
     return next(s for s in sinks(store) if s.name == name)
 
@@ -386,19 +392,36 @@ class _Target:
     kind: str
     target: str
     secret: str | None
+    policy: targets.Policy
 
 
 def _send_webhook(
-    client: httpx.Client, sink: _Target, key: str, body: bytes, timestamp: int, timeout: float
+    client: httpx.Client,
+    sink: _Target,
+    key: str,
+    body: bytes,
+    timestamp: int,
+    timeout: float,
+    resolve: targets.Resolver,
 ) -> tuple[str | None, float]:
-    """POST the body; (None, 0) on a 2xx, else (a short error, the Retry-After seconds or 0)."""
+    """POST the body to the address just checked; (None, 0) on a 2xx, else (a short error, the
+    Retry-After seconds or 0). Redirects are not followed: their target was never checked."""
     assert sink.secret is not None
     try:
+        pinned = targets.pin(sink.target, sink.policy, resolve)
+    except targets.UnsafeTarget as exc:
+        return str(exc), 0.0
+    sending = headers(sink.secret, timestamp, key, body)
+    sending["Host"] = pinned.host_header()
+    extensions = {"sni_hostname": pinned.url.host} if pinned.url.scheme == "https" else {}
+    try:
         response = client.post(
-            sink.target,
+            pinned.request_url(),
             content=body,
-            headers=headers(sink.secret, timestamp, key, body),
+            headers=sending,
             timeout=timeout,
+            follow_redirects=False,
+            extensions=extensions,
         )
     except httpx.TimeoutException:
         return f"timed out after {timeout:g} s", 0.0
@@ -410,6 +433,11 @@ def _send_webhook(
         return f"{type(exc).__name__}: {exc}", 0.0
     if 200 <= response.status_code < 300:
         return None, 0.0
+    if response.is_redirect:
+        return (
+            f"HTTP {response.status_code} redirect not followed (point the sink at the final URL)",
+            0.0,
+        )
     retry_after = response.headers.get("Retry-After", "")
     wait = float(retry_after) if retry_after.isdigit() else 0.0
     return f"HTTP {response.status_code}", wait
@@ -445,6 +473,7 @@ def deliver(
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], float] = time.time,
     on_failure: Callable[[Attempt], None] | None = None,
+    resolve: targets.Resolver = targets.system_resolver,
 ) -> DeliveryReport:
     """Send every due pending delivery, oldest alert first, retrying each with backoff until it
     is delivered or dead-lettered at ``max_attempts``.
@@ -456,7 +485,7 @@ def deliver(
     if max_attempts < 1:
         raise SanctraceError("max_attempts must be at least 1")
     rows = store._rows(
-        "SELECT d.alert_id, d.sink, d.attempts, s.kind, s.target, s.secret "
+        "SELECT d.alert_id, d.sink, d.attempts, s.kind, s.target, s.secret, s.policy "
         "FROM alert_deliveries d JOIN alert_sinks s ON s.name = d.sink "
         "WHERE d.status = 'pending' AND (d.next_attempt IS NULL OR d.next_attempt <= ?) "
         "ORDER BY d.alert_id, d.sink",
@@ -467,10 +496,10 @@ def deliver(
     http = client if client is not None else httpx.Client(follow_redirects=False)
     broken: set[str] = set()
     try:
-        for alert_id, sink_name, attempts, kind, target, secret in rows:
+        for alert_id, sink_name, attempts, kind, target, secret, policy in rows:
             if sink_name in broken:
                 continue
-            sink = _Target(str(sink_name), str(kind), str(target), secret)
+            sink = _Target(str(sink_name), str(kind), str(target), secret, _policy(policy))
             outcome = _deliver_one(
                 store,
                 http,
@@ -485,6 +514,7 @@ def deliver(
                 sleep=sleep,
                 now=now,
                 on_failure=on_failure,
+                resolve=resolve,
             )
             report.failed += outcome.failed
             if outcome.delivered:
@@ -524,6 +554,7 @@ def _deliver_one(
     sleep: Callable[[float], None],
     now: Callable[[], float],
     on_failure: Callable[[Attempt], None] | None,
+    resolve: targets.Resolver,
 ) -> _Outcome:
     """Attempt one delivery until it is delivered or dead, committing each outcome."""
     failed = 0
@@ -537,7 +568,7 @@ def _deliver_one(
     while True:
         wait = 0.0
         if sink.kind == "webhook":
-            error, wait = _send_webhook(http, sink, key, body, int(now()), timeout)
+            error, wait = _send_webhook(http, sink, key, body, int(now()), timeout, resolve)
         elif sink.kind == "jsonl":
             error = _append_line(Path(sink.target), body)
         else:
