@@ -1,4 +1,4 @@
-"""The audit trail: one append-only record per screening, chained by hashes.
+"""The audit trail: one append-only record per screening, chained by hashes and signed.
 
 Each record is canonical JSON (sorted keys, no spaces, UTF-8) holding its sequence number,
 time, caller, kind, the request, the list versions screened against and the results with
@@ -8,6 +8,11 @@ hash: appends lock it (PostgreSQL ``SELECT ... FOR UPDATE``; SQLite takes the da
 lock at ``BEGIN IMMEDIATE``), so concurrent appends, from threads or processes, queue up and
 the chain never forks. Editing, deleting or reordering a record, or cutting records off the
 end, breaks the chain at that record, and :func:`verify` names it.
+
+Hashes alone only stop naive edits: whoever can write the database can recompute them. So
+each record and the head also carry an HMAC under a key kept outside the database
+(:mod:`sanctrace.keyring`), and :func:`anchor` exports the signed head to somewhere else, for
+``verify`` to check later that the chain still holds every anchored head (docs/audit.md).
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
+from sanctrace import keyring
 from sanctrace.errors import SanctraceError, StoreError
 from sanctrace.export.csv import safe_cell
+from sanctrace.keyring import AUDIT_LABEL, Keyring
 from sanctrace.store import Store
 from sanctrace.store.base import GENESIS_HASH
 
@@ -61,6 +68,17 @@ def canonical(value: Any) -> str:
 
 def chain_hash(prev_hash: str, record_text: str) -> str:
     return hashlib.sha256((prev_hash + record_text).encode("utf-8")).hexdigest()
+
+
+def record_message(seq: int, digest: str) -> str:
+    """What a record's MAC is taken over: its hash covers its content and, through the
+    previous hash, every record before it."""
+    return f"sanctrace-audit-record\x00{seq}\x00{digest}"
+
+
+def head_message(seq: int, digest: str) -> str:
+    """The head's MAC differs from its last record's, so one cannot be copied onto the other."""
+    return f"sanctrace-audit-head\x00{seq}\x00{digest}"
 
 
 def now_stamp() -> str:
@@ -104,14 +122,19 @@ def append(
     """Append one record in its own transaction; raises :class:`AuditWriteError` on failure,
     leaving nothing written."""
     try:
+        ring = keyring.require(store)
         with _APPEND_LOCK, store._transaction():
             store._rows(
                 "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) "
                 "ON CONFLICT (id) DO NOTHING",
                 (GENESIS_HASH,),
             )
-            head = store._rows("SELECT seq, hash FROM audit_head WHERE id = 1" + store.for_update)
+            head = store._rows(
+                "SELECT seq, hash, key_id FROM audit_head WHERE id = 1" + store.for_update
+            )
             seq, prev_hash = int(head[0][0]) + 1, str(head[0][1])
+            if head[0][2] is not None and ring.get(str(head[0][2])) is None:
+                ring = _foreign_head(store, str(head[0][2]))
             stamp = now_stamp()
             record = {
                 "seq": seq,
@@ -124,18 +147,39 @@ def append(
             }
             text = canonical(record)
             digest = chain_hash(prev_hash, text)
+            kid, mac = ring.mac(AUDIT_LABEL, record_message(seq, digest))
+            head_mac = ring.mac(AUDIT_LABEL, head_message(seq, digest))[1]
             store._rows(
-                "INSERT INTO audit_log (seq, recorded_at, caller, kind, record, prev_hash, hash) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (seq, stamp, caller, kind, text, prev_hash, digest),
+                "INSERT INTO audit_log (seq, recorded_at, caller, kind, record, prev_hash, hash, "
+                "mac, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, stamp, caller, kind, text, prev_hash, digest, mac, kid),
             )
-            store._rows("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, digest))
+            store._rows(
+                "UPDATE audit_head SET seq = ?, hash = ?, mac = ?, key_id = ? WHERE id = 1",
+                (seq, digest, head_mac, kid),
+            )
+    except AuditWriteError:
+        raise
     except Exception as exc:
         raise AuditWriteError(f"audit trail write failed: {exc}") from None
     return AuditRecord(seq, stamp, caller, kind, json.loads(text), prev_hash, digest)
 
 
-_COLUMNS = "seq, recorded_at, caller, kind, record, prev_hash, hash"
+def _foreign_head(store: Store, kid: str) -> Keyring:
+    """The keyring again when the head is signed with a key it lacks (rotated since it was
+    loaded); refuses to fork the chain onto a key the other writers do not share."""
+    store._keyring = None
+    ring = keyring.require(store)
+    if ring.get(kid) is None:
+        raise AuditWriteError(
+            f"the chain head is signed with key {kid}, which is not in this keyring "
+            f"({ring.source}): every writer of a store needs the same keyring (set "
+            f"{keyring.ENV_KEY} or {keyring.ENV_FILE})"
+        )
+    return ring
+
+
+_COLUMNS = "seq, recorded_at, caller, kind, record, prev_hash, hash, mac, key_id"
 
 
 def _pages(
@@ -221,6 +265,10 @@ class VerifyReport:
     head_hash: str
     broken_seq: int | None = None
     reason: str | None = None
+    #: Records written before MACs existed (an unsigned prefix of the chain).
+    legacy: int = 0
+    #: Ids of the keys whose MACs were checked.
+    key_ids: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -248,25 +296,83 @@ def _fault(row: tuple[Any, ...], expected_seq: int, prev: str) -> str | None:
     return None
 
 
+def _mac_fault(
+    row: tuple[Any, ...], ring: Keyring | None, signed_before: bool, nokey: str
+) -> str | None:
+    """Why ``row``'s MAC does not hold, or None. A record without a MAC is legacy (written
+    before MACs existed) only if no record before it has one and the keyring is younger."""
+    seq, stamp, digest, mac, kid = int(row[0]), str(row[1]), str(row[6]), row[7], row[8]
+    if mac is None:
+        if signed_before:
+            return "it has no MAC, but records before it have one (its MAC was stripped)"
+        since = ring.first_created if ring is not None else None
+        if since is not None and stamp >= since:
+            return (
+                f"it has no MAC, but was written after the keyring's first key was made "
+                f"({since}): its MAC was stripped"
+            )
+        return None
+    if ring is None:
+        return f"it is signed with key {kid}, but there is no keyring ({nokey})"
+    return ring.mac_fault(AUDIT_LABEL, record_message(seq, digest), str(kid), str(mac))
+
+
+def _head_fault(
+    store: Store, ring: Keyring | None, checked: int, prev: str, signed: bool, nokey: str
+) -> str | None:
+    rows = store._rows("SELECT seq, hash, mac, key_id FROM audit_head WHERE id = 1")
+    head_seq, head_hash, mac, kid = rows[0] if rows else (0, GENESIS_HASH, None, None)
+    if int(head_seq) != checked or head_hash != prev:
+        return (
+            f"the chain head says {head_seq} records ending in {str(head_hash)[:12]}…, but the "
+            f"table holds {checked} ending in {prev[:12]}… (records were cut off the end)"
+        )
+    if mac is None:
+        if signed:
+            return "the chain head has no MAC, but its last record has one (it was rewritten)"
+        return None
+    if ring is None:
+        return f"the chain head is signed with key {kid}, but there is no keyring ({nokey})"
+    fault = ring.mac_fault(AUDIT_LABEL, head_message(checked, prev), str(kid), str(mac))
+    return None if fault is None else f"the chain head: {fault.replace('its', 'the')}"
+
+
+def _emptiness(store: Store) -> str | None:
+    """An empty trail in a store that was used: its records (and head) were deleted."""
+    api_keys = int(store._rows("SELECT COUNT(*) FROM api_keys")[0][0])
+    versions = int(store._rows("SELECT COUNT(*) FROM list_versions")[0][0])
+    if not api_keys and not versions:
+        return None
+    return (
+        f"the audit trail is empty, but the store holds {api_keys:,} API keys and "
+        f"{versions:,} list versions: its records were deleted (a wipe is suspected)"
+    )
+
+
 def verify(store: Store) -> VerifyReport:
-    """Walk the chain from the first record; report the first one that does not hold."""
-    prev, checked = GENESIS_HASH, 0
+    """Walk the chain from the first record; report the first one that does not hold: by its
+    hash, by its MAC, or by the head."""
+    ring = keyring.for_store(store, create=False)
+    nokey = f"{keyring.ENV_KEY} is not set and there is no key file {keyring.key_file_for(store)}"
+    prev, checked, legacy = GENESIS_HASH, 0, 0
+    kids: set[str] = set()
     for row in _pages(store):
-        fault = _fault(row, checked + 1, prev)
+        fault = _fault(row, checked + 1, prev) or _mac_fault(row, ring, checked > legacy, nokey)
         if fault is not None:
-            return VerifyReport(checked, prev, checked + 1, fault)
+            return VerifyReport(checked, prev, checked + 1, fault, legacy, tuple(sorted(kids)))
         prev = str(row[6])
         checked += 1
-    head_seq, head_hash = head(store)
-    if head_seq != checked or head_hash != prev:
-        return VerifyReport(
-            checked,
-            prev,
-            checked + 1,
-            f"the chain head says {head_seq} records ending in {head_hash[:12]}…, but the "
-            f"table holds {checked} ending in {prev[:12]}… (records were cut off the end)",
-        )
-    return VerifyReport(checked, prev)
+        if row[7] is None:
+            legacy += 1
+        else:
+            kids.add(str(row[8]))
+    fault = _head_fault(store, ring, checked, prev, checked > legacy, nokey)
+    if fault is None and checked == 0:
+        fault = _emptiness(store)
+    report = VerifyReport(checked, prev, None, None, legacy, tuple(sorted(kids)))
+    if fault is not None:
+        return VerifyReport(checked, prev, checked + 1, fault, legacy, report.key_ids)
+    return report
 
 
 def parse_bound(value: str, *, end: bool = False) -> str:

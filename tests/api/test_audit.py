@@ -16,7 +16,7 @@ from apikit import KUPOL, audit_delta, audit_refused
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sanctrace import audit
+from sanctrace import audit, keyring
 from sanctrace.cli.app import app as cli
 from sanctrace.keys import ApiKey
 from sanctrace.store import Store
@@ -109,15 +109,15 @@ def test_chain_verifies_and_finds_tampering(
         assert audit.verify(store).ok
         # A record cut off the end: the chain head remembers it.
         last = store._rows(
-            "SELECT seq, recorded_at, caller, kind, record, prev_hash, hash FROM audit_log "
-            "ORDER BY seq DESC LIMIT 1"
+            "SELECT seq, recorded_at, caller, kind, record, prev_hash, hash, mac, key_id "
+            "FROM audit_log ORDER BY seq DESC LIMIT 1"
         )[0]
         store._rows("DELETE FROM audit_log WHERE seq = ?", (last[0],))
         cut = audit.verify(store)
         assert not cut.ok and cut.broken_seq == last[0]
         store._rows(
-            "INSERT INTO audit_log (seq, recorded_at, caller, kind, record, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (seq, recorded_at, caller, kind, record, prev_hash, hash, "
+            "mac, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             last,
         )
     assert audit.verify(store).ok
@@ -176,6 +176,7 @@ def test_cli_screen_is_recorded_and_exported(
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setenv("SANCTRACE_HOME", str(tmp_path))  # a PostgreSQL store's index goes here
+    monkeypatch.setenv(keyring.ENV_FILE, str(store.key_path))  # but its keyring stays
     runner = CliRunner()
     with audit_delta(store) as delta:
         result = runner.invoke(cli, ["--db", db, "screen", "=HYPERLINK(1)", "--format", "json"])

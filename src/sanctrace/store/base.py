@@ -63,7 +63,14 @@ class LoadResult:
 
 #: Columns added to a table after it first shipped, as (table, column, SQL type): each store
 #: adds the ones it lacks when it opens, so an older database keeps working.
-ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("alert_sinks", "policy", "TEXT"),)
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("alert_sinks", "policy", "TEXT"),
+    # the audit chain's MACs and the ids of the keys that made them (sanctrace.keyring)
+    ("audit_log", "mac", "TEXT"),
+    ("audit_log", "key_id", "TEXT"),
+    ("audit_head", "mac", "TEXT"),
+    ("audit_head", "key_id", "TEXT"),
+)
 
 
 def would_activate(published: str | None, active: VersionInfo | None) -> bool:
@@ -82,6 +89,10 @@ class Store(ABC):
     location: str
     #: Where derived data (the screening index) is kept for this store.
     index_dir: Path
+    #: The key file of this store's keyring (see :mod:`sanctrace.keyring`).
+    key_path: Path
+    #: The keyring, once loaded (by :func:`sanctrace.keyring.for_store`).
+    _keyring: Any = None
 
     @abstractmethod
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sanctrace.errors import StoreError
+from sanctrace.keyring import KEY_FILE_NAME
 from sanctrace.store.base import ADDED_COLUMNS, Store
 from sanctrace.store.paths import default_db_path
 
@@ -157,18 +158,30 @@ class PostgresStore(Store):
         self.location = _redact(url)
         digest = hashlib.sha256(self.location.encode()).hexdigest()[:12]
         self.index_dir = default_db_path().parent / "index" / f"postgres-{digest}"
+        self.key_path = default_db_path().parent / KEY_FILE_NAME
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
             with self.conn.transaction():
                 for ddl in _DDL:
                     self.conn.execute("SELECT pg_advisory_xact_lock(7347001)")
                     self.conn.execute(ddl)
-                for table, column, kind in ADDED_COLUMNS:
-                    self.conn.execute(
-                        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}"
-                    )
+                self._add_columns()
         except psycopg.Error as exc:
             raise StoreError(f"cannot open database {self.location}: {exc}") from None
+
+    def _add_columns(self) -> None:
+        """Add the columns a store made by an older version lacks (looked up first: an ALTER
+        TABLE locks its table, the audit log included, even when the column exists)."""
+        present = {
+            (str(r[0]), str(r[1]))
+            for r in self.conn.execute(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema()"
+            ).fetchall()
+        }
+        for table, column, kind in ADDED_COLUMNS:
+            if (table, column) not in present:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctrace.errors import StoreError
+from sanctrace.keyring import KEY_FILE_NAME
 from sanctrace.store.base import ADDED_COLUMNS, Store
 
 _DDL = """
@@ -143,8 +145,10 @@ class SQLiteStore(Store):
         self.path = path
         self.location = str(path)
         self.index_dir = path.with_name(path.name + ".index")
+        self.key_path = path.with_name(KEY_FILE_NAME)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
             # Connections may be handed between threads (the HTTP API pools them); each is
             # used by one thread at a time.
             self.conn = sqlite3.connect(
@@ -205,3 +209,13 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _create_private(path: Path) -> None:
+    """Create a new database file readable by its owner only (mode 0600); SQLite gives its
+    -wal and -shm files the mode of the database file. An existing file is left as it is."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
