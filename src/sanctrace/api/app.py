@@ -13,10 +13,9 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -24,6 +23,7 @@ from fastapi.responses import JSONResponse
 from sanctrace import __version__
 from sanctrace.api import batches, monitoring, native, scan, yente
 from sanctrace.api.auth import Authenticator
+from sanctrace.api.guards import checked_input, json_safe
 from sanctrace.api.limits import ASGIApp, BodyLimit, Message, RateLimiter, Receive, Scope, Send
 from sanctrace.api.metrics import Metrics
 from sanctrace.api.runtime import Runtime
@@ -47,8 +47,6 @@ Sanctions screening over HTTP, offline, against the official lists loaded in san
 * **Audit trail**: every screening is recorded, hash-chained, before it is answered
   (`sanctrace audit verify`).
 """
-
-_MAX_INPUT = 200
 
 
 class AccessLog:
@@ -105,27 +103,21 @@ class AccessLog:
             )
 
 
-def _short(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > _MAX_INPUT:
-        return f"<{len(value):,} characters>"
-    if isinstance(value, dict):
-        return {k: _short(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_short(v) for v in value]
-    return value
-
-
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's 422 (``detail``: a list of errors with the ``loc`` of each field), without
-    echoing long inputs back."""
+    echoing long inputs back, and with every echoed input made sendable as strict JSON."""
     assert isinstance(exc, RequestValidationError)
     errors = []
     for error in exc.errors():
         item = {k: v for k, v in error.items() if k not in ("url",)}
         if "input" in item:
-            item["input"] = _short(item["input"])
+            item["input"] = json_safe(item["input"])
+        if "loc" in item:
+            item["loc"] = json_safe(list(item["loc"]))
+        if "msg" in item:
+            item["msg"] = json_safe(item["msg"])
         if "ctx" in item:
-            item["ctx"] = {k: str(v) for k, v in item["ctx"].items()}
+            item["ctx"] = {k: json_safe(str(v)) for k, v in item["ctx"].items()}
         errors.append(item)
     return JSONResponse({"detail": errors}, status_code=422)
 
@@ -174,6 +166,7 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(checked_input)],
         exception_handlers={
             RequestValidationError: _validation_error,
             Exception: _server_error,

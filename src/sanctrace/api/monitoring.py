@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanctrace.api.auth import require
+from sanctrace.api.native import MAX_INT
 from sanctrace.api.runtime import Runtime, runtime
 from sanctrace.api.yente import ERRORS
 from sanctrace.audit import AuditWriteError, now_stamp
@@ -51,7 +53,7 @@ def list_alerts(
     status: Literal["open", "resolved", "all"] = Query("open"),
     watchlist: str | None = Query(None),
     kind: Literal["new", "removed", "changed", "operational"] | None = Query(None),
-    after: int = Query(0, ge=0, description="Only alerts with a greater id (paging)"),
+    after: int = Query(0, ge=0, le=MAX_INT, description="Only alerts with a greater id (paging)"),
     limit: int = Query(100, ge=1, le=1000),
     key: ApiKey = require("analyst"),
 ) -> Any:
@@ -70,7 +72,9 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", summary="One alert", tags=["Monitoring"], responses=ERRORS)
-def get_alert(request: Request, alert_id: int, key: ApiKey = require("analyst")) -> Any:
+def get_alert(
+    request: Request, alert_id: int = PathParam(ge=1, le=MAX_INT), key: ApiKey = require("analyst")
+) -> Any:
     rt = runtime(request)
     try:
         with rt.service.pool.connection() as store:
@@ -83,7 +87,10 @@ def get_alert(request: Request, alert_id: int, key: ApiKey = require("analyst"))
     "/alerts/{alert_id}/resolve", summary="Resolve an alert", tags=["Monitoring"], responses=ERRORS
 )
 def resolve_alert(
-    request: Request, alert_id: int, body: ResolveRequest, key: ApiKey = require("analyst")
+    request: Request,
+    body: ResolveRequest,
+    alert_id: int = PathParam(ge=1, le=MAX_INT),
+    key: ApiKey = require("analyst"),
 ) -> Any:
     """Record the decision (`true-match` or `false-positive`, with a note) in the audit trail
     and on the alert. A false positive is not raised again until the entity or the customer

@@ -22,6 +22,8 @@ from sanctrace.match.screener import MAX_QUERY_CHARS, QUERY_SCHEMATA
 from sanctrace.screening import audit_results, birth_date, country_code, screen_report
 
 router = APIRouter()
+#: The largest integer a database column holds (a larger id is 422, not an overflow).
+MAX_INT = 2**63 - 1
 
 
 class ScreenRequest(BaseModel):
@@ -121,7 +123,9 @@ class DecisionRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    screening: int = Field(..., ge=1, description="The audit record (seq) of the screening")
+    screening: int = Field(
+        ..., ge=1, le=MAX_INT, description="The audit record (seq) of the screening"
+    )
     entity: str = Field(..., max_length=200, examples=["us_ofac_sdn:46431"])
     decision: str = Field(..., description=", ".join(audit.DECISIONS))
     note: str = Field("", max_length=5000)
@@ -166,6 +170,20 @@ def audit_records(
     except SanctraceError as exc:
         raise HTTPException(
             422, [{"type": "value_error", "loc": ["query"], "msg": str(exc)}]
+        ) from None
+    except (OverflowError, ValueError):
+        # A bound at the edge of the calendar (0001-01-01 with an offset, 9999-12-31 as the
+        # end of its day) has no UTC time to compare with.
+        raise HTTPException(
+            422,
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["query"],
+                    "msg": f"since={since!r} / until={until!r}: a bound is outside the years "
+                    "0001 to 9999 once taken to UTC",
+                }
+            ],
         ) from None
     out = []
     with rt.service.pool.connection() as store:
