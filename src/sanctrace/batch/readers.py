@@ -5,7 +5,8 @@ Every row carries its 1-based number as the user sees it: the line in a CSV, TSV
 file (the header is line 1; a row with a quoted line break is numbered by its first line), the
 row in a spreadsheet, the record in a Parquet file. A row that cannot be read (undecodable bytes,
 the wrong number of fields, a line that is not a JSON object) is still yielded, with an ``error``
-saying why, so the caller can report it and go on.
+saying why, so the caller can report it and go on. A file over its :class:`InputLimits` (bytes,
+rows, cells per row, bytes per cell) is refused as it is read, before the memory is committed.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from sanctrace.batch.formats import format_of
+from sanctrace.batch.limits import Counter, InputLimits
 from sanctrace.errors import SanctraceError
 from sanctrace.sources._values import cell_text
 
@@ -108,6 +109,8 @@ class TableReader:
     unit = "line"
     #: A file to close with the reader (standard input spooled to disk).
     closing: IO[bytes] | None = None
+    #: Rows and text read so far, against the limits.
+    counter: Counter
 
     def rows(self) -> Iterator[RawRow]:
         raise NotImplementedError
@@ -146,11 +149,29 @@ def _sniff_encoding(binary: BinaryIO) -> str:
     return "utf-8-sig"
 
 
+def _bounded_lines(text: IO[str], limit: int, refuse: Callable[[int], Exception]) -> Iterator[str]:
+    """The lines of ``text``, none read whole past ``limit`` characters (``refuse(line)`` then)."""
+    number = 0
+    while line := text.readline(limit + 1):
+        number += 1
+        if len(line) > limit:
+            raise refuse(number)
+        yield line
+
+
 class _CsvReader(TableReader):
     def __init__(
-        self, name: str, binary: BinaryIO, path: Path | None, delimiter: str, encoding: str | None
+        self,
+        name: str,
+        binary: BinaryIO,
+        path: Path | None,
+        delimiter: str,
+        encoding: str | None,
+        limits: InputLimits,
     ) -> None:
         self.name = name
+        self.limits = limits
+        self.counter = Counter(limits, name, "line")
         self._path = path
         self._binary = binary
         self.encoding = encoding or _sniff_encoding(binary)
@@ -161,8 +182,15 @@ class _CsvReader(TableReader):
         self._text = io.TextIOWrapper(
             binary, encoding=self.encoding, errors="surrogateescape", newline=""
         )
+        # The csv module's limit is process-wide: every reader of this process sets the same one.
+        csv.field_size_limit(limits.max_cell_bytes)
+        lines = _bounded_lines(
+            self._text,
+            limits.line_bytes,
+            lambda n: limits.refuse(name, f"line {n}", "memory", "a line longer than a quarter"),
+        )
         # strict: a quote left open at the end of the file is an error, not a swallowed rest
-        self._reader = csv.reader(self._text, delimiter=delimiter, strict=True)
+        self._reader = csv.reader(lines, delimiter=delimiter, strict=True)
         self.header_line = 0
         header: list[str] = []
         while not header:
@@ -172,6 +200,7 @@ class _CsvReader(TableReader):
             except StopIteration:
                 raise SanctraceError(f"{name} is empty: no header line") from None
             except csv.Error as exc:
+                self._field_limit(exc, self.header_line)
                 raise SanctraceError(f"{name} line {self.header_line}: {exc}") from None
             except UnicodeError as exc:
                 raise SanctraceError(f"{name}: not {self.encoding} text ({exc})") from None
@@ -180,11 +209,19 @@ class _CsvReader(TableReader):
                 f"{name} line {self.header_line}: the header is not valid {_label(self.encoding)} "
                 "text: save the file as UTF-8, or give its --encoding (e.g. cp1252)"
             )
+        self.counter.header(len(header), f"line {self.header_line}")
         self.columns = tuple(h.strip() for h in header)
+
+    def _field_limit(self, exc: csv.Error, line: int) -> None:
+        if "field larger than field limit" in str(exc):
+            raise self.limits.refuse(
+                self.name, f"line {line}", "max_cell_bytes", "a field"
+            ) from None
 
     def rows(self) -> Iterator[RawRow]:
         width = len(self.columns)
         reader = self._reader
+        counter = self.counter
         while True:
             start = reader.line_num + 1
             try:
@@ -192,6 +229,7 @@ class _CsvReader(TableReader):
             except StopIteration:
                 return
             except csv.Error as exc:
+                self._field_limit(exc, start)
                 yield RawRow(start, (), f"not a valid CSV row ({exc})")
                 continue
             except UnicodeError as exc:
@@ -203,6 +241,7 @@ class _CsvReader(TableReader):
             if not any(cell.strip() for cell in row):
                 row = [""] * width  # empty fields (",,," or ""): a row with an empty name
             cells = tuple(row)
+            counter.row(start, cells, self.columns)
             error = None
             if _undecodable(cells):
                 cells = tuple(_clean(c) for c in cells)
@@ -234,102 +273,11 @@ def _label(encoding: str) -> str:
     return "UTF-8" if utf8 else encoding
 
 
-class _SpreadsheetReader(TableReader):
-    unit = "row"
-
-    def __init__(self, name: str, source: Path | IO[bytes]) -> None:
-        from python_calamine import CalamineWorkbook
-
-        self.name = name
-        try:
-            if isinstance(source, Path):
-                workbook = CalamineWorkbook.from_path(str(source))
-            else:
-                workbook = CalamineWorkbook.from_filelike(source)
-            if not workbook.sheet_names:
-                raise SanctraceError(f"{name}: the workbook has no sheets")
-            sheet = workbook.get_sheet_by_index(0)
-            raw = iter(sheet.iter_rows())
-            self._height = sheet.height
-            self.columns = ()
-            self._number = 0
-            for cells in raw:
-                self._number += 1
-                if any(cell_text(c).strip() for c in cells):
-                    self.columns = tuple(cell_text(c).strip() for c in cells)
-                    break
-        except SanctraceError:
-            raise
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:  # calamine reports Rust panics as BaseException
-            raise SanctraceError(f"{name}: cannot read the workbook ({exc})") from None
-        if not self.columns:
-            raise SanctraceError(f"{name}: the first sheet is empty: no header row")
-        self._rows = raw
-        self.header_line = self._number
-
-    def rows(self) -> Iterator[RawRow]:
-        width = len(self.columns)
-        for cells in self._rows:
-            self._number += 1
-            texts = tuple(cell_text(c) for c in cells)
-            if not any(t.strip() for t in texts):
-                continue
-            texts = (texts + ("",) * width)[:width]
-            error = None
-            if _undecodable(texts):
-                texts = tuple(_clean(t) for t in texts)
-                error = "the cells hold invalid text (lone surrogates)"
-            yield RawRow(self._number, texts, error)
-
-    def estimate_rows(self) -> int | None:
-        return max(self._height - 1, 0)
-
-
-class _ParquetReader(TableReader):
-    unit = "record"
-
-    def __init__(self, name: str, source: Path | IO[bytes]) -> None:
-        import pyarrow.parquet as pq
-
-        self.name = name
-        try:
-            self._file = pq.ParquetFile(source if not isinstance(source, Path) else str(source))
-        except Exception as exc:
-            raise SanctraceError(f"{name}: not a readable Parquet file ({exc})") from None
-        self.columns = tuple(self._file.schema_arrow.names)
-
-    def rows(self) -> Iterator[RawRow]:
-        number = 0
-        try:
-            for batch in self._file.iter_batches(batch_size=4096):
-                values = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-                for record in zip(*values, strict=True):
-                    number += 1
-                    cells = tuple(value_text(v) for v in record)
-                    if _undecodable(cells):
-                        yield RawRow(
-                            number,
-                            tuple(_clean(c) for c in cells),
-                            "undecodable bytes: not UTF-8 text",
-                        )
-                    else:
-                        yield RawRow(number, cells)
-        except (OSError, ValueError) as exc:
-            raise SanctraceError(f"{self.name} record {number + 1}: cannot read ({exc})") from None
-
-    def estimate_rows(self) -> int | None:
-        return int(self._file.metadata.num_rows)
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
-
-
 class _JsonLinesReader(TableReader):
-    def __init__(self, name: str, binary: BinaryIO, path: Path | None) -> None:
+    def __init__(self, name: str, binary: BinaryIO, path: Path | None, limits: InputLimits) -> None:
         self.name = name
+        self.limits = limits
+        self.counter = Counter(limits, name, "line")
         self._binary = binary
         self._path = path
         self._lines = self._parse()
@@ -338,12 +286,24 @@ class _JsonLinesReader(TableReader):
             self._pending.append((number, record, error))
             if record is not None:
                 self.columns = tuple(str(k) for k in record)
+                self.counter.header(len(self.columns), f"line {number}")
                 break
         else:
             raise SanctraceError(f"{name}: no JSON object found (expected one object per line)")
 
+    def _bounded(self) -> Iterator[tuple[int, bytes]]:
+        limit = self.limits.line_bytes
+        number = 0
+        while line := self._binary.readline(limit + 1):
+            number += 1
+            if len(line) > limit:
+                raise self.limits.refuse(
+                    self.name, f"line {number}", "memory", "a line longer than a quarter"
+                )
+            yield number, line
+
     def _parse(self) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-        for number, line in enumerate(self._binary, 1):
+        for number, line in self._bounded():
             if number == 1 and line.startswith(codecs.BOM_UTF8):
                 line = line[len(codecs.BOM_UTF8) :]
             if not line.strip():
@@ -373,6 +333,7 @@ class _JsonLinesReader(TableReader):
                 yield RawRow(number, (), error)
                 continue
             cells = tuple(value_text(record.get(c)) for c in self.columns)
+            self.counter.row(number, cells, self.columns)
             if _undecodable(cells):
                 yield RawRow(
                     number,
@@ -390,6 +351,15 @@ class _JsonLinesReader(TableReader):
             self._binary.close()
 
 
+def _copy_bounded(source: BinaryIO, target: IO[bytes], limits: InputLimits, name: str) -> None:
+    copied = 0
+    while block := source.read(_BLOCK):
+        copied += len(block)
+        if copied > limits.max_bytes:
+            raise limits.refuse(name, "", "max_bytes", "the bytes read")
+        target.write(block)
+
+
 def _stdin_buffer() -> BinaryIO:
     return sys.stdin.buffer
 
@@ -400,9 +370,11 @@ def open_input(
     *,
     encoding: str | None = None,
     stdin: BinaryIO | None = None,
+    limits: InputLimits | None = None,
 ) -> TableReader:
     """A reader of ``source`` (a path, or ``-`` for standard input) in ``fmt`` (else from the
-    file name; CSV on standard input)."""
+    file name; CSV on standard input), within ``limits`` (the defaults if None)."""
+    limits = limits or InputLimits()
     kind = detect_input_format(source, fmt)
     path: Path | None = None
     if source == STDIN:
@@ -420,25 +392,35 @@ def open_input(
     try:
         if kind in (InputFormat.csv, InputFormat.tsv):
             delimiter = "\t" if kind is InputFormat.tsv else ","
-            return _CsvReader(name, binary, path, delimiter, encoding)
+            return _CsvReader(name, binary, path, delimiter, encoding, limits)
         if kind is InputFormat.jsonl:
-            return _JsonLinesReader(name, binary, path)
+            return _JsonLinesReader(name, binary, path, limits)
         # Spreadsheets and Parquet need random access: standard input is spooled to a file.
+        # (named: the spreadsheet reader's child process opens it by its path)
+        spool: IO[bytes] | None = None
         if path is not None:
             binary.close()
-            handle: Path | IO[bytes] = path
+            handle = path
         else:
-            spool = tempfile.TemporaryFile()  # noqa: SIM115 (the reader closes it)
-            shutil.copyfileobj(binary, spool)
-            spool.seek(0)
-            handle = spool
-        reader: TableReader
-        if kind is InputFormat.xlsx:
-            reader = _SpreadsheetReader(name, handle)
-        else:
-            reader = _ParquetReader(name, handle)
-        if not isinstance(handle, Path):
-            reader.closing = handle
+            spool = tempfile.NamedTemporaryFile(prefix="sanctrace-stdin-")  # noqa: SIM115
+            _copy_bounded(binary, spool, limits, name)
+            spool.flush()
+            handle = Path(spool.name)
+        try:
+            reader: TableReader
+            if kind is InputFormat.xlsx:
+                from sanctrace.batch.sheet import SpreadsheetReader
+
+                reader = SpreadsheetReader(name, handle, limits)
+            else:
+                from sanctrace.batch.parquet import ParquetReader
+
+                reader = ParquetReader(name, handle, limits)
+        except BaseException:
+            if spool is not None:
+                spool.close()
+            raise
+        reader.closing = spool
         return reader
     except BaseException:
         if path is not None:

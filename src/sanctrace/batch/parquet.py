@@ -1,0 +1,171 @@
+"""Parquet input, checked before it is decoded: the footer's record count, columns and declared
+uncompressed sizes first; then each record batch from its Arrow buffers (strings kept
+dictionary-encoded, so a value used by 2,000 records is held once), before any cell becomes a
+Python string, and cut into slices of bounded size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from sanctrace.batch.limits import Counter, InputLimits
+from sanctrace.batch.readers import RawRow, TableReader, _clean, _undecodable, value_text
+from sanctrace.errors import SanctraceError
+
+#: Parquet records decoded at once (then sliced by their size before they become Python text).
+_PARQUET_BATCH = 1024
+
+
+def _cell_sizes(array: Any) -> Any:
+    """The byte size of each cell of an Arrow column as text, from its buffers (no Python
+    strings): strings and binaries by length, dictionary cells by their value's length, lists
+    by the sum over their items; None for a type measured after it becomes text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        sizes = _cell_sizes(array.dictionary)
+        return None if sizes is None else pc.take(sizes, array.indices)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind):
+        return pc.binary_length(array)
+    if pa.types.is_large_binary(kind):
+        return pc.binary_length(array)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        items = _cell_sizes(array.flatten())
+        if items is None:
+            return None
+        parents = pc.list_parent_indices(array)
+        summed = (
+            pa.table({"p": parents, "n": pc.fill_null(items, 0)})
+            .group_by("p")
+            .aggregate([("n", "sum")])
+        )
+        sizes = [0] * len(array)
+        for parent, size in zip(summed["p"].to_pylist(), summed["n_sum"].to_pylist(), strict=True):
+            sizes[parent] = size
+        return pa.array(sizes, pa.int64())
+    if pa.types.is_struct(kind) or pa.types.is_map(kind) or pa.types.is_union(kind):
+        return None
+    return pa.array([0] * len(array), pa.int64())  # numbers, dates, booleans: a few bytes
+
+
+class ParquetReader(TableReader):
+    unit = "record"
+
+    def __init__(self, name: str, source: Path | IO[bytes], limits: InputLimits) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.name = name
+        self.limits = limits
+        self.counter = Counter(limits, name, "record")
+        handle = source if not isinstance(source, Path) else str(source)
+        try:
+            probe = pq.ParquetFile(handle)
+            schema = probe.schema_arrow
+            # Strings stay dictionary-encoded as read: a value used by many records is held once.
+            texts = [
+                f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_binary(f.type)
+            ]
+            probe.close()
+            if not isinstance(source, Path):
+                source.seek(0)
+            self._file = pq.ParquetFile(handle, read_dictionary=texts)
+        except Exception as exc:
+            raise SanctraceError(f"{name}: not a readable Parquet file ({exc})") from None
+        self.columns = tuple(self._file.schema_arrow.names)
+        self._check_metadata()
+
+    def _check_metadata(self) -> None:
+        """Refuse from the footer alone: too many records or columns, or column chunks that
+        declare more uncompressed bytes than the limit."""
+        meta, limits = self._file.metadata, self.limits
+        self.counter.header(len(self.columns), "(its columns)")
+        if meta.num_rows > limits.max_rows:
+            raise limits.refuse(self.name, "", "max_rows", f"{meta.num_rows:,} records")
+        declared = 0
+        for group in range(meta.num_row_groups):
+            row_group = meta.row_group(group)
+            for column in range(row_group.num_columns):
+                declared += row_group.column(column).total_uncompressed_size
+        if declared > limits.max_bytes:
+            raise limits.refuse(
+                self.name, "", "max_bytes", f"{declared:,} uncompressed bytes in its column chunks"
+            )
+
+    def _slices(self, batch: Any, first: int) -> Iterator[Any]:
+        """``batch`` checked cell by cell from its Arrow buffers, cut into slices of at most a
+        chunk's bytes; ``first`` is the record number of its first row."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        limits = self.limits
+        total = pa.array([0] * batch.num_rows, pa.int64())
+        for position in range(batch.num_columns):
+            sizes = _cell_sizes(batch.column(position))
+            if sizes is None:
+                continue
+            sizes = pc.fill_null(sizes, 0)
+            largest = pc.max(sizes).as_py() or 0
+            if largest > limits.max_cell_bytes:
+                row = pc.index(sizes, largest).as_py()
+                raise limits.refuse(
+                    self.name,
+                    f"record {first + row}, column {self.columns[position]!r}",
+                    "max_cell_bytes",
+                    f"a cell of {largest:,} bytes",
+                )
+            total = pc.add(total, sizes)
+        start, size = 0, 0
+        for row, cell_bytes in enumerate(total.to_pylist()):
+            self.counter.add(cell_bytes, first + row)
+            if size and size + cell_bytes > limits.chunk_bytes:
+                yield batch.slice(start, row - start)
+                start, size = row, 0
+            size += cell_bytes
+        if start < batch.num_rows:
+            yield batch.slice(start)
+
+    def rows(self) -> Iterator[RawRow]:
+        number = 0
+        counter = self.counter
+        try:
+            batches = self._file.iter_batches(batch_size=_PARQUET_BATCH, use_threads=False)
+            for batch in batches:
+                for piece in self._slices(batch, number + 1):
+                    values = [piece.column(i).to_pylist() for i in range(piece.num_columns)]
+                    for record in zip(*values, strict=True):
+                        number += 1
+                        cells = tuple(value_text(v) for v in record)
+                        counter.rows += 1
+                        if counter.rows > self.limits.max_rows:
+                            raise self.limits.refuse(
+                                self.name, f"record {number}", "max_rows", "the file"
+                            )
+                        for position, cell in enumerate(cells):
+                            if len(cell) > self.limits.max_cell_bytes:  # a struct, as JSON
+                                raise self.limits.refuse(
+                                    self.name,
+                                    f"record {number}, column {self.columns[position]!r}",
+                                    "max_cell_bytes",
+                                    f"a cell of {len(cell):,} characters",
+                                )
+                        if _undecodable(cells):
+                            yield RawRow(
+                                number,
+                                tuple(_clean(c) for c in cells),
+                                "undecodable bytes: not UTF-8 text",
+                            )
+                        else:
+                            yield RawRow(number, cells)
+        except (OSError, ValueError) as exc:
+            raise SanctraceError(f"{self.name} record {number + 1}: cannot read ({exc})") from None
+
+    def estimate_rows(self) -> int | None:
+        return int(self._file.metadata.num_rows)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
