@@ -1,19 +1,24 @@
-"""``sanctrace audit``: check the audit trail's hash chain, export its records."""
+"""``sanctrace audit``: check the audit trail's signed hash chain, anchor its head outside the
+database, export its records."""
 
 from __future__ import annotations
 
 import sys
+import time
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sanctrace import audit
+from sanctrace import anchors, audit
 from sanctrace.cli.context import State
-from sanctrace.cli.lists import OutputFormat
+from sanctrace.cli.lists import OutputFormat, parse_interval
 from sanctrace.cli.output import note, out, print_json
+from sanctrace.errors import SanctraceError
 from sanctrace.files import atomic_write
+from sanctrace.store import Store
 
 app = typer.Typer(help="The audit trail of every screening.", no_args_is_help=True)
 
@@ -26,25 +31,42 @@ class ExportFormat(StrEnum):
 @app.command("verify")
 def verify(
     ctx: typer.Context,
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--anchor", help="An anchor file (from `audit anchor --file`): its heads must hold."
+        ),
+    ] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
-    """Walk the hash chain from the first record; name the first record that does not hold
-    (exit code 6 when the trail is broken)."""
+    """Walk the chain from the first record, checking each hash and MAC and the head; with
+    --anchor, check the chain still holds every anchored head. Names the first thing that does
+    not hold (exit code 6). An empty trail in a store with API keys or lists fails too."""
     state: State = ctx.obj
-    report = audit.verify(state.store())
+    store = state.store()
+    found = [item for path in anchor or [] for item in anchors.read(path)]
+    report = audit.verify(store)
+    anchor_fault = anchors.check(store, found) if report.ok and found else None
+    ok = report.ok and anchor_fault is None
     if format is OutputFormat.json:
         print_json(
             {
-                "ok": report.ok,
+                "ok": ok,
                 "records": report.records,
+                "legacy_records": report.legacy,
+                "key_ids": list(report.key_ids),
                 "head_hash": report.head_hash,
                 "broken_seq": report.broken_seq,
-                "reason": report.reason,
+                "reason": report.reason or anchor_fault,
+                "anchors": len(found),
             }
         )
-    elif report.ok:
+    elif ok:
+        legacy = f" ({report.legacy:,} legacy records without MAC)" if report.legacy else ""
+        held = f"; {len(found):,} anchored heads hold" if found else ""
         out.print(
-            f"Audit trail OK: {report.records:,} records, chain head {report.head_hash}",
+            f"Audit trail OK: {report.records:,} records{legacy}, chain head "
+            f"{report.head_hash}{held}",
             markup=False,
         )
     if not report.ok:
@@ -52,6 +74,63 @@ def verify(
             f"audit trail broken at record {report.broken_seq}: {report.reason} "
             f"({report.records:,} records before it verify)"
         )
+    if anchor_fault is not None:
+        raise audit.AuditBrokenError(f"audit trail contradicts an anchor: {anchor_fault}")
+
+
+@app.command("anchor")
+def anchor_cmd(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Append the anchor, one JSON line, to this file.")
+    ] = None,
+    webhook: Annotated[
+        str | None, typer.Option(help="POST the anchor as JSON to this public https URL.")
+    ] = None,
+    syslog: Annotated[
+        str | None,
+        typer.Option(help="Send it to syslog: local (/dev/log), HOST or HOST:PORT (UDP)."),
+    ] = None,
+    every: Annotated[
+        str | None, typer.Option(help="Anchor again at this interval until stopped (1h, 30m).")
+    ] = None,
+) -> None:
+    """Export the signed chain head (seq, hash, time, key id, MAC) outside the database, so a
+    later rewrite, truncation or wipe contradicts it (`audit verify --anchor FILE`). With no
+    destination, prints the anchor."""
+    state: State = ctx.obj
+    interval = parse_interval(every) if every else None
+    store = state.store()
+    while True:
+        started = time.monotonic()
+        try:
+            _anchor_once(store, file, webhook, syslog)
+        except SanctraceError as exc:
+            if interval is None:
+                raise
+            note(f"error: {exc}")
+        if interval is None:
+            return
+        wait = max(0.0, interval - (time.monotonic() - started))
+        try:
+            time.sleep(wait)
+        except KeyboardInterrupt:
+            note("Stopped")
+            return
+
+
+def _anchor_once(store: Store, file: Path | None, webhook: str | None, syslog: str | None) -> None:
+    made = anchors.make(store)
+    if file is not None:
+        anchors.append_to_file(file, made)
+    if webhook is not None:
+        anchors.post(webhook, made)
+    if syslog is not None:
+        anchors.to_syslog(syslog, made)
+    if file is None and webhook is None and syslog is None:
+        sys.stdout.write(made.line() + "\n")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    note(f"Anchored record {made.seq} ({made.hash[:12]}…) under key {made.key_id} at {stamp} UTC")
 
 
 @app.command("export")
