@@ -11,6 +11,7 @@ from sanctrace import __version__
 from sanctrace.cli import alerts as alerts_cmd
 from sanctrace.cli import audit as audit_cmd
 from sanctrace.cli import entity as entity_cmd
+from sanctrace.cli import keyring as keyring_cmd
 from sanctrace.cli import keys as keys_cmd
 from sanctrace.cli import lists as lists_cmd
 from sanctrace.cli import scan as scan_cmd
@@ -36,6 +37,7 @@ app.command("compare")(screen_cmd.compare_cmd)
 app.command("entity")(entity_cmd.entity)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(keyring_cmd.app, name="keyring")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(watch_cmd.app, name="watch")
 app.add_typer(alerts_cmd.app, name="alerts")
