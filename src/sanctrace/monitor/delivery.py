@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from sanctrace import __version__
+from sanctrace import __version__, keyring
 from sanctrace.audit import now_stamp
 from sanctrace.errors import NotFoundError, SanctraceError
 from sanctrace.monitor import alerts, targets
@@ -257,6 +257,7 @@ def add_sink(
         if path.is_dir():
             raise SanctraceError(f"{path} is a folder: name the JSON-lines file inside it")
         kind, target = "jsonl", str(path)
+    sealed = keyring.seal(store, secret) if secret else None  # stored encrypted, never plain
     with store._transaction():
         if store._rows("SELECT name FROM alert_sinks WHERE name = ?", (name,)):
             raise SanctraceError(
@@ -266,13 +267,14 @@ def add_sink(
         store._rows(
             "INSERT INTO alert_sinks (name, kind, target, secret, created_at, policy) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (name, kind, target, secret, now_stamp(), _policy_text(policy)),
+            (name, kind, target, sealed, now_stamp(), _policy_text(policy)),
         )
     return next(s for s in sinks(store) if s.name == name)
 
 
 def sinks(store: Store) -> list[Sink]:
     """Every sink by name, with its secret masked and its deliveries counted by status."""
+    keyring.migrate_sink_secrets(store)
     rows = store._rows(
         "SELECT s.name, s.kind, s.target, s.secret, s.created_at, "
         "SUM(CASE WHEN d.status = 'pending' THEN 1 ELSE 0 END), "
@@ -286,7 +288,7 @@ def sinks(store: Store) -> list[Sink]:
             name=str(r[0]),
             kind=str(r[1]),
             target=str(r[2]),
-            secret=mask(r[3]),
+            secret=keyring.sealed_hint(r[3]) if keyring.is_sealed(r[3]) else mask(r[3]),
             created_at=str(r[4]),
             pending=int(r[5] or 0),
             dead=int(r[6] or 0),
@@ -484,6 +486,7 @@ def deliver(
     """
     if max_attempts < 1:
         raise SanctraceError("max_attempts must be at least 1")
+    keyring.migrate_sink_secrets(store)
     rows = store._rows(
         "SELECT d.alert_id, d.sink, d.attempts, s.kind, s.target, s.secret, s.policy "
         "FROM alert_deliveries d JOIN alert_sinks s ON s.name = d.sink "
@@ -499,6 +502,7 @@ def deliver(
         for alert_id, sink_name, attempts, kind, target, secret, policy in rows:
             if sink_name in broken:
                 continue
+            secret = keyring.reveal(store, secret)  # decrypted only to sign this delivery
             sink = _Target(str(sink_name), str(kind), str(target), secret, _policy(policy))
             outcome = _deliver_one(
                 store,
