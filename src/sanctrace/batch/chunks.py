@@ -92,15 +92,60 @@ class ScreenSettings:
     versions: tuple[tuple[str, str], ...] = ()
 
 
+def record_bytes(record: InputRecord) -> int:
+    """The text a record holds (what a chunk of them weighs in memory, roughly)."""
+    return (
+        len(record.key)
+        + len(record.name)
+        + len(record.schema)
+        + len(record.country)
+        + len(record.birth_date)
+        + len(record.identifier)
+    )
+
+
 def make_chunks(
-    records: Iterable[InputRecord], size: int
+    records: Iterable[InputRecord], size: int, max_bytes: int | None = None
 ) -> Iterator[tuple[int, list[InputRecord]]]:
-    """Consecutive chunks of ``size`` records, numbered from 0."""
+    """Consecutive chunks of ``size`` records, numbered from 0; with ``max_bytes``, a chunk is
+    cut early once its records hold that much text (the same cuts on every run of a file)."""
     iterator = iter(records)
     number = 0
-    while chunk := list(islice(iterator, size)):
+    if max_bytes is None:
+        while chunk := list(islice(iterator, size)):
+            yield number, chunk
+            number += 1
+        return
+    chunk, held = [], 0
+    for record in iterator:
+        chunk.append(record)
+        held += record_bytes(record)
+        if len(chunk) >= size or held >= max_bytes:
+            yield number, chunk
+            number += 1
+            chunk, held = [], 0
+    if chunk:
         yield number, chunk
-        number += 1
+
+
+#: Characters of an input name or key kept in an audit record (the name screens at most 1,000).
+AUDIT_TEXT = 1_000
+
+
+def _audit_text(text: str) -> str:
+    if len(text) <= AUDIT_TEXT:
+        return text
+    return f"{text[:AUDIT_TEXT]}… (+{len(text) - AUDIT_TEXT:,} characters)"
+
+
+def audit_rows(result: ChunkResult) -> list[list[Any]]:
+    """The input rows of a chunk for its audit record, each once: [row, key, name], with long
+    keys and names cut (a chunk of 1 MB names would pass the database's largest value)."""
+    rows = {
+        r.input_row: [r.input_row, _audit_text(r.input_key), _audit_text(r.input_name)]
+        for r in result.rows
+    }
+    return list(rows.values())
 
 
 def screen_records(

@@ -18,7 +18,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from multiprocessing.pool import AsyncResult
@@ -42,6 +42,7 @@ from sanctrace.batch.columns import (
     extract,
     resolve_columns,
 )
+from sanctrace.batch.limits import InputLimitError, InputLimits
 from sanctrace.batch.queries import schema_of
 from sanctrace.batch.readers import STDIN, InputFormat, detect_input_format, open_input
 from sanctrace.batch.rows import COLUMN_TYPES, COLUMNS, lists_label
@@ -83,6 +84,7 @@ class BatchOptions:
     force: bool = False
     errors_file: str | None = None
     max_errors: int | None = None
+    limits: InputLimits = field(default_factory=InputLimits)
 
 
 @dataclass
@@ -209,6 +211,7 @@ def _manifest(
             "best_only": settings.best_only,
             "datasets": list(settings.datasets or []),
             "chunk_size": options.chunk_size,
+            "chunk_bytes": options.limits.chunk_bytes,
         },
         "lists": {"index_key": lists.index_key, "versions": lists_label(settings.versions)},
     }
@@ -383,6 +386,18 @@ def _assemble(
                 writer.write([values])
 
 
+@contextmanager
+def _removed_if_refused(work: WorkDir | None) -> Iterator[None]:
+    """A file refused over its limits leaves no work folder: nothing to resume, nothing
+    half-written."""
+    try:
+        yield
+    except InputLimitError:
+        if work is not None:
+            work.remove()
+        raise
+
+
 def run_batch(
     options: BatchOptions,
     load_lists: Callable[[], Lists],
@@ -435,7 +450,16 @@ def run_batch(
     elif errors_path is not None and errors_path.exists() and not options.force:
         raise SanctraceError(f"{errors_path} already exists: add --force to replace it")
 
-    with open_input(options.input, input_format, encoding=options.encoding, stdin=stdin) as reader:
+    with (
+        _removed_if_refused(work),
+        open_input(
+            options.input,
+            input_format,
+            encoding=options.encoding,
+            stdin=stdin,
+            limits=options.limits,
+        ) as reader,
+    ):
         mapping = resolve_columns(reader.columns, options.columns, source=reader.name)
         notify(mapping.describe())
         lists = load_lists()
@@ -475,7 +499,8 @@ def run_batch(
         def todo() -> Iterator[tuple[int, list[InputRecord]]]:
             nonlocal total_chunks
             records = (extract(row, mapping) for row in reader.rows())
-            for number, chunk in make_chunks(records, options.chunk_size):
+            cuts = make_chunks(records, options.chunk_size, options.limits.chunk_bytes)
+            for number, chunk in cuts:
                 total_chunks = number + 1
                 if number not in done:
                     yield number, chunk

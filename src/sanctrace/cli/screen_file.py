@@ -22,8 +22,9 @@ from rich.progress import (
 from rich.text import Text
 
 from sanctrace import audit
-from sanctrace.batch.chunks import ChunkResult
+from sanctrace.batch.chunks import ChunkResult, audit_rows
 from sanctrace.batch.columns import ColumnOptions
+from sanctrace.batch.limits import InputLimits
 from sanctrace.batch.readers import InputFormat
 from sanctrace.batch.run import DEFAULT_CHUNK_SIZE, BatchOptions, Lists, run_batch
 from sanctrace.batch.writers import OutputFormat
@@ -152,6 +153,21 @@ def screen_file(
     max_errors: Annotated[
         int | None, typer.Option(help="Stop (non-zero exit) after more than this many errors.")
     ] = None,
+    max_input_bytes: Annotated[
+        int, typer.Option(help="Refuse an input whose cell text passes this many bytes.")
+    ] = InputLimits.max_bytes,
+    max_rows: Annotated[
+        int, typer.Option(help="Refuse an input of more rows than this.")
+    ] = InputLimits.max_rows,
+    max_cells_per_row: Annotated[
+        int, typer.Option(help="Refuse an input with a row of more cells than this.")
+    ] = InputLimits.max_cells,
+    max_cell_bytes: Annotated[
+        int, typer.Option(help="Refuse an input with a cell longer than this.")
+    ] = InputLimits.max_cell_bytes,
+    memory_budget: Annotated[
+        int, typer.Option(help="Bytes the reading may commit (spreadsheets, rows in flight).")
+    ] = InputLimits.memory,
     engine: Annotated[
         Engine,
         typer.Option(help="local: worker processes here; spark: a Spark job (same output)."),
@@ -190,6 +206,13 @@ def screen_file(
         force=force,
         errors_file=errors_file,
         max_errors=max_errors,
+        limits=InputLimits(
+            max_bytes=max_input_bytes,
+            max_rows=max_rows,
+            max_cells=max_cells_per_row,
+            max_cell_bytes=max_cell_bytes,
+            memory=memory_budget,
+        ),
     )
 
     loaded: list[Lists] = []
@@ -206,7 +229,6 @@ def screen_file(
 
     def record(result: ChunkResult) -> None:
         """One audit record per chunk: the rows screened and the matches they got."""
-        rows = {r.input_row: [r.input_row, r.input_key, r.input_name] for r in result.rows}
         audit.append(
             state.store(),
             caller="cli",
@@ -217,7 +239,7 @@ def screen_file(
                 "threshold": threshold,
                 "limit": 1 if best_only else limit,
                 "datasets": list(dataset or []),
-                "rows": list(rows.values()),
+                "rows": audit_rows(result),
             },
             lists=audit_lists(loaded[-1].versions),
             results=[[r.input_row, r.id, r.score] for r in result.rows if r.id],
