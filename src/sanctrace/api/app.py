@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from sanctrace import __version__
 from sanctrace.api import batches, monitoring, native, scan, yente
 from sanctrace.api.auth import Authenticator
+from sanctrace.api.cost import Costs
 from sanctrace.api.guards import checked_input, json_safe
 from sanctrace.api.limits import ASGIApp, BodyLimit, Message, RateLimiter, Receive, Scope, Send
 from sanctrace.api.metrics import Metrics
@@ -138,7 +139,9 @@ def create_app(
     settings = settings or ApiSettings()
     service = Service(store, screener, pool_size=settings.threads)
     metrics = Metrics()
-    runtime = Runtime(service=service, settings=settings, metrics=metrics)
+    runtime = Runtime(
+        service=service, settings=settings, metrics=metrics, costs=Costs(settings, metrics)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -152,6 +155,7 @@ def create_app(
                     log.exception("the screening index could not be loaded")
 
             threading.Thread(target=load, name="sanctrace-index-load", daemon=True).start()
+        batches.start(app)  # resume the jobs a killed server left; delete expired ones
         log.info(
             "sanctrace API starting",
             extra={"version": __version__, "db": service.location, "settings": vars(settings)},
@@ -178,6 +182,7 @@ def create_app(
         RateLimiter(settings.rate_limit, settings.burst),
         metrics,
         cache_seconds=settings.key_cache_seconds,
+        failures=RateLimiter(settings.auth_fail_rate, settings.auth_fail_burst),
     )
     app.include_router(yente.router)
     app.include_router(native.router)

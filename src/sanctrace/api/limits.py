@@ -1,5 +1,6 @@
-"""Limits that keep one client from taking the service down: a token bucket per API key,
-and a cap on request body size (checked on the declared length and on the bytes received)."""
+"""Limits that keep one client from taking the service down: token buckets (per API key for
+requests and for request cost, per client address for failed authentication), and a cap on
+request body size (checked on the declared length and on the bytes received)."""
 
 from __future__ import annotations
 
@@ -20,28 +21,55 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class RateLimiter:
-    """Token buckets: each key holds up to ``burst`` tokens, refilled at ``rate`` per second;
-    a request takes one. ``rate`` 0 turns the limit off."""
+    """Token buckets: each key (an API key id, or a client address) holds up to ``burst``
+    tokens, refilled at ``rate`` per second; a request takes as many as it costs (one, or its
+    cost in units for the cost limit). ``rate`` 0 turns the limit off."""
 
-    def __init__(self, rate: float, burst: int) -> None:
+    #: Buckets kept before the full ones (which hold nothing worth keeping) are dropped: a flood
+    #: from many addresses cannot grow the table without end.
+    max_entries = 100_000
+
+    def __init__(self, rate: float, burst: float) -> None:
         self.rate = rate
         self.burst = burst
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def take(self, key: str, now: float | None = None) -> float:
-        """0 when the request may go ahead; else the seconds until a token is there."""
+    def _tokens(self, key: str, now: float) -> float:
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - last) * self.rate)
+
+    def take(self, key: str, now: float | None = None, cost: float = 1.0) -> float:
+        """0 when the request may go ahead (its cost is taken); else the seconds until the
+        bucket holds enough (nothing is taken). A cost over ``burst`` can never go ahead."""
         if self.rate <= 0:
             return 0.0
         now = time.monotonic() if now is None else now
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
+            tokens = self._tokens(key, now)
+            if tokens >= cost:
+                self._buckets[key] = (tokens - cost, now)
                 return 0.0
             self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate
+            if len(self._buckets) > self.max_entries:
+                self._prune(now)
+            return (cost - tokens) / self.rate
+
+    def wait(self, key: str, now: float | None = None) -> float:
+        """The seconds until ``key`` holds one token, without taking it (0: it holds one)."""
+        if self.rate <= 0:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens = self._tokens(key, now)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
+    def _prune(self, now: float) -> None:
+        full = [k for k in self._buckets if self._tokens(k, now) >= self.burst]
+        for key in full:
+            del self._buckets[key]
+        if len(self._buckets) > self.max_entries:
+            self._buckets.clear()  # every bucket in use: forget them rather than grow
 
 
 def retry_after(seconds: float) -> str:

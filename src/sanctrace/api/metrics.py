@@ -53,7 +53,23 @@ class Metrics:
         )
         self.rate_limited = Counter(
             "sanctrace_rate_limited",
-            "Requests refused with 429 by the per-key rate limit.",
+            "Requests refused with 429: per-key request or cost rate, failed authentications.",
+            registry=self.registry,
+        )
+        self.auth_failures = Counter(
+            "sanctrace_auth_failures",
+            "Failed authentications (missing, malformed, unknown or revoked key).",
+            registry=self.registry,
+        )
+        self.cost = Counter(
+            "sanctrace_request_cost",
+            "Cost units charged to API keys (see docs/api.md, request cost).",
+            registry=self.registry,
+        )
+        self.cost_refused = Counter(
+            "sanctrace_cost_refused",
+            "Requests refused for their cost: over the per-request limit (413/422), past the "
+            "key's cost rate (429) or with the costly-request queue full (503).",
             registry=self.registry,
         )
         self.ready = Gauge(

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sanctrace.api.auth import require
 from sanctrace.api.native import MAX_INT
 from sanctrace.api.runtime import Runtime, runtime
-from sanctrace.api.yente import ERRORS
+from sanctrace.api.wire import ERRORS
 from sanctrace.audit import AuditWriteError, now_stamp
 from sanctrace.errors import NotFoundError, SanctraceError
 from sanctrace.fetch.service import make_client, resolve_sources

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sanctrace import audit
 from sanctrace.api.auth import require
+from sanctrace.api.cost import name_cost
 from sanctrace.api.runtime import audited, runtime
-from sanctrace.api.yente import ERRORS
+from sanctrace.api.wire import ERRORS
 from sanctrace.errors import SanctraceError
 from sanctrace.keys import ApiKey
 from sanctrace.match import DEFAULT_THRESHOLD
@@ -54,6 +55,7 @@ def screen(request: Request, body: ScreenRequest, key: ApiKey = require("screene
     `{"query", "datasets", "threshold", "results"}`. Written to the audit trail first."""
     rt = runtime(request)
     rt.need_ready()
+    rt.costs.charge(key.id, name_cost(body.name, body.threshold, rt.settings, ["body", "name"]))
     service = rt.service
     if not body.name.strip() and not body.identifiers:
         raise _invalid(("name",), "the name to screen is empty (give a name, or identifiers)")

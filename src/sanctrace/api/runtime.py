@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from sanctrace.api.cost import Costs
 from sanctrace.api.metrics import Metrics
 from sanctrace.api.service import Service
 from sanctrace.api.settings import ApiSettings
@@ -21,6 +22,8 @@ class Runtime:
     service: Service
     settings: ApiSettings
     metrics: Metrics
+    #: Cost buckets per key and the costly-request threads.
+    costs: Costs
 
     def need_ready(self) -> None:
         if not self.service.ready.is_set():

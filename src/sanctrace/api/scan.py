@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from sanctrace.api.auth import require
 from sanctrace.api.runtime import Runtime, audited, runtime
 from sanctrace.api.service import Service
-from sanctrace.api.yente import ERRORS
+from sanctrace.api.wire import ERRORS
 from sanctrace.documents.extract import KINDS, Document, detect_kind, extract_bytes
 from sanctrace.documents.extract.base import DEFAULT_MAX_BYTES, human_size
 from sanctrace.documents.findings import scan_output

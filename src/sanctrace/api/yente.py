@@ -8,15 +8,15 @@ differences are listed in docs/api.md.
 
 from __future__ import annotations
 
-import enum
+import json
 from typing import Any
 
 import pycountry
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import JSONResponse, Response
 
 from sanctrace.api.auth import require
+from sanctrace.api.cost import BROWSE_COST, CostError, match_cost, name_cost
 from sanctrace.api.ftm import (
     FROM_FTM,
     QUERY_SCHEMATA,
@@ -29,6 +29,14 @@ from sanctrace.api.ftm import (
 )
 from sanctrace.api.ftm import topics as ftm_topics
 from sanctrace.api.runtime import Runtime, audited, runtime
+from sanctrace.api.wire import (
+    ERRORS,
+    EntityMatchQuery,
+    EntityMatchResponse,
+    EntityResponse,
+    Facet,
+    SearchResponse,
+)
 from sanctrace.errors import NotFoundError
 from sanctrace.export.ftm import ftm_id
 from sanctrace.fetch.official import OFFICIAL_SOURCES
@@ -48,7 +56,6 @@ COLLECTIONS = {
 #: yente's limits.
 MATCH_PAGE = 5
 MAX_MATCHES = 500
-MAX_BATCH = 100
 MAX_PAGE = 500
 MAX_OFFSET = 9999 - MAX_PAGE
 TS_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$"
@@ -58,112 +65,6 @@ ALGORITHM = "sanctrace"
 ALGORITHMS = frozenset(
     {"best", ALGORITHM, "logic-v2", "logic-v1", "name-based", "name-qualified", "regression-v1"}
 )
-
-
-# -- wire models (for validation and the OpenAPI docs) --------------------------------------
-
-
-class ErrorResponse(BaseModel):
-    detail: Any = Field(..., examples=["Detailed error message"])
-
-
-class EntityExample(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: str | None = Field(None, examples=["my-entity-id"])
-    schema_: str = Field(..., alias="schema", examples=["Company"])
-    properties: dict[str, str | list[str | int | float]] = Field(
-        ..., examples=[{"name": ["IEMZ Kupol"], "jurisdiction": ["ru"]}]
-    )
-
-
-class EntityMatchQuery(BaseModel):
-    weights: dict[str, float] = Field(default_factory=dict)
-    config: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
-    queries: dict[str, EntityExample]
-
-
-class TotalSpec(BaseModel):
-    value: int
-    relation: str = "eq"
-
-
-class EntityResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: str = Field(..., examples=["us_ofac_sdn:46431"])
-    caption: str
-    schema_: str = Field(..., alias="schema")
-    properties: dict[str, list[Any]]
-    datasets: list[str] = []
-    referents: list[str] = []
-    target: bool = False
-    first_seen: str | None = None
-    last_seen: str | None = None
-    last_change: str | None = None
-
-
-class FeatureResult(BaseModel):
-    score: float
-    detail: str | None = None
-    query: str | None = None
-    candidate: str | None = None
-
-
-class ScoredEntityResponse(EntityResponse):
-    score: float
-    match: bool
-    explanations: dict[str, FeatureResult]
-
-
-class EntityMatches(BaseModel):
-    status: int = 200
-    results: list[ScoredEntityResponse]
-    total: TotalSpec
-    query: EntityExample
-
-
-class EntityMatchResponse(BaseModel):
-    responses: dict[str, EntityMatches]
-    limit: int
-
-
-class SearchFacetItem(BaseModel):
-    name: str
-    label: str
-    count: int
-
-
-class SearchFacet(BaseModel):
-    label: str
-    values: list[SearchFacetItem]
-
-
-class SearchResponse(BaseModel):
-    results: list[EntityResponse]
-    facets: dict[str, SearchFacet]
-    total: TotalSpec
-    limit: int
-    offset: int = 0
-
-
-class Facet(enum.StrEnum):
-    DATASETS = "datasets"
-    SCHEMA = "schema"
-    COUNTRIES = "countries"
-    TOPICS = "topics"
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "Invalid query"},
-    401: {"model": ErrorResponse, "description": "Missing or unknown API key"},
-    403: {"model": ErrorResponse, "description": "Revoked key, or a role too low"},
-    404: {"model": ErrorResponse, "description": "No such dataset or entity"},
-    413: {"model": ErrorResponse, "description": "Request body too large"},
-    429: {"model": ErrorResponse, "description": "Rate limit exceeded (see Retry-After)"},
-    500: {"model": ErrorResponse, "description": "Server error, or the audit trail failed"},
-    503: {"model": ErrorResponse, "description": "Index not ready"},
-}
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -245,7 +146,7 @@ def _title(rt: Runtime, dataset: str) -> str:
     response_model=EntityMatchResponse,
     responses=ERRORS,
 )
-def match(
+async def match(
     request: Request,
     body: EntityMatchQuery,
     dataset: str = Path(description="A loaded dataset, or `default` for every active list"),
@@ -264,18 +165,51 @@ def match(
     changed_since: str | None = Query(None, pattern=TS_PATTERN, title="Changed on or after"),
     exclude_entity_ids: list[str] = Query([], max_length=50, title="Leave out these entities"),
     key: ApiKey = require("screener"),
-) -> JSONResponse:
+) -> Response:
     """Screen up to 100 parties, each described as a FollowTheMoney entity, against the
     active lists. Results are listed entities scoring at least `threshold` (yente's `cutoff`
     can lower that), best first, with sanctrace's explanation of each score. Every request is
-    written to the audit trail before it is answered."""
+    written to the audit trail before it is answered. A request is charged its cost (names x
+    words x threshold) against the key's cost limit, and refused (413) past the per-request
+    limit, before any work (docs/api.md, "Request cost")."""
     rt = runtime(request)
-    datasets = scope(rt, dataset, include_dataset, exclude_dataset)
-    check_algorithm(algorithm)
+    limits = rt.settings
+    if len(body.queries) > limits.max_queries:
+        raise HTTPException(400, f"Too many queries in one batch (limit: {limits.max_queries})")
+    floor = threshold if cutoff is None else min(cutoff, threshold)
+    cost = match_cost(
+        {name: q.properties for name, q in body.queries.items()}, floor, limit, limits
+    )
+    params = {
+        "limit": limit,
+        "threshold": threshold,
+        "cutoff": floor,
+        "algorithm": algorithm,
+        "include_dataset": include_dataset,
+        "exclude_dataset": exclude_dataset,
+        "exclude_schema": exclude_schema,
+        "topics": topics,
+        "changed_since": changed_since,
+        "exclude_entity_ids": exclude_entity_ids,
+    }
+    return await rt.costs.run(key.id, cost, _match, rt, key, body, dataset, params)
+
+
+def _match(
+    rt: Runtime,
+    key: ApiKey,
+    body: EntityMatchQuery,
+    dataset: str,
+    params: dict[str, Any],
+) -> Response:
+    """The work of ``/match``, in a request thread (a costly thread for a costly request)."""
+    limit, threshold, floor = params["limit"], params["threshold"], params["cutoff"]
+    exclude_schema, topics = params["exclude_schema"], params["topics"]
+    changed_since, exclude_entity_ids = params["changed_since"], params["exclude_entity_ids"]
+    datasets = scope(rt, dataset, params["include_dataset"], params["exclude_dataset"])
+    check_algorithm(params["algorithm"])
     for name in body.config:
         raise HTTPException(400, f"Invalid configuration parameter: {name} for algorithm sanctrace")
-    if len(body.queries) > MAX_BATCH:
-        raise HTTPException(400, f"Too many queries in one batch (limit: {MAX_BATCH})")
     if not body.queries:
         raise HTTPException(400, "No queries provided.")
     examples: dict[str, Example] = {}
@@ -284,7 +218,6 @@ def match(
             examples[name] = parse_example(name, example.schema_, example.properties, example.id)
         except ExampleError as exc:
             raise HTTPException(exc.status, exc.detail) from None
-    floor = threshold if cutoff is None else min(cutoff, threshold)
     excluded_schemata = set(exclude_schema)
     excluded_ids = set(exclude_entity_ids)
     topic_filter = set(topics)
@@ -320,19 +253,23 @@ def match(
         audit_results[name] = [
             {"id": m.id, "score": round(m.score, 4), "match": m.score >= threshold} for m in shown
         ]
+    content = json.dumps(
+        {"responses": responses, "limit": limit},
+        ensure_ascii=False,
+        allow_nan=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    if len(content) > rt.settings.max_response_bytes:
+        # Refused before the audit record: no result leaves the server unrecorded, and none
+        # is recorded that the client never got.
+        raise CostError(
+            413,
+            ["query", "limit"],
+            f"the answer would be {len(content):,} bytes, over the limit of "
+            f"{rt.settings.max_response_bytes:,}: lower limit or split the queries over "
+            "several requests",
+        )
     rt.metrics.screenings.labels("match").inc(len(examples))
-    params = {
-        "limit": limit,
-        "threshold": threshold,
-        "cutoff": floor,
-        "algorithm": algorithm,
-        "include_dataset": include_dataset,
-        "exclude_dataset": exclude_dataset,
-        "exclude_schema": exclude_schema,
-        "topics": topics,
-        "changed_since": changed_since,
-        "exclude_entity_ids": exclude_entity_ids,
-    }
     audited(
         rt,
         caller=key.id,
@@ -345,8 +282,9 @@ def match(
         lists=rt.service.lists(datasets),
         results=audit_results,
     )
-    return JSONResponse(
-        {"responses": responses, "limit": limit},
+    return Response(
+        content,
+        media_type="application/json",
         headers={"x-batch-size": str(len(responses)), "x-sanctrace-algorithm": ALGORITHM},
     )
 
@@ -395,6 +333,10 @@ def search(
     """Entities whose names are like `q` (best first), or every entity when `q` is empty,
     with facet counts. For screening use `/match`, which weighs more than the name."""
     rt = runtime(request)
+    if q.strip():
+        rt.costs.charge(key.id, name_cost(q, rt.settings.search_threshold, rt.settings, ["q"]))
+    else:
+        rt.costs.charge(key.id, BROWSE_COST)
     scoped = scope(rt, dataset, include_dataset + datasets, exclude_dataset)
     if schema not in QUERY_SCHEMATA:
         raise HTTPException(400, "Invalid schema")
