@@ -35,6 +35,46 @@ def serve(
     threads: Annotated[
         int, typer.Option(help="Request threads per worker (each may hold a DB connection).")
     ] = ApiSettings.threads,
+    max_request_cost: Annotated[
+        int, typer.Option(help="Most cost units one request may take (docs/api.md; more: 413).")
+    ] = ApiSettings.max_request_cost,
+    cost_rate: Annotated[
+        float, typer.Option(help="Cost units per second per API key, per worker (0: no limit).")
+    ] = ApiSettings.cost_rate,
+    cost_burst: Annotated[
+        int, typer.Option(help="Cost units one API key may spend at once.")
+    ] = ApiSettings.cost_burst,
+    max_queries: Annotated[
+        int, typer.Option(help="Queries in one /match request.")
+    ] = ApiSettings.max_queries,
+    max_names: Annotated[int, typer.Option(help="Names in one query.")] = ApiSettings.max_names,
+    max_name_chars: Annotated[
+        int, typer.Option(help="Characters in one name (at most 1,000).")
+    ] = ApiSettings.max_name_chars,
+    max_key_chars: Annotated[
+        int, typer.Option(help="Characters in one query key of /match.")
+    ] = ApiSettings.max_key_chars,
+    max_results: Annotated[
+        int, typer.Option(help="Results in one /match answer (queries x limit).")
+    ] = ApiSettings.max_results,
+    max_response_bytes: Annotated[
+        int, typer.Option(help="Bytes of one /match answer (more: 413, nothing audited).")
+    ] = ApiSettings.max_response_bytes,
+    costly_cost: Annotated[
+        int, typer.Option(help="Requests costing more run on the costly threads.")
+    ] = ApiSettings.costly_cost,
+    costly_threads: Annotated[
+        int, typer.Option(help="Costly requests run at once, per worker.")
+    ] = ApiSettings.costly_threads,
+    costly_queue: Annotated[
+        int, typer.Option(help="Costly requests that may wait (more: 503).")
+    ] = ApiSettings.costly_queue,
+    auth_fail_rate: Annotated[
+        float, typer.Option(help="Failed authentications per second per client address.")
+    ] = ApiSettings.auth_fail_rate,
+    auth_fail_burst: Annotated[
+        int, typer.Option(help="Failed authentications one client address may make at once.")
+    ] = ApiSettings.auth_fail_burst,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Serve the HTTP API: yente-compatible /match, /search, /entities, /catalog; native
@@ -50,6 +90,20 @@ def serve(
         cors_origins=tuple(cors_origin or ()),
         threads=threads,
         log_level=log_level,
+        max_request_cost=max_request_cost,
+        cost_rate=cost_rate,
+        cost_burst=cost_burst,
+        max_queries=max_queries,
+        max_names=max_names,
+        max_name_chars=max_name_chars,
+        max_key_chars=max_key_chars,
+        max_results=max_results,
+        max_response_bytes=max_response_bytes,
+        costly_cost=costly_cost,
+        costly_threads=costly_threads,
+        costly_queue=costly_queue,
+        auth_fail_rate=auth_fail_rate,
+        auth_fail_burst=auth_fail_burst,
     )
     state: State = ctx.obj
     # Load the bundled lists and build the index once, here, so that workers only load it.
