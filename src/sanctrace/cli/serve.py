@@ -76,11 +76,39 @@ def serve(
         int, typer.Option(help="Failed authentications one client address may make at once.")
     ] = ApiSettings.auth_fail_burst,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    batch_jobs: Annotated[
+        int, typer.Option(help="Batch jobs running at once per worker (more are queued).")
+    ] = ApiSettings.batch_jobs,
+    batch_jobs_per_key: Annotated[
+        int, typer.Option(help="Batch jobs running at once per API key.")
+    ] = ApiSettings.batch_jobs_per_key,
+    batch_queue_per_key: Annotated[
+        int, typer.Option(help="Batch jobs one API key may have queued (more: 429).")
+    ] = ApiSettings.batch_queue_per_key,
+    batch_retention_days: Annotated[
+        float, typer.Option(help="Delete batch uploads and results this many days after.")
+    ] = ApiSettings.batch_retention_days,
+    batch_memory: Annotated[
+        int, typer.Option(help="Bytes a batch job's reading may commit.")
+    ] = ApiSettings.batch_memory,
+    batch_max_input_bytes: Annotated[
+        int, typer.Option(help="Refuse a batch file whose cell text passes this many bytes.")
+    ] = ApiSettings.batch_max_input_bytes,
+    batch_max_rows: Annotated[
+        int, typer.Option(help="Refuse a batch file of more rows than this.")
+    ] = ApiSettings.batch_max_rows,
+    batch_max_cells: Annotated[
+        int, typer.Option(help="Refuse a batch file with a row of more cells than this.")
+    ] = ApiSettings.batch_max_cells,
+    batch_max_cell_bytes: Annotated[
+        int, typer.Option(help="Refuse a batch file with a cell longer than this.")
+    ] = ApiSettings.batch_max_cell_bytes,
 ) -> None:
     """Serve the HTTP API: yente-compatible /match, /search, /entities, /catalog; native
     /screen, /lists, /audit; /healthz, /readyz, /metrics; OpenAPI docs at /docs."""
     import uvicorn
 
+    from sanctrace.api import batches
     from sanctrace.api.logging import log_config
 
     settings = ApiSettings(
@@ -104,7 +132,17 @@ def serve(
         costly_queue=costly_queue,
         auth_fail_rate=auth_fail_rate,
         auth_fail_burst=auth_fail_burst,
+        batch_jobs=batch_jobs,
+        batch_jobs_per_key=batch_jobs_per_key,
+        batch_queue_per_key=batch_queue_per_key,
+        batch_retention_days=batch_retention_days,
+        batch_memory=batch_memory,
+        batch_max_input_bytes=batch_max_input_bytes,
+        batch_max_rows=batch_max_rows,
+        batch_max_cells=batch_max_cells,
+        batch_max_cell_bytes=batch_max_cell_bytes,
     )
+    batches.check_settings(settings)
     state: State = ctx.obj
     # Load the bundled lists and build the index once, here, so that workers only load it.
     state.screener()
