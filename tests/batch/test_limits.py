@@ -10,33 +10,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import xlsxwriter
 from batchkit import Runner, write_csv
+from bombs import parquet_bomb, xlsx_bomb
 
 from sanctrace.batch.chunks import AUDIT_TEXT, ChunkResult, ChunkStats, audit_rows, make_chunks
 from sanctrace.batch.columns import InputRecord
 from sanctrace.batch.limits import InputLimitError, InputLimits
 from sanctrace.batch.rows import skipped_row
-
-
-def parquet_bomb(path: Path) -> Path:
-    """Exactly the acceptance script's bomb: one 1 MiB dictionary value, 2,000 references."""
-    big = "A" * (1 << 20)
-    col = pa.DictionaryArray.from_arrays(pa.array([0] * 2000, pa.int32()), pa.array([big]))
-    pq.write_table(pa.table({"name": col}), path, compression="zstd")
-    return path
-
-
-def xlsx_bomb(path: Path, rows: int) -> Path:
-    """A sheet whose every row uses one 32,000-character shared string (calamine clones it)."""
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet()
-    sheet.write_string(0, 0, "name")
-    text = "A" * 32_000
-    for row in range(1, rows + 1):
-        sheet.write_string(row, 0, text)
-    book.close()
-    return path
 
 
 def _refused(run: Runner, source: Path, tmp_path: Path, **options: object) -> str:
