@@ -46,13 +46,13 @@ class RateLimiter:
             return 0.0
         now = time.monotonic() if now is None else now
         with self._lock:
+            if len(self._buckets) >= self.max_entries:
+                self._prune(now)
             tokens = self._tokens(key, now)
             if tokens >= cost:
                 self._buckets[key] = (tokens - cost, now)
                 return 0.0
             self._buckets[key] = (tokens, now)
-            if len(self._buckets) > self.max_entries:
-                self._prune(now)
             return (cost - tokens) / self.rate
 
     def wait(self, key: str, now: float | None = None) -> float:
