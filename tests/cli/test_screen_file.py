@@ -251,3 +251,23 @@ def test_every_chunk_is_in_the_audit_trail(bundled_home: Path, tmp_path: Path) -
     assert (2, "us_ofac_sdn:46431") in matched  # IEMZ Kupol, on line 2
     assert not any(m[0] == 3 for r in records for m in r.record["results"])  # Margaret Thistlewood
     assert audit.verify(store).ok
+
+
+def test_the_parquet_bomb_is_refused_in_one_line(bundled_home: Path, tmp_path: Path) -> None:
+    """The 532-byte Parquet bomb (issue 14): exit 2, one line naming the cell, the limit and
+    the option, no traceback, no output and no work folder."""
+    from bombs import parquet_bomb
+
+    bomb = parquet_bomb(tmp_path / "bomb.parquet")
+    output = tmp_path / "out.csv"
+    proc = sanctrace(bundled_home, "screen-file", str(bomb), "-o", str(output), check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1:] == [
+        f"error: {bomb} record 1, column 'name': a cell of 1,048,576 bytes is over the limit of "
+        "1,000,000 bytes per cell (--max-cell-bytes raises it); the file is refused"
+    ]
+    assert not output.exists() and not (tmp_path / "out.csv.partial").exists()
+    small = _write(tmp_path / "rows.csv", "name\nA\nB\nC\n")
+    proc = sanctrace(bundled_home, "screen-file", str(small), "--max-rows", "2", check=False)
+    assert proc.returncode == 2 and "over the limit of 2 rows (--max-rows raises it)" in proc.stderr
