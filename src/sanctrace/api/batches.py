@@ -246,7 +246,8 @@ def _run(rt: Runtime, job: _Job) -> None:
         )
     except (SanctraceError, audit.AuditWriteError, OSError) as exc:
         again = "could not resume after a restart: " if job.resumed else ""
-        status.status, status.error = "failed", f"{again}{exc}"
+        said = str(exc).replace(options.input, status.filename)  # not the server's folders
+        status.status, status.error = "failed", f"{again}{said}"
     except Exception as exc:  # a bug must not leave the job "running" for ever
         log.exception("batch failed", extra={"batch": status.id})
         status.status, status.error = "failed", f"internal error: {type(exc).__name__}"
