@@ -14,13 +14,16 @@ from sanctrace.store import open_store
 
 
 def copy_home(bundled_home: Path, target: Path) -> Path:
-    """``target`` made a home with the bundled lists and index (the store's write-ahead log
-    folded in first, so the copied file is whole)."""
+    """``target`` made a home with the bundled lists, index and audit key (the store's
+    write-ahead log folded in first, so the copied file is whole)."""
     target.mkdir(parents=True, exist_ok=True)
     with open_store(str(bundled_home / "sanctrace.db")) as store:
         store._rows("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(bundled_home / "sanctrace.db", target / "sanctrace.db")
     shutil.copytree(bundled_home / "sanctrace.db.index", target / "sanctrace.db.index")
+    key = bundled_home / "sanctrace.key"
+    if key.exists():  # the audit trail's key travels with the store
+        shutil.copy2(key, target / "sanctrace.key")
     return target
 
 

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from sanctrace import audit
 from sanctrace.errors import SourceError
 from sanctrace.files import file_sha256
 from sanctrace.sources import parse_files
@@ -99,6 +101,26 @@ def shrink_refusal(
     )
 
 
+def audit_list_event(store: Store, kind: str, version: VersionInfo, **details: Any) -> None:
+    """What is screened against is part of the record: loads and activations are audited, so
+    a trail emptied in a store that holds lists is evidently a wipe."""
+    audit.append(
+        store,
+        caller="cli",
+        kind=kind,
+        request={
+            "dataset": version.dataset,
+            "version": version.version,
+            "published": version.published,
+            "sha256": version.sha256,
+            "entities": version.entities,
+            **details,
+        },
+        lists={version.dataset: version.version},
+        results=None,
+    )
+
+
 def load_paths(
     store: Store,
     paths: list[Path],
@@ -141,6 +163,14 @@ def load_paths(
         sha256=sha,
         format=parsed.format,
     )
+    if result.created:
+        audit_list_event(
+            store,
+            "list-load",
+            result.version,
+            activated=result.activated,
+            files=[p.name for p in read_files],
+        )
     return IngestReport(
         parsed.dataset,
         parsed.format,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sanctrace import audit
 from sanctrace.errors import NotFoundError, SanctraceError
 from sanctrace.store import Store
 
@@ -85,7 +86,20 @@ def create_key(store: Store, name: str, role: str) -> tuple[ApiKey, str]:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (key.id, key.name, key.role, _digest(secret), key.created_at, None),
         )
+    _audit(store, "key-create", key)
     return key, f"{PREFIX}_{key_id}_{secret}"
+
+
+def _audit(store: Store, kind: str, key: ApiKey) -> None:
+    """Who may screen is part of the record: key events go to the audit trail too."""
+    audit.append(
+        store,
+        caller="cli",
+        kind=kind,
+        request={"id": key.id, "name": key.name, "role": key.role},
+        lists=None,
+        results=None,
+    )
 
 
 def list_keys(store: Store) -> list[ApiKey]:
@@ -113,6 +127,7 @@ def revoke_key(store: Store, key_id: str) -> ApiKey:
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 (_now(), key_id),
             )
+        _audit(store, "key-revoke", key)
     return get_key(store, key_id)
 
 

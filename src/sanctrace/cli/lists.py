@@ -20,7 +20,7 @@ from sanctrace.cli.output import err, note, out, print_json, show_data_date, war
 from sanctrace.errors import SanctraceError
 from sanctrace.fetch.service import fetch_and_load, make_client, resolve_sources
 from sanctrace.files import atomic_write
-from sanctrace.ingest import IngestReport, load_paths
+from sanctrace.ingest import IngestReport, audit_list_event, load_paths
 from sanctrace.sources import FORMATS
 from sanctrace.store import default_db_path
 
@@ -177,7 +177,9 @@ def activate(
 ) -> None:
     """Make a stored version the one that serves (e.g. to roll back a list update)."""
     state: State = ctx.obj
-    info = state.store().activate(dataset, version)
+    store = state.store()
+    info = store.activate(dataset, version)
+    audit_list_event(store, "list-activate", info)
     out.print(f"{info.dataset}: version {info.version} (published {info.published}) is now active")
     state.lists_changed()
 

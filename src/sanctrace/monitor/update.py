@@ -19,6 +19,7 @@ import httpx
 from sanctrace.errors import SanctraceError
 from sanctrace.fetch.official import OfficialSource
 from sanctrace.fetch.service import fetch_and_load
+from sanctrace.ingest import audit_list_event
 from sanctrace.match.index import Index
 from sanctrace.match.screener import Screener, build_index, load_or_build_index
 from sanctrace.monitor import alerts, delivery
@@ -80,7 +81,7 @@ def monitor(
 
 def _reactivate(store: Store, previous: dict[str, str]) -> None:
     for dataset, version in previous.items():
-        store.activate(dataset, version)
+        audit_list_event(store, "list-activate", store.activate(dataset, version))
 
 
 def _newer_than_active(store: Store, dataset: str, version: str) -> bool:
@@ -132,7 +133,8 @@ def update(
             report.unchanged.append(label)
             say(f"{label}: stored, not active (the active version was published later)")
         elif _newer_than_active(store, version.dataset, version.version):
-            store.activate(version.dataset, version.version)
+            activated = store.activate(version.dataset, version.version)
+            audit_list_event(store, "list-activate", activated)
             report.loaded.append(label)
             say(f"{label}: stored by an earlier update that failed; activated again")
         else:
