@@ -308,3 +308,42 @@ def test_failed_authentication_is_limited_per_address(
     other = TestClient(client.app, client=("192.0.2.7", 4000), raise_server_exceptions=False)
     assert other.get("/catalog", headers=fresh).status_code == 200
     assert other.get("/catalog", headers=bad[0]).status_code == 401
+
+
+def test_a_key_that_ignores_retry_after_is_refused_unread(
+    make_client: ClientFactory, make_key: MakeKey, store: Store
+) -> None:
+    """A key refused for cost that comes back early is refused by the gate from its headers
+    alone (its body is not even parsed: a malformed one gets 429, not 422), and slowly."""
+    client = make_client(max_request_cost=10, cost_burst=10, cost_rate=0.01)
+    _, key = make_key("screener")
+    cheap = "/match/default?threshold=0.05"
+    assert client.post(cheap, json=body(1, 2), headers=key).status_code == 200
+    told = client.post(cheap, json=body(1, 2), headers=key)
+    assert told.status_code == 429 and "costs 8 units" in told.json()["detail"]
+    early = client.post(cheap, json=body(1, 2), headers=key)  # ignored Retry-After once
+    assert early.status_code == 429 and "costs 8 units" in early.json()["detail"]
+    with audit_delta(store) as added:
+        gated = client.post(cheap, content=b"{not json", headers=key)
+    assert gated.status_code == 429
+    assert "came back early: refused unread" in gated.json()["detail"]
+    assert int(gated.headers["retry-after"]) > 100
+    assert added == [0]
+    # Another key is not affected, and the health checks stay open.
+    _, other = make_key("screener")
+    assert client.post(cheap, json=body(1, 2), headers=other).status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_flooding_address_is_gated_but_its_known_keys_pass(
+    make_client: ClientFactory, make_key: MakeKey
+) -> None:
+    client = make_client(auth_fail_rate=0.01, auth_fail_burst=2, key_cache_seconds=60)
+    _, good = make_key("screener")
+    assert client.get("/catalog", headers=good).status_code == 200
+    flood = {"Authorization": "ApiKey st_000000000000_nope"}
+    codes = [client.get("/catalog", headers=flood).status_code for _ in range(5)]
+    assert codes == [401, 401, 429, 429, 429]
+    gated = client.get("/catalog", headers=flood)
+    assert "testclient was told to retry later" in gated.json()["detail"]
+    assert client.get("/catalog", headers=good).status_code == 200

@@ -24,9 +24,11 @@ from sanctrace import __version__
 from sanctrace.api import batches, monitoring, native, scan, yente
 from sanctrace.api.auth import Authenticator
 from sanctrace.api.cost import Costs
+from sanctrace.api.gate import Gate
 from sanctrace.api.guards import checked_input, json_safe
 from sanctrace.api.limits import ASGIApp, BodyLimit, Message, RateLimiter, Receive, Scope, Send
 from sanctrace.api.metrics import Metrics
+from sanctrace.api.penalties import Penalties
 from sanctrace.api.runtime import Runtime
 from sanctrace.api.service import Service
 from sanctrace.api.settings import ApiSettings
@@ -139,8 +141,12 @@ def create_app(
     settings = settings or ApiSettings()
     service = Service(store, screener, pool_size=settings.threads)
     metrics = Metrics()
+    penalties = Penalties()
     runtime = Runtime(
-        service=service, settings=settings, metrics=metrics, costs=Costs(settings, metrics)
+        service=service,
+        settings=settings,
+        metrics=metrics,
+        costs=Costs(settings, metrics, penalties),
     )
 
     @asynccontextmanager
@@ -183,13 +189,21 @@ def create_app(
         metrics,
         cache_seconds=settings.key_cache_seconds,
         failures=RateLimiter(settings.auth_fail_rate, settings.auth_fail_burst),
+        penalties=penalties,
     )
     app.include_router(yente.router)
     app.include_router(native.router)
     app.include_router(batches.router)
     app.include_router(monitoring.router)
     app.include_router(scan.router)
-    # Outermost last: the access log sees every answer, the 413s included.
+    # Outermost last: the access log sees every answer, the 413s included; the gate is inside
+    # the body limit, which bounds what it drains.
+    app.add_middleware(
+        Gate,
+        penalties=penalties,
+        trusted=app.state.auth.trusted,
+        on_refusal=metrics.rate_limited.inc,
+    )
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body,

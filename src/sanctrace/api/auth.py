@@ -20,6 +20,7 @@ from fastapi.security import APIKeyHeader
 
 from sanctrace import keys
 from sanctrace.api.limits import RateLimiter, retry_after
+from sanctrace.api.penalties import Penalties
 from sanctrace.keys import ApiKey
 
 if TYPE_CHECKING:
@@ -61,8 +62,10 @@ class Authenticator:
         metrics: Metrics,
         cache_seconds: float = 5.0,
         failures: RateLimiter | None = None,
+        penalties: Penalties | None = None,
     ) -> None:
         self.service = service
+        self.penalties = penalties or Penalties()
         self.limiter = limiter
         self.failures = failures or RateLimiter(0, 1)
         self.metrics = metrics
@@ -105,8 +108,14 @@ class Authenticator:
         cached = self._cache.get(hashlib.sha256(presented.encode()).hexdigest())
         return cached[1] if cached is not None and cached[0] > time.monotonic() else None
 
+    def trusted(self, presented: str) -> bool:
+        """Whether ``presented`` is a key that authenticated lately (and is still active)."""
+        key = self._cached(presented)
+        return key is not None and key.active
+
     def _too_many(self, client: str, wait: float) -> HTTPException:
         self.metrics.rate_limited.inc()
+        self.penalties.refuse("addr:" + client, wait)
         return HTTPException(
             429,
             f"too many failed authentications from {client} ({self.failures.rate:g}/s, "
@@ -163,6 +172,7 @@ class Authenticator:
         wait = self.limiter.take(key.id)
         if wait > 0:
             self.metrics.rate_limited.inc()
+            self.penalties.refuse("key:" + key.id, wait)
             raise HTTPException(
                 429,
                 f"rate limit exceeded for key {key.id} ({self.limiter.rate:g} requests/s, "

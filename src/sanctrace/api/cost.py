@@ -25,6 +25,7 @@ from sanctrace.api.ftm import NAME_PARTS, NAME_PROPS
 from sanctrace.api.guards import printable
 from sanctrace.api.limits import RateLimiter, retry_after
 from sanctrace.api.metrics import Metrics
+from sanctrace.api.penalties import Penalties
 from sanctrace.api.settings import ApiSettings
 
 T = TypeVar("T")
@@ -142,9 +143,12 @@ def name_cost(name: str, floor: float, settings: ApiSettings, loc: list[Any]) ->
 class Costs:
     """The cost bucket of each key, and the threads costly requests run on."""
 
-    def __init__(self, settings: ApiSettings, metrics: Metrics) -> None:
+    def __init__(
+        self, settings: ApiSettings, metrics: Metrics, penalties: Penalties | None = None
+    ) -> None:
         self.settings = settings
         self.metrics = metrics
+        self.penalties = penalties or Penalties()
         self.limiter = RateLimiter(settings.cost_rate, settings.cost_burst)
         self.queued = 0
         self._slots: anyio.Semaphore | None = None
@@ -156,6 +160,7 @@ class Costs:
         if wait > 0:
             self.metrics.rate_limited.inc()
             self.metrics.cost_refused.inc()
+            self.penalties.refuse("key:" + key_id, wait)
             raise HTTPException(
                 429,
                 f"cost limit exceeded for key {key_id}: this request costs {cost:,} units; the "
