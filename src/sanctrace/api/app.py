@@ -24,6 +24,7 @@ from sanctrace import __version__
 from sanctrace.api import batches, monitoring, native, scan, yente
 from sanctrace.api.auth import Authenticator
 from sanctrace.api.cost import Costs
+from sanctrace.api.far import FarAnswers
 from sanctrace.api.gate import Gate
 from sanctrace.api.guards import checked_input, json_safe
 from sanctrace.api.limits import ASGIApp, BodyLimit, Message, RateLimiter, Receive, Scope, Send
@@ -139,7 +140,10 @@ def create_app(
     """The API over ``store``. With ``screener`` the app is ready at once; without, it loads
     the index of the store's active versions when it starts."""
     settings = settings or ApiSettings()
-    service = Service(store, screener, pool_size=settings.threads)
+    far = None
+    if settings.costly_processes:
+        far = FarAnswers(settings.costly_processes, settings.costly_nice)
+    service = Service(store, screener, pool_size=settings.threads, far=far)
     metrics = Metrics()
     penalties = Penalties()
     runtime = Runtime(

@@ -6,21 +6,29 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sanctrace import audit
+from sanctrace.api.answers import MatchAnswer, MatchRequest, match_answer
+from sanctrace.api.far import FarAnswers
 from sanctrace.errors import NotFoundError
 from sanctrace.export.ftm import entity_to_ftm
 from sanctrace.match import Match, Query, Screener
+from sanctrace.match.screener import index_path
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.entity import Entity
 from sanctrace.screening import audit_lists
 from sanctrace.store import Store, VersionInfo
 
 log = logging.getLogger("sanctrace.api")
+
+#: One screening: the query, its threshold, how many results, and the datasets (None: all).
+Task = tuple[Query, float, int, list[str] | None]
 
 #: Entities kept converted in memory (their FtM form), most recently used first.
 ENTITY_CACHE = 20_000
@@ -67,9 +75,18 @@ class Service:
     """The screening service behind every endpoint."""
 
     def __init__(
-        self, store: Store, screener: Screener | None = None, *, pool_size: int = 16
+        self,
+        store: Store,
+        screener: Screener | None = None,
+        *,
+        pool_size: int = 16,
+        far: FarAnswers | None = None,
     ) -> None:
         self.store = store
+        #: Where costly requests are screened (None: in the request's own thread).
+        self.far = far
+        #: The persisted index the screener was loaded from, which the far process loads.
+        self.index_file: Path | None = None
         self.pool = StorePool(store, max_idle=pool_size)
         self.location = store.location
         self.screener: Screener | None = None
@@ -108,6 +125,8 @@ class Service:
             if (dataset, version) in stored
         }
         self.by_id = {e.id: e for e in screener.index.entities}
+        covered = len(self.versions) == len(screener.versions)
+        self.index_file = index_path(self.store, list(self.versions.values())) if covered else None
         self.screener = screener
         self._ftm.cache_clear()
         self.ready.set()
@@ -134,6 +153,21 @@ class Service:
             only = None
         with self._screen_lock:  # the screener's memos are not safe across threads
             return self.screener.screen(query, threshold=threshold, limit=limit, datasets=only)
+
+    def screen_many(self, tasks: Sequence[Task]) -> list[list[Match]]:
+        """The matches of every (query, threshold, limit, datasets) task, in order."""
+        return [self.screen(q, t, n, d) for q, t, n, d in tasks]
+
+    def answer(self, request: MatchRequest, *, far: bool = False) -> MatchAnswer:
+        """A ``/match`` answer; with ``far``, made in the costly-request process when there is
+        one (and an index file it can load), else here."""
+        index_file = self.index_file
+        if far and self.far is not None and index_file is not None and index_file.exists():
+            try:
+                return self.far.answer(self.store.url, index_file, request)
+            except BrokenProcessPool:
+                log.error("the costly-request process died; answering in the request thread")
+        return match_answer(self, request)
 
     def lists(self, datasets: Iterable[str] | None = None) -> list[dict[str, Any]]:
         names = sorted(set(datasets)) if datasets is not None else self.datasets
@@ -172,4 +206,6 @@ class Service:
         return record
 
     def close(self) -> None:
+        if self.far is not None:
+            self.far.close()
         self.pool.close()

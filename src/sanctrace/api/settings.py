@@ -54,6 +54,10 @@ class ApiSettings:
     costly_cost: int = 50
     costly_threads: int = 1
     costly_queue: int = 8
+    #: Costly requests are screened in this many processes of their own (0: in the costly
+    #: threads), at this ``nice`` priority, so that cheap requests get the CPU first.
+    costly_processes: int = 1
+    costly_nice: int = 10
     #: Failed authentications each client address may make per second on average, and at once.
     auth_fail_rate: float = 1.0
     auth_fail_burst: int = 20
@@ -100,6 +104,8 @@ class ApiSettings:
                 raise SanctraceError(f"--{name.replace('_', '-')} must be at least 1")
         if not 1 <= self.max_name_chars <= MAX_QUERY_CHARS:
             raise SanctraceError(f"--max-name-chars must be 1 to {MAX_QUERY_CHARS:,}")
+        if self.costly_processes < 0 or not 0 <= self.costly_nice <= 19:
+            raise SanctraceError("--costly-processes: 0 or more; --costly-nice: 0 to 19")
         if self.cost_rate < 0 or self.auth_fail_rate < 0 or self.costly_queue < 0:
             raise SanctraceError("--cost-rate, --auth-fail-rate, --costly-queue: 0 or more")
         if self.cost_burst < self.max_request_cost:

@@ -8,13 +8,13 @@ differences are listed in docs/api.md.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pycountry
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from sanctrace.api.answers import MAX_MATCHES, MatchRequest, schema_names
 from sanctrace.api.auth import require
 from sanctrace.api.cost import BROWSE_COST, CostError, match_cost, name_cost
 from sanctrace.api.ftm import (
@@ -25,7 +25,6 @@ from sanctrace.api.ftm import (
     ExampleError,
     entity_json,
     parse_example,
-    scored_json,
 )
 from sanctrace.api.ftm import topics as ftm_topics
 from sanctrace.api.runtime import Runtime, audited, runtime
@@ -38,10 +37,9 @@ from sanctrace.api.wire import (
     SearchResponse,
 )
 from sanctrace.errors import NotFoundError
-from sanctrace.export.ftm import ftm_id
 from sanctrace.fetch.official import OFFICIAL_SOURCES
 from sanctrace.keys import ApiKey
-from sanctrace.match import DEFAULT_THRESHOLD, Match
+from sanctrace.match import DEFAULT_THRESHOLD
 from sanctrace.match import Query as ScreenQuery
 from sanctrace.match.screener import MAX_QUERY_CHARS
 from sanctrace.match.types import IndexedEntity, schemata_compatible
@@ -55,7 +53,6 @@ COLLECTIONS = {
 }
 #: yente's limits.
 MATCH_PAGE = 5
-MAX_MATCHES = 500
 MAX_PAGE = 500
 MAX_OFFSET = 9999 - MAX_PAGE
 TS_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$"
@@ -95,33 +92,6 @@ def scope(rt: Runtime, dataset: str, include: list[str], exclude: list[str]) -> 
 def check_algorithm(algorithm: str) -> None:
     if algorithm.lower().strip() not in ALGORITHMS:
         raise HTTPException(400, f"Invalid algorithm: {algorithm}")
-
-
-def _schema_names(schema: str) -> set[str]:
-    return {schema, TO_FTM.get(schema, schema)}
-
-
-def _rejects(
-    rt: Runtime,
-    m: Match,
-    exclude_schema: set[str],
-    exclude_ids: set[str],
-    topic_filter: set[str],
-    changed_since: str | None,
-) -> bool:
-    if exclude_schema & _schema_names(m.schema):
-        return True
-    if exclude_ids and (m.id in exclude_ids or ftm_id(m.id) in exclude_ids):
-        return True
-    if topic_filter or changed_since:
-        entity, ftm, version = rt.service.entity(m.id)
-        if topic_filter and not topic_filter & set(ftm_topics(ftm)):
-            return True
-        if changed_since:
-            changed = entity_json(entity, ftm, version)["last_change"] or ""
-            if changed < changed_since:
-                return True
-    return False
 
 
 def _label(code: str) -> str:
@@ -192,7 +162,8 @@ async def match(
         "changed_since": changed_since,
         "exclude_entity_ids": exclude_entity_ids,
     }
-    return await rt.costs.run(key.id, cost, _match, rt, key, body, dataset, params)
+    far = cost > rt.settings.costly_cost
+    return await rt.costs.run(key.id, cost, _match, rt, key, body, dataset, params, far)
 
 
 def _match(
@@ -201,11 +172,11 @@ def _match(
     body: EntityMatchQuery,
     dataset: str,
     params: dict[str, Any],
+    far: bool = False,
 ) -> Response:
-    """The work of ``/match``, in a request thread (a costly thread for a costly request)."""
+    """The work of ``/match``, in a request thread (for a costly request, a costly thread
+    whose screening is done in the costly-request process)."""
     limit, threshold, floor = params["limit"], params["threshold"], params["cutoff"]
-    exclude_schema, topics = params["exclude_schema"], params["topics"]
-    changed_since, exclude_entity_ids = params["changed_since"], params["exclude_entity_ids"]
     datasets = scope(rt, dataset, params["include_dataset"], params["exclude_dataset"])
     check_algorithm(params["algorithm"])
     for name in body.config:
@@ -218,47 +189,9 @@ def _match(
             examples[name] = parse_example(name, example.schema_, example.properties, example.id)
         except ExampleError as exc:
             raise HTTPException(exc.status, exc.detail) from None
-    excluded_schemata = set(exclude_schema)
-    excluded_ids = set(exclude_entity_ids)
-    topic_filter = set(topics)
-    filtering = bool(excluded_schemata or excluded_ids or topic_filter or changed_since)
-    depth = min(MAX_MATCHES * 2, limit * 4 + len(excluded_ids)) if filtering else limit
-    responses: dict[str, Any] = {}
-    audit_results: dict[str, Any] = {}
-    for name, parsed in examples.items():
-        best: dict[str, Match] = {}
-        for query in parsed.queries():
-            for m in rt.service.screen(query, floor, depth, datasets):
-                if m.id not in best or m.score > best[m.id].score:
-                    best[m.id] = m
-        found = sorted(best.values(), key=lambda m: (-m.score, m.id))
-        if filtering:
-            found = [
-                m
-                for m in found
-                if not _rejects(rt, m, excluded_schemata, excluded_ids, topic_filter, changed_since)
-            ]
-        matches = sum(1 for m in found if m.score >= threshold)
-        shown = found[:limit]
-        results = []
-        for m in shown:
-            entity, ftm, version = rt.service.entity(m.id)
-            results.append(scored_json(entity, ftm, version, m, threshold))
-        responses[name] = {
-            "status": 200,
-            "results": results,
-            "total": {"value": matches, "relation": "eq"},
-            "query": parsed.echo(),
-        }
-        audit_results[name] = [
-            {"id": m.id, "score": round(m.score, 4), "match": m.score >= threshold} for m in shown
-        ]
-    content = json.dumps(
-        {"responses": responses, "limit": limit},
-        ensure_ascii=False,
-        allow_nan=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    request = MatchRequest(examples, datasets, limit, threshold, floor, params)
+    answer = rt.service.answer(request, far=far)
+    content = answer.content
     if len(content) > rt.settings.max_response_bytes:
         # Refused before the audit record: no result leaves the server unrecorded, and none
         # is recorded that the client never got.
@@ -280,12 +213,12 @@ def _match(
             "queries": {n: e.echo() for n, e in examples.items()},
         },
         lists=rt.service.lists(datasets),
-        results=audit_results,
+        results=answer.audit_results,
     )
     return Response(
         content,
         media_type="application/json",
-        headers={"x-batch-size": str(len(responses)), "x-sanctrace-algorithm": ALGORITHM},
+        headers={"x-batch-size": str(len(examples)), "x-sanctrace-algorithm": ALGORITHM},
     )
 
 
@@ -360,7 +293,7 @@ def search(
     kept: list[str] = []
     for entity_id in ids:
         indexed = lookup[entity_id]
-        if excluded & _schema_names(indexed.schema):
+        if excluded & schema_names(indexed.schema):
             continue
         if wanted_countries and not wanted_countries & {c.lower() for c in indexed.countries}:
             continue

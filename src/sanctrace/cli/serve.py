@@ -69,6 +69,13 @@ def serve(
     costly_queue: Annotated[
         int, typer.Option(help="Costly requests that may wait (more: 503).")
     ] = ApiSettings.costly_queue,
+    costly_processes: Annotated[
+        int,
+        typer.Option(help="Processes that screen costly requests (0: the costly threads do)."),
+    ] = ApiSettings.costly_processes,
+    costly_nice: Annotated[
+        int, typer.Option(help="CPU priority (nice, 0-19) of the costly-request processes.")
+    ] = ApiSettings.costly_nice,
     auth_fail_rate: Annotated[
         float, typer.Option(help="Failed authentications per second per client address.")
     ] = ApiSettings.auth_fail_rate,
@@ -130,6 +137,8 @@ def serve(
         costly_cost=costly_cost,
         costly_threads=costly_threads,
         costly_queue=costly_queue,
+        costly_processes=costly_processes,
+        costly_nice=costly_nice,
         auth_fail_rate=auth_fail_rate,
         auth_fail_burst=auth_fail_burst,
         batch_jobs=batch_jobs,

@@ -87,6 +87,8 @@ class Store(ABC):
     #: takes the database write lock at BEGIN IMMEDIATE instead.
     for_update = ""
     location: str
+    #: What :func:`open_store` takes to open this store again (credentials included).
+    url: str
     #: Where derived data (the screening index) is kept for this store.
     index_dir: Path
     #: The key file of this store's keyring (see :mod:`sanctrace.keyring`).

@@ -155,6 +155,7 @@ class PostgresStore(Store):
             ) from None
         self._psycopg = psycopg
         self._url = url
+        self.url = url
         self.location = _redact(url)
         digest = hashlib.sha256(self.location.encode()).hexdigest()[:12]
         self.index_dir = default_db_path().parent / "index" / f"postgres-{digest}"

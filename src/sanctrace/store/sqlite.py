@@ -144,6 +144,7 @@ class SQLiteStore(Store):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.location = str(path)
+        self.url = str(path)
         self.index_dir = path.with_name(path.name + ".index")
         self.key_path = path.with_name(KEY_FILE_NAME)
         try:
