@@ -252,7 +252,10 @@ class Index:
         counts = Counter(chain.from_iterable(b for b in buckets if len(b) <= cap))
         need = max(2, int(len(grams) * 0.5))
         size = len(token)
-        ranked = [t for t, c in counts.most_common() if c >= need and abs(len(t) - size) <= 2]
+        # Ties in spelling order, not in the hash order of the trigram set: the same query
+        # must find the same candidates in every process.
+        ordered = sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))
+        ranked = [t for t, c in ordered if c >= need and abs(len(t) - size) <= 2]
         return ranked[: config.fuzzy_token_limit]
 
     def candidates(self, forms: list[NameForm], config: MatchConfig = DEFAULT_CONFIG) -> list[int]:
@@ -311,7 +314,10 @@ class Index:
                 coverage = w / total
                 if coverage > scores[n]:
                     scores[n] = coverage
-        ranked = heapq.nlargest(config.candidate_names, scores.items(), key=itemgetter(1))
+        # Ties go to the earlier entry, whatever order the dict was filled in.
+        ranked = heapq.nlargest(
+            config.candidate_names, scores.items(), key=lambda nw: (nw[1], -nw[0])
+        )
         if not ranked:
             return []
         floor = ranked[0][1] * config.candidate_relative_floor
