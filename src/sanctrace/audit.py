@@ -390,11 +390,14 @@ def parse_bound(value: str, *, end: bool = False) -> str:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
+        stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     except ValueError:
         raise SanctraceError(
             f"{value!r} is not a date or time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)"
         ) from None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    except OverflowError:
+        raise SanctraceError(f"{value!r} is outside the calendar (years 1 to 9999, UTC)") from None
+    return stamp
 
 
 def records(

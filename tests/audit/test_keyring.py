@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from sanctrace import anchors, audit, keyring
 from sanctrace.cli.app import app as cli
+from sanctrace.errors import SanctraceError
 from sanctrace.monitor import alerts, delivery, targets
 from sanctrace.store import Store, open_store
 from sanctrace.store.base import GENESIS_HASH
@@ -204,3 +205,13 @@ def test_store_and_key_files_are_private(tmp_path: Path, _keyring_here: Path) ->
         for name in ("sanctrace.db", "sanctrace.db-wal", "sanctrace.db-shm"):
             assert (path.parent / name).stat().st_mode & 0o777 == 0o600, name
     assert _keyring_here.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("bound", "end"),
+    [("9999-12-31", True), ("0001-01-01T00:00:00+05:00", False), ("10000-01-01", False)],
+)
+def test_time_bounds_past_the_calendar_are_a_clear_error(bound: str, end: bool) -> None:
+    """``audit export --until 9999-12-31`` raised OverflowError with a traceback."""
+    with pytest.raises(SanctraceError, match="outside the calendar|not a date"):
+        audit.parse_bound(bound, end=end)
