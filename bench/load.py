@@ -33,6 +33,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from sanctrace import audit, keys
 from sanctrace.bundle import load_bundle, needs_bundle
@@ -115,6 +116,22 @@ def cpu_seconds(pid: int) -> float:
         if int(entry.name) == pid or int(fields[1]) == pid:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def stop(server: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    """Stop the server as Ctrl-C does (its audit writes finish), killing it after 30 s."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+def audited_since(db: str, records_before: int) -> tuple[int, audit.VerifyReport]:
+    """Audit records written since ``records_before``, and the whole trail's verification."""
+    with open_store(db) as store:
+        return audit.count(store) - records_before, audit.verify(store)
 
 
 def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -271,15 +288,8 @@ def main() -> None:
             wall = time.perf_counter() - wall_start
             cpu_used = cpu_seconds(server.pid) - cpu_start
         finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
-        with open_store(db) as store:
-            recorded = audit.count(store) - records_before
-            report = audit.verify(store)
+            stop(server, log)
+        recorded, report = audited_since(db, records_before)
 
     measured = len(stats.latencies)
     span = stop_at - measure_from

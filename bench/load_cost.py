@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from load import cpu_seconds, free_port, names, pct, prepare, wait_ready
+from load import (
+    audited_since,
+    cpu_seconds,
+    free_port,
+    names,
+    pct,
+    prepare,
+    stop,
+    wait_ready,
+)
 
 from sanctrace import audit, keys
 from sanctrace.store import open_store
@@ -199,15 +207,8 @@ def main() -> None:
             wall = time.perf_counter() - wall
             cpu_used = cpu_seconds(server.pid) - cpu_start
         finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
-        with open_store(db) as store:
-            recorded = audit.count(store) - records_before
-            report = audit.verify(store)
+            stop(server, log)
+        recorded, report = audited_since(db, records_before)
 
     answered = normal.codes.get(200, 0) + heavy.codes.get(200, 0)
     normal_errors = sum(n for c, n in normal.codes.items() if c != 200) + sum(

@@ -11,14 +11,21 @@ back to back gets one answer a second per connection.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import anyio
 
 from sanctrace import keys
 from sanctrace.api.auth import presented_key
-from sanctrace.api.limits import ASGIApp, Message, Receive, Scope, Send, retry_after
+from sanctrace.api.limits import (
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    retry_after,
+    send_error,
+)
 from sanctrace.api.penalties import Penalties
 
 #: Longest a refused request is held before its 429.
@@ -79,24 +86,11 @@ class Gate:
             self.on_refusal()
         await _drain(receive)
         await anyio.sleep(min(wait, self.hold))
-        body = json.dumps(
-            {
-                "detail": f"{who} was told to retry later and came back early: refused "
-                f"unread; retry after {retry_after(wait)} s"
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", retry_after(wait).encode()),
-                ],
-            }
+        detail = (
+            f"{who} was told to retry later and came back early: refused unread; retry after "
+            f"{retry_after(wait)} s"
         )
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 429, detail, [(b"retry-after", retry_after(wait).encode())])
 
 
 async def _drain(receive: Receive) -> None:
