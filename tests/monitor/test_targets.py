@@ -57,7 +57,7 @@ def store(tmp_path: Path) -> Store:
     ],
 )
 def test_internal_addresses_are_refused(store: Store, url: str) -> None:
-    with pytest.raises(targets.UnsafeTarget, match="refused|--allow-insecure"):
+    with pytest.raises(targets.UnsafeTarget, match=r"refused|--allow-insecure"):
         delivery.add_sink(store, "siem", webhook=url, secret=SECRET)
     assert delivery.sinks(store) == []
 
