@@ -44,6 +44,11 @@ def extract_xlsx(data: bytes, source: str) -> Document:
     return Document(source=source, kind="xlsx", text="\n\n".join(blocks))
 
 
+#: Longest cell a document's CSV may hold (the csv module's default limit, checked here
+#: because that limit is process-wide and batch reading sets its own).
+FIELD_LIMIT = 131_072
+
+
 def extract_csv(data: bytes, source: str) -> Document:
     """CSV or TSV decoded like a text file; unparsable CSV is screened as plain text."""
     text, notes = decode_text(data, source)
@@ -55,6 +60,9 @@ def extract_csv(data: bytes, source: str) -> Document:
             for cell in row
             if cell.strip()
         ]
+        longest = max((len(cell) for cell in cells), default=0)
+        if longest > FIELD_LIMIT:
+            raise csv.Error(f"field larger than field limit ({FIELD_LIMIT})")
     except csv.Error as exc:
         notes.append(f"not readable as CSV ({exc}): screened as plain text")
         return Document(source=source, kind="csv", text=text, notes=notes)
