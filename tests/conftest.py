@@ -30,7 +30,8 @@ def _reset_postgres(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "DROP TABLE IF EXISTS links, entities, list_versions, watch_records, watch_screened, "
-            "watch_matches, watch_state, alerts, alert_sinks, alert_deliveries CASCADE"
+            "watch_matches, watch_state, alerts, alert_sinks, alert_deliveries, api_keys, "
+            "audit_log, audit_head CASCADE"
         )
 
 
