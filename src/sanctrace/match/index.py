@@ -263,10 +263,15 @@ class Index:
         return [n for n, _ in self.ranked_candidates(forms, config)]
 
     def ranked_candidates(
-        self, forms: list[NameForm], config: MatchConfig = DEFAULT_CONFIG
+        self,
+        forms: list[NameForm],
+        config: MatchConfig = DEFAULT_CONFIG,
+        datasets: frozenset[str] | None = None,
     ) -> list[tuple[int, float]]:
         """(name entry, coverage) pairs, best first; coverage is the share of the query's token
-        weight that the entry's keys account for, a cheap estimate of how well it can score."""
+        weight that the entry's keys account for, a cheap estimate of how well it can score.
+        With ``datasets``, only entries of those lists compete for the places: screening one
+        list must not lose its records to another list's (Sberbank on the SDN list)."""
         limit = max(50, int(len(self.names) * config.max_posting_share))
         scores: dict[int, float] = defaultdict(float)
         known: dict[str, _TokenHits] = {}
@@ -314,6 +319,11 @@ class Index:
                 coverage = w / total
                 if coverage > scores[n]:
                     scores[n] = coverage
+        if datasets is not None:
+            names, entities = self.names, self.entities
+            scores = {
+                n: w for n, w in scores.items() if entities[names[n].entity].dataset in datasets
+            }
         # Ties go to the earlier entry, whatever order the dict was filled in.
         ranked = heapq.nlargest(
             config.candidate_names, scores.items(), key=lambda nw: (nw[1], -nw[0])

@@ -154,7 +154,7 @@ class Screener:
     def _screen(
         self, query: Query, cutoff: float, limit: int, datasets: Iterable[str] | None
     ) -> list[Match]:
-        only = set(datasets) if datasets else None
+        only = frozenset(datasets) if datasets else None
         forms = self._check(query)
         if not forms and not query.identifiers:
             return []
@@ -172,7 +172,7 @@ class Screener:
             memo.clear()
         query_weights = [[index.weight(t) for t in form.tokens] for form in forms]
         long_shots = config.long_shot_candidates
-        for n, coverage in index.ranked_candidates(forms, config):
+        for n, coverage in index.ranked_candidates(forms, config, only):
             if coverage < hopeless:
                 # The index sees no joined words or variant spellings: the best few of those
                 # it rates just short of hopeless are scored all the same.
