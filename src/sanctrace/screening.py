@@ -31,13 +31,22 @@ def birth_date(value: str, label: str = "--birth-date") -> str:
 
 
 def explain(match: Match) -> str:
-    """The token links of a result in one line: ``query ~ candidate (how similarity)``."""
+    """The token links of a result in one line: ``query ~ candidate (how similarity)``, then
+    the words of either name that matched nothing, then the other evidence."""
     parts = []
     for link in match.explanation.get("tokens", []):
         sign = "=" if link["how"] == "exact" else "~"
         parts.append(
             f"{link['query']} {sign} {link['candidate']} ({link['how']} {link['similarity']:.2f})"
         )
+    # Every word is accounted for: a high score with a word that matched nothing says so.
+    for side, key in (
+        ("query", "unmatched_query_tokens"),
+        ("listed", "unmatched_candidate_tokens"),
+    ):
+        words = match.explanation.get(key) or []
+        if words:
+            parts.append(f"unmatched in {side} name: {' '.join(words)}")
     for feature in match.explanation.get("features", []):
         if feature["feature"] in ("name",):
             continue

@@ -21,6 +21,8 @@ from sanctrace.model.entity import SCHEMATA, Entity
 from sanctrace.normalize import NameForm, name_forms, token_weight
 from sanctrace.store import Store, VersionInfo
 
+#: How well the query must match a listed party's own expansion of an acronym it matched.
+ACRONYM_EXPANSION_AGREES = 0.6
 #: Schemata a query may name.
 QUERY_SCHEMATA = frozenset({*SCHEMATA, "Thing"})
 #: A query name longer than this is refused: no listed name comes near it.
@@ -60,6 +62,36 @@ def _best_name(
             best = result
     assert best is not None
     return best
+
+
+def _acronym_disowned(
+    query_forms: list[NameForm],
+    name: NameScore,
+    entity: IndexedEntity,
+    person: bool,
+    weight: Any,
+    config: MatchConfig,
+) -> bool:
+    """Whether the query's words were taken for a listed acronym that the listed party itself
+    spells out as another name: "Toyota Motor Corporation" is no "TMC" when that TMC is the
+    Tactical Missiles Corporation. Both expansions are known and disagree, so the link is void."""
+    acronyms = {
+        link.candidate
+        for link in name.links
+        if link.how == "acronym" and " " not in link.candidate
+    }
+    if not acronyms:
+        return False
+    agrees = False
+    spelled = False
+    for value, _ in entity.names:
+        for form in name_forms(value, entity.schema):
+            if len(form.tokens) < 2 or not acronyms.intersection(form.acronyms):
+                continue
+            spelled = True
+            expanded = _best_name(query_forms, form, person=person, weight=weight, config=config)
+            agrees = agrees or expanded.score >= ACRONYM_EXPANSION_AGREES
+    return spelled and not agrees
 
 
 def check_input(name: str, schema: str | None) -> None:
@@ -196,6 +228,8 @@ class Screener:
                 query_weights=query_weights,
                 candidate_weights=index.entry_weights(n),
             )
+            if _acronym_disowned(forms, name, entity, is_person, index.weight, self.config):
+                continue
             score, features = weigh_evidence(query, entity, name, entry.kind, self.config)
             current = best.get(entry.entity)
             if current is None or score > current[0]:
