@@ -254,8 +254,8 @@ class Index:
         size = len(token)
         # Ties in spelling order, not in the hash order of the trigram set: the same query
         # must find the same candidates in every process.
-        ordered = sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))
-        ranked = [t for t, c in ordered if c >= need and abs(len(t) - size) <= 2]
+        near = [t for t, c in counts.items() if c >= need and abs(len(t) - size) <= 2]
+        ranked = sorted(near, key=lambda t: (-counts[t], t))
         return ranked[: config.fuzzy_token_limit]
 
     def candidates(self, forms: list[NameForm], config: MatchConfig = DEFAULT_CONFIG) -> list[int]:
@@ -324,10 +324,9 @@ class Index:
             scores = {
                 n: w for n, w in scores.items() if entities[names[n].entity].dataset in datasets
             }
-        # Ties go to the earlier entry, whatever order the dict was filled in.
-        ranked = heapq.nlargest(
-            config.candidate_names, scores.items(), key=lambda nw: (nw[1], -nw[0])
-        )
+        # The dict is filled in query order and near spellings come in spelling order, so
+        # ties fall the same way in every process.
+        ranked = heapq.nlargest(config.candidate_names, scores.items(), key=itemgetter(1))
         if not ranked:
             return []
         floor = ranked[0][1] * config.candidate_relative_floor
