@@ -118,6 +118,21 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, data: bytes
+) -> tuple[int, bytes]:
+    """Send one HTTP/1.1 request on a keep-alive connection; its status and body."""
+    writer.write(data)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return status, await reader.readexactly(length)
+
+
 def stop(server: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     """Stop the server as Ctrl-C does (its audit writes finish), killing it after 30 s."""
     server.send_signal(signal.SIGINT)
@@ -189,15 +204,7 @@ async def client(
             i += 1
             start = time.perf_counter()
             stats.sent += 1
-            writer.write(request_bytes(port, key, name))
-            await writer.drain()
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            body = await reader.readexactly(length)
+            status, body = await exchange(reader, writer, request_bytes(port, key, name))
             elapsed = time.perf_counter() - start
             if status == 200 and body.startswith(b'{"responses"'):
                 stats.ok += 1

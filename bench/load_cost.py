@@ -29,6 +29,7 @@ from pathlib import Path
 from load import (
     audited_since,
     cpu_seconds,
+    exchange,
     free_port,
     names,
     pct,
@@ -73,20 +74,6 @@ def frame(port: int, path: str, key: str, body: bytes | None) -> bytes:
     if body is not None:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
     return (head + "\r\n").encode() + (body or b"")
-
-
-async def exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, data: bytes
-) -> tuple[int, bytes]:
-    writer.write(data)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    return status, await reader.readexactly(length)
 
 
 async def client(
