@@ -76,9 +76,7 @@ def _acronym_disowned(
     spells out as another name: "Toyota Motor Corporation" is no "TMC" when that TMC is the
     Tactical Missiles Corporation. Both expansions are known and disagree, so the link is void."""
     acronyms = {
-        link.candidate
-        for link in name.links
-        if link.how == "acronym" and " " not in link.candidate
+        link.candidate for link in name.links if link.how == "acronym" and " " not in link.candidate
     }
     if not acronyms:
         return False
