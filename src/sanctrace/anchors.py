@@ -109,6 +109,10 @@ def read(path: Path) -> list[tuple[str, Anchor]]:
         if line.strip():
             where = f"{path} line {number}"
             found.append((where, parse(line, where)))
+    if not found:
+        # An anchor file is written by `audit anchor` and only grows: an empty one was
+        # emptied, or is the wrong file, and must not pass for a check that was made.
+        raise SanctraceError(f"anchor file {path} holds no anchors: nothing to check against")
     return found
 
 

@@ -215,3 +215,10 @@ def test_time_bounds_past_the_calendar_are_a_clear_error(bound: str, end: bool) 
     """``audit export --until 9999-12-31`` raised OverflowError with a traceback."""
     with pytest.raises(SanctraceError, match=r"outside the calendar|not a date"):
         audit.parse_bound(bound, end=end)
+
+
+def test_an_empty_anchor_file_is_no_check(tmp_path: Path) -> None:
+    empty = tmp_path / "anchors.jsonl"
+    empty.write_text("\n")
+    with pytest.raises(SanctraceError, match="holds no anchors"):
+        anchors.read(empty)
