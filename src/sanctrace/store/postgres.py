@@ -154,7 +154,6 @@ class PostgresStore(Store):
                 "PostgreSQL support needs psycopg: pip install 'sanctrace[postgres]'"
             ) from None
         self._psycopg = psycopg
-        self._url = url
         self.url = url
         self.location = _redact(url)
         digest = hashlib.sha256(self.location.encode()).hexdigest()[:12]
@@ -214,7 +213,7 @@ class PostgresStore(Store):
             yield
 
     def reopen(self) -> PostgresStore:
-        return PostgresStore(self._url)
+        return PostgresStore(self.url)
 
     def close(self) -> None:
         self.conn.close()
