@@ -21,7 +21,8 @@ from sanctrace.batch.limits import Counter, InputLimitError, InputLimits
 from sanctrace.batch.readers import RawRow, TableReader, _clean, _undecodable
 from sanctrace.errors import SanctraceError
 
-#: Address space the interpreter itself needs beyond the budget (libraries mapped, not committed).
+#: Least data limit of the reading process: its interpreter and calamine need about this much
+#: before reading anything (the budget includes them, so the server grows by the budget at most).
 _BASE_DATA = 64_000_000
 
 
@@ -30,7 +31,7 @@ def _limit_memory(budget: int) -> None:
         import resource
     except ImportError:  # not POSIX: no limit (documented)
         return
-    limit = budget + _BASE_DATA
+    limit = max(budget, 2 * _BASE_DATA)
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
