@@ -122,7 +122,7 @@ def test_chain_verifies_and_finds_tampering(
         )
     assert audit.verify(store).ok
     runner = CliRunner()
-    db = store.location if not isinstance(store, PostgresStore) else store._url
+    db = store.url
     result = runner.invoke(cli, ["--db", db, "audit", "verify", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["ok"] is True
