@@ -6,11 +6,15 @@ One pass of an Aho-Corasick automaton over the document's Latin reading (see
 "yamal"), allowing a short inflected ending (Алмаз-Антея), and the names listed in scripts
 written without spaces (Han, kana, hangul) as they are written. A cheap look at the words
 around each place keeps only the names whose other words may be there; the matching engine's
-scorer then confirms them on the words around it, within the sentence, so that re-ordered,
-transliterated, acronym and legal-form-less forms count and a lone common word does not.
-Names that are a single word, or very short, also need corroboration: capitals, and a legal
-form beside them or a country of the entity named in the sentence (or, for a long rare word,
-not being used as an ordinary word in the document)."""
+scorer then picks the windows of words around it, within the sentence, that may name them, so
+that re-ordered, transliterated, acronym and legal-form-less forms count and a lone common
+word does not. Each window picked is screened as written by the :class:`Screener`, whose
+answer is the finding (its entities, scores and explanations): scan and screen agree on every
+name they both see. Runs of capitalised words that may name a person (see
+:mod:`sanctrace.documents.mentions`) and hold an anchor word of a listed person's name are
+screened whole too. Names that are a single word, or very short, also need corroboration:
+capitals, and a legal form beside them or a country of the entity named in the sentence (or,
+for a long rare word, not being used as an ordinary word in the document)."""
 
 from __future__ import annotations
 
@@ -29,11 +33,12 @@ import ahocorasick
 from sanctrace.documents.analysis import Analysis, table
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
+from sanctrace.documents.mentions import person_spans, written_name
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.match.index import Index
 from sanctrace.match.score import NameScore, may_align, score_forms
-from sanctrace.match.screener import index_path, load_or_build_index
-from sanctrace.match.types import IndexedEntity
+from sanctrace.match.screener import Screener, index_path, load_or_build_index
+from sanctrace.match.types import Match, Query
 from sanctrace.model.countries import country_names, to_code
 from sanctrace.normalize import NameForm, canonical_token, name_forms, phonetic_key
 from sanctrace.normalize.legal_forms import LEGAL_FORMS, strip_legal_forms
@@ -86,17 +91,16 @@ _FAMILY_ENDINGS = frozenset({"ov", "ova", "ev", "eva", "yev", "in", "ina", "yn",
 _INFLECTING = re.compile(r"[\u0400-\u04ff]")
 _UPPER = re.compile(r"[A-ZА-ЯЁ\u0391-\u03a9]")
 _NO_SPACE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-#: The share of a listed name's weight a mention may leave out (generic words: "Concern",
-#: "Plant", a patronymic).
+#: The share of a listed name's weight an anchor word may leave out and still carry the name
+#: alone in the pre-check (generic words: "Concern", "Plant", a patronymic).
 MAX_MISSING_SHARE = 0.25
 #: A one-word name this long, capitalised and not used as an ordinary word in the document,
 #: stands on its own (Rosoboronexport, Sberbank); shorter ones need corroboration.
 DISTINCTIVE = 8
 #: ... and at least this rare among listed names (weight in [0, 1]; generic words are lower).
 DISTINCTIVE_WEIGHT = 0.5
-#: Persons are named in running text with many near-namesakes (Александрова / Alexandrov):
-#: their mentions need this score at least.
-PERSON_THRESHOLD = 0.9
+#: Screening answers a window keeps at most (the same party on every list, and namesakes).
+SCREEN_LIMIT = 25
 #: The pre-check looks this far (in characters of the Latin reading) before and after an anchor
 #: for the words beside it (legal forms) ...
 _NEAR_BEFORE = 60
@@ -160,12 +164,18 @@ class Scanner:
     """Finds the entities of an index named in documents."""
 
     def __init__(
-        self, index: Index, config: MatchConfig = DEFAULT_CONFIG, cache: Path | None = None
+        self,
+        index: Index,
+        config: MatchConfig = DEFAULT_CONFIG,
+        cache: Path | None = None,
+        screener: Screener | None = None,
     ) -> None:
         """``cache``: a file path prefix under which built automata are kept for the next run
-        (one per kind of text); it must belong to this index."""
+        (one per kind of text); it must belong to this index. ``screener`` scores what is
+        found (by default one over the same index and configuration: what `screen` uses)."""
         self.index = index
         self.config = config
+        self.screener = screener if screener is not None else Screener(index, config)
         self.versions = index.versions
         self.cache = cache
         self._entries: dict[int, _Entry] = {}
@@ -176,6 +186,8 @@ class Scanner:
         self._fruitless: set[tuple[str, int, frozenset[int], float, bool]] = set()
         self._anchors: tuple[dict[str, set[int]], ...] | None = None
         self._automata: dict[tuple[bool, bool], Any] = {}
+        self._persons: dict[str, bool] = {}  # anchor pattern -> whether a person's name has it
+        self._names_of: dict[int, list[int]] | None = None  # entity -> its name entries
 
     @classmethod
     def open(cls, store: Store, config: MatchConfig = DEFAULT_CONFIG) -> Scanner:
@@ -285,6 +297,7 @@ class Scanner:
         # Russian writes only the first word of an organisation's name with a capital
         # (Центральный музей Тавриды): there, the other words of a name may be in lower case.
         capitals = cased and not inflected
+        persons: list[int] = []  # original offsets of anchor words of listed persons' names
         for end, (pattern, names, acronym_of, word) in automaton.iter(latin):
             if pattern[0] != " ":  # a name in a script written without spaces
                 hits[analysis.original(end - len(pattern) + 1)].update(names)
@@ -314,6 +327,8 @@ class Scanner:
                     hits[at].update(acronym_of)
             if not names:
                 continue
+            if cased and self._of_person(pattern, names):
+                persons.append(analysis.original(start))
             cue = cues.get((pattern, cased))
             if cue is None:
                 cue = self._cue(pattern, word, names, cased)
@@ -327,7 +342,56 @@ class Scanner:
         candidates: list[tuple[Finding, _Entry]] = []
         for offset, names in sorted(hits.items()):
             candidates.extend(self._confirm(analysis.work, text, offset, names, cutoff, cased))
+        if persons:
+            candidates.extend(self._persons_named(analysis.work, text, persons, cutoff, ordinary))
         return self._corroborated(text, candidates, ordinary)
+
+    def _of_person(self, pattern: str, names: tuple[int, ...]) -> bool:
+        found = self._persons.get(pattern)
+        if found is None:
+            found = self._persons[pattern] = any(self._entry(n).person for n in names)
+        return found
+
+    def _persons_named(
+        self, work: str, text: str, places: list[int], cutoff: float, ordinary: _Ordinary
+    ) -> list[tuple[Finding, _Entry]]:
+        """The listed persons that the runs of capitalised words holding an anchor word of a
+        person's name name, as the screener scores each run as written."""
+        found: list[tuple[Finding, _Entry]] = []
+        places.sort()
+        k = 0
+        for start, end in person_spans(work, ordinary):
+            while k < len(places) and places[k] < start:
+                k += 1
+            if k == len(places):
+                break
+            if places[k] >= end:
+                continue
+            written = written_name(work[start:end])
+            for match in self._screened(written, cutoff):
+                if match.schema != "Person":
+                    continue
+                entry = self._entry_of(match)
+                context = _context(text, start)
+                found.append((_found(match, text, start, end, context), entry))
+        return found
+
+    def _screened(self, written: str, cutoff: float) -> list[Match]:
+        """What `screen` answers for the text of a window (a place names nothing)."""
+        if _is_place(written):
+            return []
+        return self.screener.screen(Query(written), threshold=cutoff, limit=SCREEN_LIMIT)
+
+    def _entry_of(self, match: Match) -> _Entry:
+        """The name entry of a screened match: the listed name it met."""
+        names_of = self._names_of
+        if names_of is None:
+            names_of = self._names_of = defaultdict(list)
+            for n, name in enumerate(self.index.names):
+                names_of[name.entity].append(n)
+        ns = names_of[self._entity_position(match.id)]
+        n = next((n for n in ns if self.index.names[n].form.original == match.matched_name), ns[0])
+        return self._entry(n)
 
     def _spelt_out_beside(
         self, analysis: Analysis, start: int, end: int, pattern: str, names: tuple[int, ...]
@@ -512,18 +576,26 @@ class Scanner:
                     current = best.get(entry.entity)
                     if current is None or scored.score > current[0]:
                         best[entry.entity] = (scored.score, scored, *span, entry)
+        # The windows chosen are screened as written: the screener's answer (every entity it
+        # puts at the threshold or above) makes the findings, each entity in its longest
+        # window (the name as written: "Концерн Алмаз-Антей", not "Алмаз-Антей"), the best
+        # scored of equally long ones.
+        accepted: dict[str, tuple[Match, int, int, _Entry]] = {}
+        for first, last in dict.fromkeys((b[2], b[3]) for b in best.values()):
+            for match in self._screened(written_of[first, last], cutoff):
+                entry = self._entry_of(match)
+                if entry.person and entry.single is None and first == last:
+                    continue  # a person of several names is named by two of them
+                held = accepted.get(match.id)
+                if held is None or (last - first, match.score) > (
+                    held[2] - held[1],
+                    held[0].score,
+                ):
+                    accepted[match.id] = (match, first, last, entry)
         found = []
-        for e, (score, scored, first, last, entry) in best.items():
-            if score < (max(cutoff, PERSON_THRESHOLD) if entry.person else cutoff):
-                continue
+        for match, first, last, entry in accepted.values():
             start, end = words[first][0], words[last][1]
-            entity = self.index.entities[e]
-            found.append(
-                (
-                    _finding(entity, text, start, end, score, scored, _context(text, start)),
-                    entry,
-                )
-            )
+            found.append((_found(match, text, start, end, _context(text, start)), entry))
         if not found:
             if len(self._fruitless) > _REMEMBERED:
                 self._fruitless.clear()
@@ -1101,17 +1173,12 @@ class _Ordinary:
 
 
 def _names_it(scored: NameScore, entry: _Entry, words: int) -> bool:
-    """A window names a listed name when every word of it belongs to the name and the words of
-    the name it leaves out weigh little (a window is no customer record: stray words around a
-    name, or half a name, are not a mention); a person of several names needs two of them."""
+    """A window may name a listed name when every word of it belongs to the name (a stray word
+    around a name is no part of it); a person of several names needs two of them. How much of
+    the name it may leave out is the screener's to say."""
     if scored.unmatched_query:
         return False
-    if entry.person and entry.single is None and words < 2:
-        return False
-    missing = set(scored.unmatched_candidate)
-    total = sum(entry.weights) or 1.0
-    left = sum(w for t, w in zip(entry.tokens, entry.weights, strict=True) if t in missing)
-    return left / total <= MAX_MISSING_SHARE
+    return not (entry.person and entry.single is None and words < 2)
 
 
 def _sentence(text: str, offset: int, most: int = 400) -> tuple[int, int]:
@@ -1134,28 +1201,22 @@ def _context(text: str, offset: int) -> str:
     return sentence if len(sentence) <= 2 * _CONTEXT else sentence[: 2 * _CONTEXT] + "…"
 
 
-def _finding(
-    entity: IndexedEntity,
-    text: str,
-    start: int,
-    end: int,
-    score: float,
-    scored: NameScore,
-    context: str,
-) -> Finding:
+def _found(match: Match, text: str, start: int, end: int, context: str) -> Finding:
+    """A finding of what the screener matched to ``text[start:end]``, with its score and
+    explanation."""
     return Finding(
-        id=entity.id,
-        caption=entity.caption,
-        dataset=entity.dataset,
-        schema=entity.schema,
+        id=match.id,
+        caption=match.caption,
+        dataset=match.dataset,
+        schema=match.schema,
         start=start,
         end=end,
         page=None,
         text=text[start:end],
-        score=round(score, 4),
-        explanation=scored.to_dict(),
+        score=round(match.score, 4),
+        explanation=dict(match.explanation),
         context=context,
-        programs=entity.programs,
+        programs=match.programs,
     )
 
 

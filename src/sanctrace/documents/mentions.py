@@ -1,0 +1,128 @@
+"""Where a document may name a person: runs of two to four capitalised words, with the titles,
+peoples and function words around them left out ("Russian President Vladimir Putin" names
+"Vladimir Putin"), so that the screener can be asked about each such run as it is written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sanctrace.model.countries import to_code
+
+#: A person's name in running text has at least this many words (one word is a surname or a
+#: first name, which the anchor route holds back without corroboration) ...
+MIN_PERSON_WORDS = 2
+#: ... and at most this many capitalised ones (particles such as bin, al, van not counted);
+#: a longer run of capitalised words is an organisation or a heading, left to the anchors.
+MAX_PERSON_WORDS = 4
+
+_WORD = re.compile(r"[^\W_](?:[\w\u00ad'’]*\w)?")
+#: What may stand between two words of one name: spaces (one line break at most) or a hyphen.
+_JOIN = re.compile(r"[ \t\u00a0]*(?:\r?\n)?[ \t\u00a0]*|[ \t]*[-\u2010\u2011][ \t]*|\u00ad+")
+#: ... and after an initial (Vladimir V. Putin).
+_INITIAL_JOIN = re.compile(r"\.[ \t\u00a0]*(?:\r?\n)?[ \t\u00a0]*")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+#: Titles, offices and forms of address, in English and Russian (lower case, without dots):
+#: they say a person follows, and are no part of the name.
+_TITLES = """
+    mr mrs ms miss mx dr prof sir dame lord lady madam madame monsieur herr frau
+    president vice prime minister deputy secretary general chairman chairwoman chair ceo cfo
+    coo cto founder owner director head chief executive officer governor mayor senator
+    congressman congresswoman ambassador envoy spokesman spokeswoman spokesperson judge
+    justice attorney prosecutor commander colonel lieutenant major captain admiral marshal
+    sergeant king queen prince princess sheikh shaikh emir sultan ayatollah imam mullah
+    cardinal patriarch metropolitan bishop father pope tsar oligarch businessman
+    businesswoman tycoon billionaire banker leader premier chancellor commissioner
+    академик президент премьер министр вице глава замглавы председатель директор
+    генеральный гендиректор губернатор мэр сенатор депутат посол генерал полковник
+    господин госпожа г-н г-жа патриарх митрополит олигарх бизнесмен миллиардер банкир
+    лидер канцлер
+"""
+TITLES = frozenset(_TITLES.split())
+#: Words that open sentences and clauses, capitalised there: no part of a name.
+_FUNCTION_WORDS = """
+    the a an this that these those he she it we they i you his her its our their my your
+    and but or nor so yet if as at on in by for with from to of into onto about after before
+    while when where whereas since until unless because although though then there here
+    also however meanwhile yesterday today tomorrow last next according both either neither
+    mr said says told asked added
+    он она они мы я вы его ее её их и но или а в во на с со к ко по от до за из о об при для
+    это этот эта эти тот та те как когда где если также однако вчера сегодня завтра
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
+
+
+def person_spans(work: str, ordinary: Callable[[str], bool] | None = None) -> list[tuple[int, int]]:
+    """Offsets ``(start, end)`` in ``work`` of the runs of capitalised words that may name a
+    person. ``ordinary(word)`` says whether the document uses a word in lower case: such a word
+    opening a sentence is an ordinary word, not a first name."""
+    spans: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []  # the words of the current run
+    capitalised = 0
+    last_end = -1
+    last_initial = False
+
+    def close() -> None:
+        nonlocal run, capitalised
+        while run and not work[run[-1][0]].isupper():  # a particle does not end a name
+            run.pop()
+        if len(run) >= MIN_PERSON_WORDS and capitalised <= MAX_PERSON_WORDS:
+            spans.append((run[0][0], run[-1][1]))
+        run = []
+        capitalised = 0
+
+    for m in _WORD.finditer(work):
+        start, end = m.span()
+        word = m.group()
+        joined = bool(run) and _joined(work, last_end, start, last_initial)
+        if not joined:
+            close()
+        last_end, last_initial = end, len(word) == 1 and word.isupper()
+        if _breaks(work, start, word, ordinary):
+            close()
+            continue
+        if word[0].isupper():
+            run.append((start, end))
+            capitalised += 1
+        elif run and word.lower() in PARTICLES:
+            run.append((start, end))
+        else:
+            close()
+    close()
+    return spans
+
+
+def written_name(text: str) -> str:
+    """A person span as the screener is asked about it: on one line, without a possessive."""
+    return _POSSESSIVE.sub("", " ".join(text.replace("\u00ad", "").split()))
+
+
+def _joined(work: str, end: int, start: int, initial: bool) -> bool:
+    gap = work[end:start]
+    if _JOIN.fullmatch(gap):
+        return True
+    return initial and _INITIAL_JOIN.fullmatch(gap) is not None
+
+
+def _breaks(work: str, start: int, word: str, ordinary: Callable[[str], bool] | None) -> bool:
+    """A title, a people or country, a function word, or an ordinary word opening a sentence:
+    it ends the run before it and starts none."""
+    folded = _POSSESSIVE.sub("", word).lower()
+    if folded in TITLES or folded in FUNCTION_WORDS:
+        return True
+    if word[0].isupper() and len(folded) > 3 and to_code(folded) is not None:
+        return True  # Russian, Iranian, Russia
+    return ordinary is not None and _opens_sentence(work, start) and ordinary(word.lower())
+
+
+def _opens_sentence(work: str, at: int) -> bool:
+    before = work[max(0, at - 5) : at].rstrip(" \t\"'“‘«([")
+    return not before or before[-1] in ".!?…:;\n"
+
+
+#: Lower-case words found inside persons' names.
+_PARTICLES = (
+    "al el ul bin ibn bint abu abd de da do dos das di del della van von der den la le du ben ter"
+)
+PARTICLES = frozenset(_PARTICLES.split())
