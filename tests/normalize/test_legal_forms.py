@@ -88,7 +88,48 @@ def test_legal_form_alone_is_kept_as_name() -> None:
 
 
 def test_every_surface_form_is_recognised() -> None:
+    """Every form is recognised at the end of a name; the ones that are name words too (AK)
+    only before a quoted name, or beside another legal form."""
     for surface, code in LEGAL_FORMS.items():
         for latin in latinize(surface):
             _, codes = strip_legal_forms(["acme", *latin.split()])
-            assert code in codes, (surface, latin, codes)
+            _, quoted = strip_legal_forms([*latin.split(), "acme"], quoted_name=True)
+            _, beside = strip_legal_forms([*latin.split(), "acme", "ooo"])
+            assert code in codes or (code in quoted and code in beside), (surface, latin, codes)
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens", "codes"),
+    [
+        # AK (акционерная компания) beside another form or a quoted name is a legal form ...
+        ("«АК «АЛРОСА» (ПАО)»", ("alrosa",), ("jsc", "pjsc")),
+        ("АК «АЛРОСА»", ("alrosa",), ("jsc",)),
+        ("(ПАО) АК „АЛРОСА“", ("alrosa",), ("pjsc", "jsc")),
+        ("“АЛРОСА” (АҚ)", ("alrosa",), ("jsc",)),
+        ("AK TRANSNEFT OAO", ("transneft",), ("jsc", "ojsc")),  # us_ofac_cons
+        ("AKTSIONERNAYA KOMPANIYA PO TRANSPORTU NEFTI TRANSNEFT PAO", None, ("jsc", "pjsc")),
+        # ... and a name word (Tatar, Kazakh: white) otherwise, as the lists write them
+        ("AK BARS BANK", ("ak", "bars", "bank"), ()),
+        ("AK MICROTECH", ("ak", "microtech"), ()),
+        ("LIMITED LIABILITY COMPANY AK MICROTECH", ("ak", "microtech"), ("llc",)),
+        ("Акционерное общество Судостроительная Корпорация «Ак Барс»", None, ("jsc",)),
+        # the other short forms of Russia, Ukraine, Kazakhstan and Belarus
+        ("МУП «Водоканал»", ("vodokanal",), ("mue",)),
+        ("ТОВ «Вектор»", ("vektor",), ("llc",)),
+        ("ПрАТ «Вектор»", ("vektor",), ("cjsc",)),
+        ("ЖШС «Вектор»", ("vektor",), ("llc",)),
+        ("OOO'VEKTOR'", ("vektor",), ("llc",)),
+    ],
+)
+def test_ak_and_short_forms(
+    name: str, tokens: tuple[str, ...] | None, codes: tuple[str, ...]
+) -> None:
+    form = name_forms(name)[0]
+    if tokens is not None:
+        assert form.tokens == tokens
+    assert form.legal_forms == codes
+
+
+def test_ak_bars_stays_in_the_listed_names(sdn_text: str) -> None:
+    for name in ("AK BARS", "AK MICROTECH", "AK SYSTEMS"):
+        assert name in sdn_text

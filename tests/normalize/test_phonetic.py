@@ -103,3 +103,34 @@ def test_edge_cases() -> None:
     assert phonetic_key("Ülker") == phonetic_key("ulker")
     assert phonetic_key("!!!") == ""
     assert phonetic_key("h") == "h"
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # spellings of the bundled lists that the key keeps apart
+        ("technodinamika", "tekhnodinamika"),  # CA/AU vs SDN: ch for х
+        ("tehnodinamika", "technodinamika"),
+        ("michail", "mikhail"),
+        ("kuznecov", "kuznetsov"),  # c for ц
+        ("kuznetsov", "kuznecov"),
+        ("lukojl", "lukoil"),  # j for й
+        ("iljushin", "ilyushin"),
+        ("elektromechanicheskiy", "elektromekhanicheskiy"),  # only the first ch is х
+    ],
+)
+def test_variant_keys_reach_other_romanisations(query: str, listed: str) -> None:
+    from sanctrace.normalize.phonetic import variant_keys
+
+    assert phonetic_key(query) != phonetic_key(listed)
+    assert phonetic_key(listed) in variant_keys(query)
+
+
+def test_variant_keys_are_few_and_skip_short_words() -> None:
+    from sanctrace.normalize.phonetic import MAX_SPELLING_VARIANTS, variant_keys
+
+    assert variant_keys("john") == ()
+    assert variant_keys("smith") == ()
+    assert variant_keys("") == ()
+    assert variant_keys("алроса") == ()
+    assert len(variant_keys("chichikhchakhchuch")) <= MAX_SPELLING_VARIANTS

@@ -85,3 +85,22 @@ def test_latinize_fail_pattern_gives_vowels() -> None:
 def test_latinize_ascii_passthrough() -> None:
     assert latinize("AEROCARIBBEAN AIRLINES") == ["aerocaribbean airlines"]
     assert latinize("") == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("OOO'VEKTOR'", "ooo vektor"),
+        ("ПАО‘АЛРОСА’", "пао алроса"),
+        ("AK'ALROSA', PAO", "ak alrosa pao"),
+        # elisions stay one word
+        ("O'Brien", "obrien"),
+        ("O'Brien's Pub", "obriens pub"),
+        ("Ma'ruf Al-Ma'mun", "maruf al mamun"),
+        ("Sayf al-'Adl", "sayf al adl"),
+    ],
+)
+def test_apostrophes_as_quotes_split_words(raw: str, folded: str) -> None:
+    """A pair of apostrophes closing at a word's end is a quote: the legal form before it is
+    its own word (OOO'VEKTOR' was one word, "ooovektor", and neither form nor name matched)."""
+    assert fold(raw) == folded

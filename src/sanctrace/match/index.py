@@ -25,10 +25,15 @@ from sanctrace.match.evidence import normalize_identifier
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.entity import Entity
 from sanctrace.normalize import NameForm, name_forms, token_weight
+from sanctrace.normalize.phonetic import variant_keys
 
 #: Bump when the pickled layout or the normalization changes, so stale files are rebuilt.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 
+
+#: Lengths of a query word the scorer can take for an acronym (``score._acronym_links``): a
+#: two-letter word ("AK ALROSA") opening every name whose initials are AK crowded the name out.
+_ACRONYM_MIN, _ACRONYM_MAX = 3, 8
 
 #: (best weight per name entry from short postings, long postings with their weight, length
 #: of the token's shortest posting list).
@@ -366,9 +371,19 @@ class Index:
     def _sources(self, token: str, key: str, config: MatchConfig) -> list[tuple[array[int], float]]:
         """Postings that speak for one query token, each with the weight a hit earns."""
         return [
-            (postings, 0.9 if of is None else self.weight(of) * share)
-            for _, postings, of, share in self._routes(token, key, config)
+            (postings, 0.9 if of is None else self._route_weight(table, of, postings) * share)
+            for (table, _), postings, of, share in self._routes(token, key, config)
         ]
+
+    def _route_weight(self, table: str, token: str, postings: array[int]) -> float:
+        """What a hit through one route says: the word's weight, but no more than the rarity
+        of a sound key shared by many words (287 names sound like "ak": agha, aqy, aki; as
+        heavy as the rare word "ak", they crowded "AK TRANSNEFT" out of its candidates)."""
+        own = self.weight(token)
+        if table != "phonetic":
+            return own
+        rarity = max(0.05, math.log((len(self.names) + 2) / (len(postings) + 1)) / self._log_n)
+        return min(own, rarity * token_weight(token))
 
     def _routes(
         self, token: str, key: str, config: MatchConfig
@@ -383,6 +398,12 @@ class Index:
         sounds = self.phonetic.get(key)
         if sounds is not None:
             yield ("phonetic", key), sounds, token, 0.9
+        for variant in variant_keys(token):
+            # ch for х, c for ц, j for й: a listed spelling the key keeps apart
+            # (Technodinamika / TEKHNODINAMIKA), whether or not the word is listed as spelled.
+            alike = self.phonetic.get(variant)
+            if alike is not None:
+                yield ("phonetic", variant), alike, token, 0.85
         if exact is None:
             apart = self.joined.get(token)
             if apart is not None:
@@ -390,7 +411,7 @@ class Index:
             if sounds is None or len(sounds) < 3:
                 for other in self.similar_tokens(token, config):
                     yield ("tokens", other), self.tokens[other], other, 0.8
-        spelled = self.acronyms.get(token)
+        spelled = self.acronyms.get(token) if _ACRONYM_MIN <= len(token) <= _ACRONYM_MAX else None
         if spelled is not None:
             yield ("acronyms", token), spelled, None, 1.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from sanctrace.normalize.legal_forms import strip_legal_forms
+from sanctrace.normalize.legal_forms import names_a_quoted_party, strip_legal_forms
 from sanctrace.normalize.orgwords import acronym_of, acronym_variants, canonical_token
 from sanctrace.normalize.phonetic import phonetic_key
 from sanctrace.normalize.text import dominant_script, fold
@@ -82,7 +82,12 @@ _COMPANY_FORMS = frozenset({"co", "corp"})
 
 
 def _make_form(
-    original: str, latin: str, script: str, strip_legal: bool, person: bool | None
+    original: str,
+    latin: str,
+    script: str,
+    strip_legal: bool,
+    person: bool | None,
+    quoted: bool = False,
 ) -> NameForm | None:
     words = latin.split()
     if "abd" in latin:
@@ -90,7 +95,7 @@ def _make_form(
     if not words:
         return None
     if strip_legal:
-        words, legal = strip_legal_forms(words)
+        words, legal = strip_legal_forms(words, quoted)
     else:
         legal = []
     originals = tuple(words)
@@ -137,8 +142,9 @@ def _name_forms(name: str, schema: str | None) -> tuple[NameForm, ...]:
     forms: list[NameForm] = []
     seen: set[tuple[str, ...]] = set()
     for text in texts:
+        quoted = names_a_quoted_party(text)
         for latin in latinize_folded(fold(text), person):
-            form = _make_form(name, latin, script, strip_legal, person)
+            form = _make_form(name, latin, script, strip_legal, person, quoted)
             if form is None or form.tokens in seen:
                 continue
             seen.add(form.tokens)

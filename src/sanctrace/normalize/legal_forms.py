@@ -12,11 +12,14 @@ one entry too.
 
 Short or ambiguous designations (AO, SA, AG, Co, PT …) are removed only at the start or end of a
 name, where they sit when they are legal forms; multi-word phrases and unmistakable ones (LLC, OOO,
-GmbH, PJSC …) are removed anywhere.
+GmbH, PJSC …) are removed anywhere. A few are also common name words (Kazakh and Tatar "ak",
+white: AK BARS, AK MICROTECH): those are legal forms only beside another legal form (АК
+«АЛРОСА» (ПАО), AK TRANSNEFT OAO) or before a quoted name (АК «АЛРОСА»).
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from sanctrace.normalize.phonetic import phonetic_key
@@ -48,6 +51,8 @@ LEGAL_FORMS: dict[str, str] = {
     "合同会社": "llc",
     "Yuhan Chaegim Hoesa": "llc",
     "유한책임회사": "llc",
+    "ЖШС": "llc",
+    "Жауапкершілігі шектеулі серіктестік": "llc",
     "Sp. z o.o.": "sp_zoo",
     "Spolka z ograniczona odpowiedzialnoscia": "sp_zoo",
     # joint-stock companies
@@ -59,6 +64,13 @@ LEGAL_FORMS: dict[str, str] = {
     "Aktsionernoe Obshchestvo": "jsc",
     "Акционерное общество": "jsc",
     "НАО": "jsc",
+    "NAO": "jsc",
+    "Aktsionernaya Kompaniya": "jsc",
+    "Акционерная компания": "jsc",
+    "AK": "jsc",
+    "АК": "jsc",
+    "АҚ": "jsc",
+    "Акционерлік қоғам": "jsc",
     "Непубличное акционерное общество": "jsc",
     "AT": "jsc",
     "Акціонерне товариство": "jsc",
@@ -69,6 +81,7 @@ LEGAL_FORMS: dict[str, str] = {
     "Publichnoe Aktsionernoe Obshchestvo": "pjsc",
     "Публичное акционерное общество": "pjsc",
     "ПАТ": "pjsc",
+    "PAT": "pjsc",
     "Публічне акціонерне товариство": "pjsc",
     "CJSC": "cjsc",
     "Closed Joint Stock Company": "cjsc",
@@ -77,6 +90,7 @@ LEGAL_FORMS: dict[str, str] = {
     "Zakrytoe Aktsionernoe Obshchestvo": "cjsc",
     "Закрытое акционерное общество": "cjsc",
     "ПрАТ": "cjsc",
+    "PrAT": "cjsc",
     "Private Joint Stock Company": "cjsc",
     "Приватне акціонерне товариство": "cjsc",
     "OJSC": "ojsc",
@@ -86,6 +100,7 @@ LEGAL_FORMS: dict[str, str] = {
     "Otkrytoe Aktsionernoe Obshchestvo": "ojsc",
     "Открытое акционерное общество": "ojsc",
     "ВАТ": "ojsc",
+    "VAT": "ojsc",
     "Відкрите акціонерне товариство": "ojsc",
     # Belarusian
     "ААТ": "ojsc",
@@ -105,6 +120,11 @@ LEGAL_FORMS: dict[str, str] = {
     "State Unitary Enterprise": "sue",
     "Gosudarstvennoe Unitarnoe Predpriyatie": "sue",
     "Государственное унитарное предприятие": "sue",
+    "MUP": "mue",
+    "МУП": "mue",
+    "Municipal Unitary Enterprise": "mue",
+    "Munitsipalnoe Unitarnoe Predpriyatie": "mue",
+    "Муниципальное унитарное предприятие": "mue",
     "State Enterprise": "state_enterprise",
     "Derzhavne Pidpryiemstvo": "state_enterprise",
     "Derzhavne Pidpryemstvo": "state_enterprise",
@@ -257,6 +277,25 @@ _ANYWHERE_SINGLE = frozenset(
 )
 
 
+#: Legal forms that are also name words: removed only at the name's own start or end, beside
+#: another legal form or before a quoted name (see the module docstring).
+_COMPANIONS = frozenset({"ak", "aq"})
+_COMPANION_WORDS = "ак|ak|ақ|aq"
+_OPENING = "«\"„“”‹‘’'‚"
+_CLOSING = "»\"“”›’‘'"
+#: One of those words before an opening quote or after a closing one: АК «АЛРОСА», «X» (АҚ).
+_BESIDE_QUOTES = re.compile(
+    f"(?:^|\\W)(?:{_COMPANION_WORDS})\\s*[{_OPENING}]|[{_CLOSING}]\\W*(?:{_COMPANION_WORDS})\\W*$",
+    re.IGNORECASE,
+)
+
+
+def names_a_quoted_party(text: str) -> bool:
+    """Whether a word that can be a legal form or a name word (AK) stands beside a quoted name
+    in ``text`` as written, which makes it the legal form."""
+    return _BESIDE_QUOTES.search(text) is not None
+
+
 def _match_key(token: str) -> str:
     """Exact for short tokens, phonetic for long ones (where spelling variants live)."""
     return token if len(token) < 5 else "~" + phonetic_key(token)
@@ -289,34 +328,50 @@ def _keys(tokens: list[str]) -> list[str]:
     return [_match_key(t) for t in tokens]
 
 
-def _longest_at(keys: list[str], start: int, stop: int) -> tuple[int, str, bool] | None:
+def _phrase(keys: list[str], start: int, stop: int, companions: bool) -> tuple[str, bool] | None:
+    if not companions and stop - start == 1 and keys[start] in _COMPANIONS:
+        return None
+    return _PHRASES.get(tuple(keys[start:stop]))
+
+
+def _longest_at(
+    keys: list[str], start: int, stop: int, companions: bool
+) -> tuple[int, str, bool] | None:
     for size in range(min(_LONGEST, stop - start), 0, -1):
-        hit = _PHRASES.get(tuple(keys[start : start + size]))
+        hit = _phrase(keys, start, start + size, companions)
         if hit is not None:
             return size, hit[0], hit[1]
     return None
 
 
-def _longest_ending(keys: list[str], stop: int) -> tuple[int, str] | None:
+def _longest_ending(keys: list[str], stop: int, companions: bool) -> tuple[int, str] | None:
     for size in range(min(_LONGEST, stop), 0, -1):
-        hit = _PHRASES.get(tuple(keys[stop - size : stop]))
+        hit = _phrase(keys, stop - size, stop, companions)
         if hit is not None:
             return size, hit[0]
     return None
 
 
-def strip_legal_forms(tokens: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
+def strip_legal_forms(
+    tokens: list[str] | tuple[str, ...], quoted_name: bool = False
+) -> tuple[list[str], list[str]]:
     """Split ``tokens`` (folded ASCII words) into (name tokens, canonical legal-form codes).
 
     Codes come in the order found. If the legal form is all there is ("Limited"), the tokens are
-    returned unchanged, as the name.
+    returned unchanged, as the name. ``quoted_name``: the name as written has such a word beside
+    a quoted name (:func:`names_a_quoted_party`: АК «АЛРОСА»), which makes it a legal form.
     """
-    result = _strip(tuple(tokens))
+    words = tuple(tokens)
+    result = _strip(words, quoted_name, quoted_name)
+    if not quoted_name and result[1] and _COMPANIONS.intersection(words):
+        result = _strip(words, True, False)
     return list(result[0]), list(result[1])
 
 
 @lru_cache(maxsize=65536)
-def _strip(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _strip(
+    tokens: tuple[str, ...], companions: bool, quoted: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     keys = _keys(list(tokens))
     if not (_FIRST.intersection(keys) or _LAST.intersection(keys)):
         return tokens, ()
@@ -327,7 +382,7 @@ def _strip(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     n = len(keys)
     while i < n:
         if keys[i] in _FIRST:
-            hit = _longest_at(keys, i, n)
+            hit = _longest_at(keys, i, n, companions)
             if hit is not None and (hit[2] or i == 0 or i + hit[0] == n):
                 found.append(hit[1])
                 i += hit[0]
@@ -335,16 +390,17 @@ def _strip(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         kept.append(tokens[i])
         kept_keys.append(keys[i])
         i += 1
-    # Forms that sit at the edges once others are gone ("X Co. LLC", "OOO 'X' AO").
+    # Forms that sit at the edges once others are gone ("X Co. LLC", "OOO 'X' AO"); not a name
+    # word that can be a legal form (LLC AK MICROTECH), unless it stands by quotes.
     changed = True
     while changed and kept:
         changed = False
-        head = _longest_at(kept_keys, 0, len(kept_keys))
+        head = _longest_at(kept_keys, 0, len(kept_keys), companions and quoted)
         if head is not None and head[0] < len(kept):
             found.append(head[1])
             del kept[: head[0]], kept_keys[: head[0]]
             changed = True
-        tail = _longest_ending(kept_keys, len(kept_keys))
+        tail = _longest_ending(kept_keys, len(kept_keys), companions and quoted)
         if tail is not None and tail[0] < len(kept):
             found.append(tail[1])
             del kept[-tail[0] :], kept_keys[-tail[0] :]

@@ -140,3 +140,49 @@ def slavic_key(token: str) -> str:
     (Jurij / Yuri, Jelena / Yelena). Only a second chance for two keys that differ."""
     word = _SLAVIC_INITIAL_J.sub("y", _SLAVIC_H.sub("g", token))
     return phonetic_key(word) if word != token else ""
+
+
+#: Romanisations of one Cyrillic letter that the key keeps apart, because elsewhere they are
+#: two sounds: ch for х (German and English habit: Technodinamika, Michail) beside kh and h;
+#: c for ц (Kuznecov) beside ts; j for й (Lukojl, Iljushin) beside y.
+_SPELLINGS = (
+    (re.compile("ch"), "kh"),
+    (re.compile("kh"), "ch"),
+    (re.compile("(?<![ckszptgdr])h"), "ch"),
+    (re.compile("c(?![eiyhkzs])"), "ts"),
+    (re.compile("ts"), "c"),
+    (re.compile("(?<![dz])j"), "y"),
+    (re.compile("y(?=[aeiou])"), "j"),
+)
+#: Variants tried per word: one per rule and per place it applies, the first few.
+MAX_SPELLING_VARIANTS = 8
+#: Shorter words have short keys that collide anyway (john -> yohn, jochn): no variants.
+_MIN_VARIANT_LENGTH = 5
+
+
+@lru_cache(maxsize=200_000)
+def variant_keys(token: str) -> tuple[str, ...]:
+    """Phonetic keys of a word's other romanisations, where they differ from its own key
+    (Technodinamika -> the key of Tekhnodinamika): candidate generation looks them up, so that
+    a listed spelling the key keeps apart is still found. Each rule is applied everywhere it
+    applies and at each single place (elektromechanicheskiy: only the first ch is х)."""
+    if len(token) < _MIN_VARIANT_LENGTH or not token.isascii() or not token.isalpha():
+        return ()
+    own = phonetic_key(token)
+    keys: dict[str, None] = {}
+    for pattern, replacement in _SPELLINGS:
+        places = list(pattern.finditer(token))
+        if not places:
+            continue
+        spellings = [pattern.sub(replacement, token)]
+        if len(places) > 1:
+            spellings.extend(
+                token[: m.start()] + replacement + token[m.end() :] for m in places[:3]
+            )
+        for spelling in spellings:
+            key = phonetic_key(spelling)
+            if key != own:
+                keys.setdefault(key, None)
+        if len(keys) >= MAX_SPELLING_VARIANTS:
+            break
+    return tuple(keys)[:MAX_SPELLING_VARIANTS]

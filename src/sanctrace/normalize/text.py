@@ -15,6 +15,12 @@ from functools import lru_cache
 _APOSTROPHES = "'’‘ʼʻ`´ʹʾʿ"
 _APOS_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
 _ASCII_SEP_RE = re.compile(r"[^a-z0-9]+")
+#: Apostrophes used as quotes, closing at a word's end: OOO'VEKTOR', ПАО‘АЛРОСА’ (a quote, not
+#: the elision of O'Brien or Ma'ruf, which has no closing mark before a space).
+_APOS_QUOTED_RE = re.compile(
+    f"[{re.escape(_APOSTROPHES)}]([^{re.escape(_APOSTROPHES)}]+?)"
+    f"[{re.escape(_APOSTROPHES)}](?=[\\s,.;:)\\]]|$)"
+)
 
 SCRIPTS = (
     "latin",
@@ -40,9 +46,12 @@ def fold(text: str) -> str:
     if not isinstance(text, str) or not text:
         return ""
     if text.isascii():
-        text = _APOS_RE.sub("", text.lower())
+        text = text.lower()
+        if "'" in text or "`" in text:
+            text = _APOS_RE.sub("", _APOS_QUOTED_RE.sub(r" \1 ", text))
         return _ASCII_SEP_RE.sub(" ", text).strip()
-    text = _APOS_RE.sub("", unicodedata.normalize("NFKC", text).casefold())
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _APOS_RE.sub("", _APOS_QUOTED_RE.sub(r" \1 ", text))
     return " ".join("".join(ch if _is_word_char(ch) else " " for ch in text).split())
 
 
