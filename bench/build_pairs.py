@@ -20,7 +20,8 @@ from dataclasses import dataclass, fields
 from itertools import combinations
 from pathlib import Path
 
-from rapidfuzz import fuzz, utils
+import numpy as np
+from rapidfuzz import fuzz, process, utils
 
 from sanctrace.model.entity import Entity
 from sanctrace.sources import parse_files
@@ -59,11 +60,13 @@ NEG_PER_RECORD = 2  # a record takes part in at most this many hard negatives
 NEG_MAX = 4000  # hard negatives kept in all (stratified by kind)
 BLOCK_MAX = 200  # token-pair blocks larger than this are skipped (too generic)
 SPLITS = (("train", 60), ("dev", 80), ("test", 100))  # cumulative percent by hash of party
+NEIGHBOURS_PER_NAME = 2  # nearest other OFAC entries kept per name (neighbour negatives)
+NEIGHBOUR_MIN_SIM = 50  # rapidfuzz token_set_ratio: below this a name is no screening candidate
 
 
 @dataclass
 class Pair:
-    source: str  # ofac_alias, crosslist, crosslist_ext, hard_negative, cross_script
+    source: str  # ofac_alias, crosslist, crosslist_ext, hard_negative, neighbour, cross_script
     tier: str
     label: int
     evidence: str
@@ -273,6 +276,49 @@ def hard_negatives(
     yield from _cap_negatives(found)
 
 
+def _family(schema: str) -> str:
+    return "person" if schema == "Person" else schema or "org"
+
+
+def neighbour_negatives(rows: list[Pair]) -> Iterator[Pair]:
+    """(e) what screening meets most: a name of one OFAC entry against the nearest primary names
+    of other entries of the same kind in the same split (OFAC lists a party once, so these are
+    different parties). Nearest by rapidfuzz token_set_ratio, so no sanctrace code chooses them."""
+    entries: dict[str, Pair] = {}
+    for p in rows:
+        if p.source == "ofac_alias":
+            entries.setdefault(p.record_a, p)
+    if not entries:
+        return
+    ids = sorted(entries)
+    primaries = [utils.default_process(entries[r].name_a) for r in ids]
+    queries = [(r, entries[r].name_a) for r in ids]
+    queries += [(p.record_a, p.name_b) for p in rows if p.source == "ofac_alias"]
+    matrix = process.cdist(
+        [utils.default_process(q) for _, q in queries],
+        primaries,
+        scorer=fuzz.token_set_ratio,
+        dtype=np.uint8,
+        workers=-1,
+    )
+    for (record, name), scores in zip(queries, matrix, strict=True):
+        own = entries[record]
+        kept = 0
+        for j in np.argsort(-scores.astype(np.int16), kind="stable"):
+            if kept >= NEIGHBOURS_PER_NAME or scores[j] < NEIGHBOUR_MIN_SIM:
+                break
+            other = entries[ids[j]]
+            if ids[j] == record or _family(other.schema_a) != _family(own.schema_a):
+                continue
+            kept += 1
+            yield Pair(
+                "neighbour", "same_list", 0, f"token_set_ratio:{scores[j]}", "different_entry",
+                record, name, own.schema_a, own.country_a, own.dob_a,
+                ids[j], other.name_a, other.schema_a, other.country_a, other.dob_a,
+                split_group=own.split_group,
+            )  # fmt: skip
+
+
 def _cap_negatives(found: dict[str, list[Pair]]) -> Iterator[Pair]:
     """Keep NEG_MAX negatives, shared evenly by kind, each record in at most NEG_PER_RECORD."""
     uses: Counter[str] = Counter()
@@ -379,6 +425,18 @@ def build() -> tuple[dict[str, list[Pair]], Counter[str]]:
         p.name_sim = str(round(fuzz.token_set_ratio(p.name_a, p.name_b) / 100, 3))
         out[split_of(p.split_group)].append(p)
     for rows in out.values():
+        labelled = {frozenset((p.record_a, p.record_b)) for p in rows}
+        for p in list(neighbour_negatives(rows)):
+            if frozenset((p.record_a, p.record_b)) in labelled:
+                continue
+            p.party_id, p.party_id_b = party.find(p.record_a), party.find(p.record_b)
+            p.pair_id = _hash("\t".join((p.source, p.record_a, p.name_a, p.record_b, p.name_b)))
+            p.pair_id = p.pair_id[:16]
+            if p.pair_id in seen_ids:
+                continue
+            seen_ids.add(p.pair_id)
+            p.name_sim = str(round(fuzz.token_set_ratio(p.name_a, p.name_b) / 100, 3))
+            rows.append(p)
         rows.sort(key=lambda p: (p.source, p.split_group, p.pair_id))
     return out, dropped
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,7 +13,8 @@ from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import err, out, print_json, show_data_date
 from sanctrace.errors import SanctraceError
-from sanctrace.match import DEFAULT_THRESHOLD, Query, compare
+from sanctrace.match import DEFAULT_THRESHOLD, Query, Screener, compare
+from sanctrace.match.config import LEARNED_THRESHOLD, config_for
 from sanctrace.screening import (
     audit_lists,
     audit_results,
@@ -22,6 +24,11 @@ from sanctrace.screening import (
     select_versions,
 )
 from sanctrace.screening import birth_date as parse_birth_date
+
+
+class Algorithm(StrEnum):
+    rules = "rules"
+    learned = "learned"
 
 
 def screen(
@@ -42,18 +49,29 @@ def screen(
         typer.Option("--id", help="Tax/registration number, IMO, SWIFT/BIC, LEI, passport."),
     ] = None,
     threshold: Annotated[
-        float,
+        float | None,
         typer.Option(
-            help=f"Minimum score (default {DEFAULT_THRESHOLD}); 0 shows the best candidates."
+            help=f"Minimum score (default {DEFAULT_THRESHOLD}; {LEARNED_THRESHOLD} with "
+            "--algorithm learned); 0 shows the best candidates."
         ),
-    ] = DEFAULT_THRESHOLD,
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many results.")] = 10,
     dataset: Annotated[
         list[str] | None, typer.Option("--dataset", help="Only these datasets.")
     ] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    algorithm: Annotated[
+        Algorithm,
+        typer.Option(
+            help="rules: the hand-tuned score; learned: a calibrated probability fitted on "
+            "labelled real pairs (docs/matching.md)."
+        ),
+    ] = Algorithm.rules,
 ) -> None:
     """Screen one name against every active list; scores explain themselves."""
+    config = config_for(algorithm.value)
+    if threshold is None:
+        threshold = config.threshold
 
     if not name.strip() and not identifier:
         raise SanctraceError("the name to screen is empty (give a name, or --id with a number)")
@@ -64,6 +82,8 @@ def screen(
     store = state.store_with_data()
     versions = select_versions(store.active_versions(), dataset)
     screener = state.screener()
+    if config.algorithm != screener.config.algorithm:
+        screener = Screener(screener.index, config)
     query = Query(
         name=name,
         schema=schema,
@@ -80,6 +100,7 @@ def screen(
         request={
             "query": query.to_dict(),
             "threshold": threshold,
+            "algorithm": config.algorithm,
             "limit": limit,
             "datasets": list(dataset or []),
         },
@@ -115,9 +136,12 @@ def compare_cmd(
     name_b: Annotated[str, typer.Argument(metavar="NAME_B")],
     schema: Annotated[str, typer.Option(help="Person, Company, Organization, ...")] = "Company",
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    algorithm: Annotated[
+        Algorithm, typer.Option(help="rules (hand-tuned) or learned (calibrated probability).")
+    ] = Algorithm.rules,
 ) -> None:
     """Score two names against each other and explain the score."""
-    result = compare(name_a, name_b, schema=schema)
+    result = compare(name_a, name_b, schema=schema, config=config_for(algorithm.value))
     if format is OutputFormat.json:
         print_json(
             {

@@ -6,13 +6,20 @@ rate on generated unlisted names); change them there, not in the code that uses 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
 class MatchConfig:
     #: A result at or above this score is a match. One documented default for all schemata.
     threshold: float = 0.80
+    #: ``learned`` (a calibrated probability, match/learned.py) or ``rules`` (the hand-tuned
+    #: score of match/score.py and match/evidence.py, kept for comparison).
+    algorithm: str = "rules"
+    #: The learned score is a probability, the index's coverage a share of the query's weight:
+    #: at the default threshold, candidates whose keys cover less than this (less the coverage
+    #: margin) are not scored (the rule scorer's threshold, where no recall was lost).
+    candidate_reach: float = 0.80
 
     # -- candidate generation -------------------------------------------------------------
     #: Name entries scored per query after the index ranks them.
@@ -106,6 +113,24 @@ class MatchConfig:
     #: exactly makes the score at least this, whatever the names.
     identifier_match_score: float = 0.98
 
+    def reach(self, cutoff: float) -> float:
+        """The index coverage a candidate needs to be scored for a result at ``cutoff``."""
+        if self.algorithm == "rules":
+            return cutoff
+        return self.candidate_reach * min(1.0, cutoff / self.threshold)
+
 
 DEFAULT_CONFIG = MatchConfig()
 DEFAULT_THRESHOLD = DEFAULT_CONFIG.threshold
+ALGORITHMS = ("rules", "learned")
+#: The learned score's default threshold, chosen on the dev split and dev-seed generated names
+#: (bench/train_scorer.py, docs/matching.md): the lowest with at most 0.5 % false alerts.
+LEARNED_THRESHOLD = 0.65
+
+
+def config_for(algorithm: str, base: MatchConfig = DEFAULT_CONFIG) -> MatchConfig:
+    """The matcher settings of one algorithm, each with its own default threshold."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}")
+    threshold = LEARNED_THRESHOLD if algorithm == "learned" else DEFAULT_THRESHOLD
+    return replace(base, algorithm=algorithm, threshold=threshold)

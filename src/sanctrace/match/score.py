@@ -47,6 +47,9 @@ class NameScore:
     unmatched_candidate: list[str] = field(default_factory=list)
     query_legal_forms: tuple[str, ...] = ()
     candidate_legal_forms: tuple[str, ...] = ()
+    #: The scripts the two names were written in (a learned scorer reads cross-script pairs
+    #: differently).
+    scripts: tuple[str, str] = ("", "")
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -413,6 +416,7 @@ def score_forms(
             unmatched_candidate=list(c.tokens),
             query_legal_forms=q.legal_forms,
             candidate_legal_forms=c.legal_forms,
+            scripts=(q.script, c.script),
         )
     extra = config.person_extra_token_weight if person else config.org_extra_token_weight
     missing_factor = config.person_missing_query_token_weight if person else 1.0
@@ -459,4 +463,5 @@ def score_forms(
         unmatched_candidate=[c.tokens[j] for j in sorted(free_c)],
         query_legal_forms=q.legal_forms,
         candidate_legal_forms=c.legal_forms,
+        scripts=(q.script, c.script),
     )

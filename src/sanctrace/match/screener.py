@@ -13,8 +13,10 @@ from typing import Any
 from sanctrace import __version__
 from sanctrace.errors import SanctraceError
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
-from sanctrace.match.evidence import weigh_evidence
+from sanctrace.match.evidence import normalize_identifier, weigh_evidence
+from sanctrace.match.features import evidence_of
 from sanctrace.match.index import INDEX_FORMAT, Index, distinct_forms
+from sanctrace.match.learned import default_model
 from sanctrace.match.score import NameScore, score_forms
 from sanctrace.match.types import IndexedEntity, Match, Query, Score, schemata_compatible
 from sanctrace.model.entity import SCHEMATA, Entity
@@ -90,6 +92,42 @@ def _acronym_disowned(
             expanded = _best_name(query_forms, form, person=person, weight=weight, config=config)
             agrees = agrees or expanded.score >= ACRONYM_EXPANSION_AGREES
     return spelled and not agrees
+
+
+def score_candidate(
+    query: Query,
+    forms: list[NameForm],
+    entity: IndexedEntity,
+    form: NameForm,
+    kind: str,
+    *,
+    weight: Any,
+    config: MatchConfig,
+    memo: dict[tuple[str, str, int], tuple[float, str]] | None = None,
+    query_weights: list[list[float]] | None = None,
+    candidate_weights: Sequence[float] | None = None,
+) -> tuple[float, NameScore, list[dict[str, Any]]] | None:
+    """(score, name alignment, explanation features) of one listed name for a query, by the
+    configured algorithm; None when an acronym link is void."""
+    person = query.schema == "Person" or entity.schema == "Person"
+    name = _best_name(
+        forms,
+        form,
+        person=person,
+        weight=weight,
+        config=config,
+        memo=memo,
+        query_weights=query_weights,
+        candidate_weights=candidate_weights,
+    )
+    if _acronym_disowned(forms, name, entity, person, weight, config):
+        return None
+    if config.algorithm == "rules":
+        score, features = weigh_evidence(query, entity, name, kind, config)
+        return score, name, features
+    evidence = evidence_of(query, entity, kind, normalize_identifier)
+    score, features = default_model().score(name, weight, person, evidence)
+    return score, name, features
 
 
 def check_input(name: str, schema: str | None) -> None:
@@ -192,11 +230,10 @@ class Screener:
         if query.schema is None and any(form.legal_forms for form in forms):
             query = replace(query, schema="Company")  # a legal form says it is no person
         best: dict[int, tuple[float, NameScore, str, list[dict[str, Any]]]] = {}
-        person = query.schema == "Person"
         config = self.config
         if cutoff <= 0:  # exploring: show the best candidates even on common words alone
             config = replace(config, open_postings=10**9, candidate_relative_floor=0.0)
-        hopeless = cutoff - config.coverage_margin
+        hopeless = config.reach(cutoff) - config.coverage_margin
         memo = self._token_memo
         if len(memo) > _TOKEN_MEMO_LIMIT:
             memo.clear()
@@ -215,20 +252,21 @@ class Screener:
                 continue
             if not schemata_compatible(query.schema, entity.schema):
                 continue
-            is_person = person or entity.schema == "Person"
-            name = _best_name(
+            scored = score_candidate(
+                query,
                 forms,
+                entity,
                 entry.form,
-                person=is_person,
+                entry.kind,
                 weight=index.weight,
                 config=self.config,
                 memo=memo,
                 query_weights=query_weights,
                 candidate_weights=index.entry_weights(n),
             )
-            if _acronym_disowned(forms, name, entity, is_person, index.weight, self.config):
+            if scored is None:
                 continue
-            score, features = weigh_evidence(query, entity, name, entry.kind, self.config)
+            score, name, features = scored
             current = best.get(entry.entity)
             if current is None or score > current[0]:
                 best[entry.entity] = (score, name, entry.kind, features)
@@ -277,23 +315,31 @@ def _result(
 def compare(
     name_a: str, name_b: str, schema: str | None = "Company", config: MatchConfig = DEFAULT_CONFIG
 ) -> Score:
-    """Score two names against each other, without any list (token rarity unknown)."""
+    """Score two names against each other, without any list (token rarity unknown), by the
+    configured algorithm."""
     check_input(name_a or "", schema)
     check_input(name_b or "", schema)
-    forms_a = name_forms(name_a or "", schema)
+    forms_a = distinct_forms(name_forms(name_a or "", schema))
     forms_b = name_forms(name_b or "", schema)
     if not forms_a or not forms_b:
         return Score(0.0, {"reason": "a name has no letters or digits to compare"})
-    best: NameScore | None = None
+    query = Query(name_a, schema)
+    other = IndexedEntity(
+        "b", "", "", schema or "LegalEntity", name_b, (), frozenset(), (), frozenset(),
+        ((name_b, "primary"),),
+    )  # fmt: skip
+    best: tuple[float, NameScore, list[dict[str, Any]]] | None = None
     for b in forms_b:
-        result = _best_name(
-            forms_a, b, person=schema == "Person", weight=token_weight, config=config
+        found = score_candidate(
+            query, forms_a, other, b, "primary", weight=token_weight, config=config
         )
-        if best is None or result.score > best.score:
-            best = result
+        if found is not None and (best is None or found[0] > best[0]):
+            best = found
     if best is None:
-        return Score(0.0, {"reason": "a name has no letters or digits to compare"})
-    return Score(round(best.score, 4), best.to_dict())
+        return Score(0.0, {"reason": "an acronym link is void: both names are spelled out"})
+    score, name, features = best
+    explanation = {**name.to_dict(), "features": features}
+    return Score(round(score, 4), explanation)
 
 
 # -- persistence ---------------------------------------------------------------------------

@@ -101,7 +101,8 @@ class Delta:
 def reach_floor(config: MatchConfig) -> float:
     """The least coverage at which an index entry can be scored for a query (long shots
     included), less a safety margin: entries below it cannot change a result."""
-    return config.threshold - config.coverage_margin - config.long_shot_margin - REACH_MARGIN
+    reach = config.reach(config.threshold)
+    return reach - config.coverage_margin - config.long_shot_margin - REACH_MARGIN
 
 
 def entity_fingerprint(entity: Entity) -> str:

@@ -1,0 +1,233 @@
+"""Matching quality on the labelled real pairs of bench/data (issue 15): F1 by pair set at each
+algorithm's own default threshold, calibration of the learned score, and cross-list recall@1.
+
+sanctrace's learned scorer (the default) and its rule scorer, nomenklatura logic-v1 / logic-v2
+and rapidfuzz WRatio score the same pairs in the same run (the baselines through
+bench/baseline_runner.py). Names only: the two names of an alias pair come from one record, so
+their countries and birth dates would give the answer away. Run alone or from bench/quality.py::
+
+    .venv/bin/python bench/quality_pairs.py [--split test] [--no-baselines]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+import benchlib
+import numpy as np
+import pairlib
+from benchlib import BASELINE_LABELS, BASELINE_THRESHOLDS, table
+
+from sanctrace.match import Query, Screener
+from sanctrace.match.config import config_for
+
+LEARNED = config_for("learned")
+RULES = config_for("rules")
+#: Words this light (generic words, legal forms) do not make an alias reachable.
+_REACH_WEIGHT = 0.35
+Row = dict[str, str]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def reachable(name: object, weight: Callable[[str], float]) -> bool:
+    """Whether a name matcher can reach the pair: a shared word (exact, spelling variant,
+    transliteration) that identifies something, or an acronym spelled out."""
+    for link in getattr(name, "links", ()):
+        if link.how == "acronym":
+            return True
+        if link.how != "initial" and max(weight(t) for t in link.query.split(" ")) > _REACH_WEIGHT:
+            return True
+    return False
+
+
+def f1(
+    scores: Sequence[float], labels: Sequence[int], threshold: float
+) -> tuple[float, float, float]:
+    tp = sum(1 for s, y in zip(scores, labels, strict=True) if s >= threshold and y)
+    fp = sum(1 for s, y in zip(scores, labels, strict=True) if s >= threshold and not y)
+    fn = sum(1 for s, y in zip(scores, labels, strict=True) if s < threshold and y)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return score, precision, recall
+
+
+def best_f1(scores: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:
+    return max((f1(scores, labels, t / 100)[0], t / 100) for t in range(5, 100))
+
+
+def calibration(p: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[float, list[list[str]]]:
+    rows, ece = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        mask = (p >= lo) & ((p < hi) if b < bins - 1 else (p <= hi))
+        if not mask.any():
+            continue
+        conf, acc = float(p[mask].mean()), float(y[mask].mean())
+        ece += mask.sum() / len(p) * abs(conf - acc)
+        rows.append([f"{lo:.1f}–{hi:.1f}", f"{int(mask.sum()):,}", f"{conf:.3f}", f"{acc:.3f}"])
+    return ece, rows
+
+
+def pair_sets(rows: list[Row], reach: list[bool]) -> dict[str, list[int]]:
+    """Row indices of each evaluated set: positives of one kind mixed with the hard negatives."""
+    hard = [i for i, r in enumerate(rows) if r["label"] == "0" and r["source"] != "neighbour"]
+    alias = [i for i, r in enumerate(rows) if r["source"] == "ofac_alias"]
+    cross = [
+        i
+        for i, r in enumerate(rows)
+        if r["label"] == "1" and r["source"] in ("crosslist", "crosslist_ext")
+    ]
+    positives = [i for i, r in enumerate(rows) if r["label"] == "1"]
+    neighbours = [i for i, r in enumerate(rows) if r["source"] == "neighbour"]
+    return {
+        "alias pairs + hard negatives": alias + hard,
+        "… reachable aliases only": [i for i in alias if reach[i]] + hard,
+        "… unreachable aliases (own row)": [i for i in alias if not reach[i]],
+        "cross-list pairs + hard negatives": cross + hard,
+        "together (all positives + hard negatives)": positives + hard,
+        "together + neighbour negatives": positives + hard + neighbours,
+    }
+
+
+def crosslist_recall(rows: list[Row], screener: Screener) -> tuple[int, int, int]:
+    """(positives, ranked first, found at all) when name a is screened against the list of
+    record b, at threshold 0: is record b the first answer?"""
+    total = first = found = 0
+    known = {e.id for e in screener.index.entities}
+    for r in rows:
+        if r["label"] != "1" or r["source"] not in ("crosslist", "crosslist_ext"):
+            continue
+        if r["record_b"] not in known:
+            continue
+        total += 1
+        schema = "Person" if "Person" in (r["schema_a"], r["schema_b"]) else None
+        dataset = r["record_b"].split(":", 1)[0]
+        results = screener.screen(Query(r["name_a"], schema), 0.0, 50, [dataset])
+        scores = {m.id: m.score for m in results}
+        own = scores.get(r["record_b"])
+        if own is None:
+            continue
+        found += 1
+        first += sum(1 for s in scores.values() if s >= own) == 1
+    return total, first, found
+
+
+def section(split: str = "test", baselines: bool = True) -> list[str]:
+    index = pairlib.bundled_index()
+    rows = pairlib.load_pairs(split)
+    log(f"scoring {len(rows):,} {split} pairs (learned and rules)...")
+    learned, rules, reach = [], [], []
+    for r in rows:
+        found = pairlib.score_pair(r, index, LEARNED, with_evidence=False)
+        learned.append(found[0] if found else 0.0)
+        rule = pairlib.score_pair(r, index, RULES, with_evidence=False)
+        rules.append(rule[0] if rule else 0.0)
+        reach.append(rule is not None and reachable(rule[1], index.weight))
+    scores: dict[str, list[float]] = {
+        "sanctrace --algorithm learned": learned,
+        "sanctrace (rules, the default)": rules,
+    }
+    thresholds = {
+        "sanctrace --algorithm learned": LEARNED.threshold,
+        "sanctrace (rules, the default)": RULES.threshold,
+    }
+    if baselines and benchlib.baselines_available():
+        log("scoring the same pairs with the baselines...")
+        run = benchlib.run_baselines(
+            [
+                benchlib.make_pair(
+                    r["pair_id"],
+                    r["name_a"],
+                    "Person" if r["schema_a"] == "Person" else None,
+                    {
+                        "schema": r["schema_b"] or "LegalEntity",
+                        "properties": {"name": [r["name_b"]]},
+                    },
+                )
+                for r in rows
+            ]
+        )
+        for algorithm in ("logic_v2", "logic_v1", "wratio"):
+            label = BASELINE_LABELS[algorithm]
+            scores[label] = [run.scores[r["pair_id"]][algorithm] for r in rows]
+            thresholds[label] = BASELINE_THRESHOLDS[algorithm]
+    labels = [int(r["label"]) for r in rows]
+    lines = [f"### Labelled pairs ({split} split of bench/data, names only)", ""]
+    lines.append(
+        "F1 / precision / recall at each algorithm's own default threshold, and the best F1 over "
+        "thresholds (in brackets, with its threshold). Hard negatives: look-alike names of "
+        "different parties; neighbour negatives: each OFAC name against its nearest other "
+        "entries. Reachable aliases share an identifying word, a spelling or transliteration "
+        "variant, or an acronym with the primary name."
+    )
+    lines.append("")
+    header = ["pair set", "pairs", *(f"{a} (at {thresholds[a]:g})" for a in scores)]
+    body = []
+    for name, members in pair_sets(rows, reach).items():
+        ys = [labels[i] for i in members]
+        cells = [name, f"{len(members):,}"]
+        for algorithm, values in scores.items():
+            xs = [values[i] for i in members]
+            if not any(y == 0 for y in ys):  # positives only: recall is all there is
+                cells.append(f"recall {f1(xs, ys, thresholds[algorithm])[2]:.3f}")
+                continue
+            at, precision, recall = f1(xs, ys, thresholds[algorithm])
+            best, where = best_f1(xs, ys)
+            cells.append(f"**{at:.3f}** / {precision:.3f} / {recall:.3f} ({best:.3f} at {where:g})")
+        body.append(cells)
+    lines += table(header, body)
+    log("candidate negatives of the split, for calibration...")
+    extra = pairlib.candidate_negatives(rows, index)
+    extra_scores = []
+    for r in extra:
+        found = pairlib.score_pair(r, index, LEARNED, with_evidence=False)
+        extra_scores.append(found[0] if found else 0.0)
+    aligned = [i for i in range(len(rows)) if learned[i] > 0]
+    p = np.array([learned[i] for i in aligned] + [s for s in extra_scores if s > 0])
+    y = np.array([labels[i] for i in aligned] + [0] * sum(1 for s in extra_scores if s > 0))
+    ece, reliability = calibration(p, y)
+    ece_all, _ = calibration(np.array(learned), np.array(labels, dtype=float))
+    lines += [
+        "",
+        f"Calibration of the learned score on the {split} split as a screening meets it: the "
+        f"{len(aligned):,} pairs whose names align at all, plus {len(p) - len(aligned):,} "
+        "candidate negatives (each OFAC name of the split screened against the bundled SDN "
+        f"list, other entries' best candidates): **ECE {ece:.3f}** (ten equal-width bins). On "
+        f"the file's {len(rows):,} pairs alone, unaligned ones included (those score 0, and "
+        f"{sum(1 for i in range(len(rows)) if not learned[i] and labels[i]):,} of them are "
+        f"aliases sharing nothing with the primary name): ECE {ece_all:.3f}.",
+        "",
+    ]
+    lines += table(["score bin", "pairs", "mean score", "share same party"], reliability)
+    log("cross-list recall@1...")
+    total, first, found = crosslist_recall(rows, Screener(index, RULES))
+    l_total, l_first, l_found = crosslist_recall(rows, Screener(index, LEARNED))
+    lines += [
+        "",
+        f"Cross-list recall@1 ({split}): name a screened against record b's own list at "
+        f"threshold 0; record b ranked first for **{first:,} of {total:,}** "
+        f"({100 * first / max(total, 1):.1f} %), found at all for {found:,} (rules); "
+        f"**{l_first:,} of {l_total:,}** ({100 * l_first / max(l_total, 1):.1f} %), found at "
+        f"all for {l_found:,} (learned).",
+        "",
+    ]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    parser.add_argument("--no-baselines", action="store_true")
+    args = parser.parse_args(argv)
+    print("\n".join(section(args.split, not args.no_baselines)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
