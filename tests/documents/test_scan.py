@@ -107,7 +107,7 @@ def test_a_one_word_name_needs_corroboration(scanner: Scanner) -> None:
     assert shown(scanner.scan_text("Our focus this year was Focus and what it sells.")) == []
     text = "The payments went to Focus SARL, a trading firm."
     [finding] = found(scanner.scan_text(text), FOCUS)
-    assert finding.text == "Focus"
+    assert finding.text == "Focus SARL"  # the name as written, with its legal form
     assert "SARL" in finding.explanation["corroboration"]
 
 
@@ -242,7 +242,7 @@ def test_a_possessive_is_the_name_and_a_plural_is_not(scanner: Scanner) -> None:
     # ... but for the plurals the lists keep in the singular (RG HOLDINGS LTD: holding)
     text = "Invoices went to Rg Holdings Ltd last year."
     [finding] = found(scanner.scan_text(text), "us_ofac_sdn:44210")
-    assert finding.text == "Rg Holdings"
+    assert finding.text == "Rg Holdings Ltd"
     [finding] = found(scanner.scan_text("Rosoboronexport's deliveries rose."), ROSOBORONEXPORT)
     assert finding.text == "Rosoboronexport's"
     assert (

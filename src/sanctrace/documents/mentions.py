@@ -53,11 +53,13 @@ _FUNCTION_WORDS = """
 FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 
 
-def person_spans(work: str, ordinary: Callable[[str], bool] | None = None) -> list[tuple[int, int]]:
-    """Offsets ``(start, end)`` in ``work`` of the runs of capitalised words that may name a
-    person. ``ordinary(word)`` says whether the document uses a word in lower case: such a word
-    opening a sentence is an ordinary word, not a first name."""
-    spans: list[tuple[int, int]] = []
+def person_runs(
+    work: str, ordinary: Callable[[str], bool] | None = None
+) -> list[list[tuple[int, int]]]:
+    """The runs of capitalised words in ``work`` that may name a person, each as the offsets
+    ``(start, end)`` of its words. ``ordinary(word)`` says whether the document uses a word in
+    lower case: such a word opening a sentence is an ordinary word, not a first name."""
+    runs: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []  # the words of the current run
     capitalised = 0
     last_end = -1
@@ -68,7 +70,7 @@ def person_spans(work: str, ordinary: Callable[[str], bool] | None = None) -> li
         while run and not work[run[-1][0]].isupper():  # a particle does not end a name
             run.pop()
         if len(run) >= MIN_PERSON_WORDS and capitalised <= MAX_PERSON_WORDS:
-            spans.append((run[0][0], run[-1][1]))
+            runs.append(run)
         run = []
         capitalised = 0
 
@@ -90,12 +92,33 @@ def person_spans(work: str, ordinary: Callable[[str], bool] | None = None) -> li
         else:
             close()
     close()
-    return spans
+    return runs
+
+
+def windows(work: str, run: list[tuple[int, int]], places: list[int]) -> list[tuple[int, int]]:
+    """The spans of a run worth screening for the anchor words at the offsets ``places``: the
+    whole run first, then its shorter windows of two words or more that hold one of them and
+    start and end with a capitalised word, longest first (Роснефти Игорь Сечин, then Игорь
+    Сечин)."""
+    found: list[tuple[int, int]] = []
+    for length in range(len(run), MIN_PERSON_WORDS - 1, -1):
+        for first in range(len(run) - length + 1):
+            start, end = run[first][0], run[first + length - 1][1]
+            last = run[first + length - 1][0]
+            held = any(start <= at < end for at in places)
+            if held and work[start].isupper() and work[last].isupper():
+                found.append((start, end))
+    return found
 
 
 def written_name(text: str) -> str:
     """A person span as the screener is asked about it: on one line, without a possessive."""
     return _POSSESSIVE.sub("", " ".join(text.replace("\u00ad", "").split()))
+
+
+def is_title(word: str) -> bool:
+    """A title, an office or a form of address (President, Mr, CEO, Президент)."""
+    return _POSSESSIVE.sub("", word).lower() in TITLES
 
 
 def _joined(work: str, end: int, start: int, initial: bool) -> bool:

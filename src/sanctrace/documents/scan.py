@@ -33,7 +33,7 @@ import ahocorasick
 from sanctrace.documents.analysis import Analysis, table
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
-from sanctrace.documents.mentions import person_spans, written_name
+from sanctrace.documents.mentions import is_title, person_runs, windows, written_name
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.match.index import Index
 from sanctrace.match.score import NameScore, may_align, score_forms
@@ -360,20 +360,28 @@ class Scanner:
         found: list[tuple[Finding, _Entry]] = []
         places.sort()
         k = 0
-        for start, end in person_spans(work, ordinary):
-            while k < len(places) and places[k] < start:
+        for run in person_runs(work, ordinary):
+            while k < len(places) and places[k] < run[0][0]:
                 k += 1
             if k == len(places):
                 break
-            if places[k] >= end:
+            if places[k] >= run[-1][1]:
                 continue
-            written = written_name(work[start:end])
-            for match in self._screened(written, cutoff):
-                if match.schema != "Person":
-                    continue
-                entry = self._entry_of(match)
+            held = [at for at in places[k:] if at < run[-1][1]]
+            # the longest window that names a listed person (a word of a firm before a name
+            # is no part of it: Роснефти Игорь Сечин)
+            for start, end in windows(work, run, held):
+                matches = [
+                    m
+                    for m in self._screened(written_name(work[start:end]), cutoff)
+                    if m.schema == "Person"
+                ]
                 context = _context(text, start)
-                found.append((_found(match, text, start, end, context), entry))
+                found.extend(
+                    (_found(m, text, start, end, context), self._entry_of(m)) for m in matches
+                )
+                if matches:
+                    break
         return found
 
     def _screened(self, written: str, cutoff: float) -> list[Match]:
@@ -490,6 +498,17 @@ class Scanner:
             return []
         caps = [not cased or _capital(work, s) for s, _ in words]
         gaps = [work[words[k][1] : words[k + 1][0]] for k in range(len(words) - 1)]
+        written_of: dict[tuple[int, int], str] = {}
+
+        def written_at(span: tuple[int, int]) -> str:
+            """The text of a window, as the scorer and the screener read it."""
+            written = written_of.get(span)
+            if written is None:
+                start, end = words[span[0]][0], words[span[1]][1]
+                written = _POSSESSIVE.sub("", work[start:end].replace("\u00ad", ""))
+                written = written_of[span] = written.replace("\n", " ")
+            return written
+
         # Word k and k + 1 are apart when a comma, a bracket or the like stands between them:
         # a list of parties is no one name (but a list writes persons SURNAME, Given).
         apart = [bool(_SEPARATOR.search(gap)) for gap in gaps]
@@ -501,6 +520,15 @@ class Scanner:
         # proper name (Кулакова София, Henry Wilson) is not a mention of it.
         joined = [not _BREAK.search(gap) for gap in gaps]
         legal = [_is_legal_form(work[s:e]) or _is_form_word(work[s:e]) for s, e in words]
+        # In a text with capitals, a name's words are capitalised but for short words (of,
+        # and, the) and in Cyrillic (Центральный музей Тавриды): a longer lower-case word is
+        # no part of a name, whatever the scorer makes of it.
+        plain = [
+            not cased or caps[k] or e - s <= 4 or _INFLECTING.search(work, s, e) is not None
+            for k, (s, e) in enumerate(words)
+        ]
+        # A title before or after a name is no part of it (President Qasem Soleimani).
+        beside = [legal[k] or is_title(work[s:e]) for k, (s, e) in enumerate(words)]
 
         numeric = [work[s].isdigit() for s, _ in words]  # a date or amount ends a name
 
@@ -515,7 +543,7 @@ class Scanner:
                 and joined[before]
                 and caps[before]
                 and not numeric[before]
-                and not legal[before]
+                and not beside[before]
                 and not _starts_sentence(work, words[before][0])
             ):
                 return True
@@ -527,13 +555,12 @@ class Scanner:
                 and joined[last]
                 and caps[after]
                 and not numeric[after]
-                and not legal[after]
+                and not beside[after]
             )
 
         # The first sound of each word (Mohammed and Muhammad alike): a window whose words do
         # not all start as some word of the name does (or spell its initials) cannot name it.
         sounds = [_first_sound(work[s:e]) for s, e in words]
-        written_of: dict[tuple[int, int], str] = {}
         best: dict[int, tuple[float, NameScore, int, int, _Entry]] = {}
         for n in names:
             entry = self._entry(n)
@@ -556,6 +583,8 @@ class Scanner:
                         continue
                     if not all(fits[first : span[1] + 1]):
                         continue
+                    if not all(plain[first : span[1] + 1]):
+                        continue  # "The contract with Islamic Revolutionary Guard Corps"
                     if (
                         person
                         and cased
@@ -565,12 +594,7 @@ class Scanner:
                         )
                     ):
                         continue  # a person's name has no common words in it ("X and Y")
-                    written = written_of.get(span)
-                    if written is None:
-                        start, end = words[span[0]][0], words[span[1]][1]
-                        written = _POSSESSIVE.sub("", work[start:end].replace("\u00ad", ""))
-                        written = written_of[span] = written.replace("\n", " ")
-                    scored = self._score(written, entry)
+                    scored = self._score(written_at(span), entry)
                     if scored is None:
                         continue
                     current = best.get(entry.entity)
@@ -580,9 +604,29 @@ class Scanner:
         # puts at the threshold or above) makes the findings, each entity in its longest
         # window (the name as written: "Концерн Алмаз-Антей", not "Алмаз-Антей"), the best
         # scored of equally long ones.
+        # A legal form written beside a window is part of the name as written (Tactical
+        # Missiles Corporation): the window with it is screened too.
+        outer = [
+            legal[k] and work[words[k][0] : words[k][1]].lower() != "the" for k in range(len(words))
+        ]
+        windows: dict[tuple[int, int], None] = {}
+        for _, _, first, last, _ in best.values():
+            windows[first, last] = None
+            low_k, high_k = first, last
+            while low_k > 0 and joined[low_k - 1] and outer[low_k - 1]:
+                low_k -= 1
+            while high_k + 1 < len(words) and joined[high_k] and outer[high_k + 1]:
+                high_k += 1
+            windows[low_k, high_k] = None
+        answers = {w: self._screened(written_at(w), cutoff) for w in windows}
+        # A window inside a longer one the screener matched is part of that name as written,
+        # which the screener answered for (Tactical Missiles in Tactical Missiles Corporation).
+        named = [w for w, matches in answers.items() if matches]
         accepted: dict[str, tuple[Match, int, int, _Entry]] = {}
-        for first, last in dict.fromkeys((b[2], b[3]) for b in best.values()):
-            for match in self._screened(written_of[first, last], cutoff):
+        for (first, last), matches in answers.items():
+            if any(a <= first and last <= b and (a, b) != (first, last) for a, b in named):
+                continue
+            for match in matches:
                 entry = self._entry_of(match)
                 if entry.person and entry.single is None and first == last:
                     continue  # a person of several names is named by two of them
@@ -646,11 +690,28 @@ class Scanner:
         """Keep names that stand on their own; a one-word name only when capitalised and, if it
         is short, a person's or an ordinary word in this document, corroborated (saying how);
         one finding per entity and place (the best of overlapping ones)."""
-        alone = [entry.single is not None or _is_one_word(f.text) for f, entry in candidates]
+        # A mention of one word, or of a one-word name and legal forms (Focus SARL), needs
+        # corroboration (not Islamic Revolutionary Guard Corps, though the screener met the
+        # listed acronym IRGC in it).
+        alone = [
+            _core_words(f.text, whole=True) == 1
+            or (entry.single is not None and _core_words(f.text) <= 1)
+            for f, entry in candidates
+        ]
+        reasons = [
+            self._one_word(text, ordinary, finding, entry) if single else None
+            for (finding, entry), single in zip(candidates, alone, strict=True)
+        ]
+        # Words corroborated as a name for one entity are that name for every entity the
+        # screener found in them (Rostec of Russia on the lists that give it no country).
+        at_place: dict[tuple[int, int], str] = {}
+        for (finding, _), reason in zip(candidates, reasons, strict=True):
+            if reason is not None:
+                at_place.setdefault((finding.start, finding.end), reason)
         kept: list[Finding] = []
-        for (finding, entry), single in zip(candidates, alone, strict=True):
+        for (finding, _), single, reason in zip(candidates, alone, reasons, strict=True):
             if single:
-                reason = self._one_word(text, ordinary, finding, entry)
+                reason = reason or at_place.get((finding.start, finding.end))
                 if reason is None:
                     continue
                 finding = replace(
@@ -694,7 +755,8 @@ class Scanner:
             return None
         word = written.lower()
         if not ordinary(word) and not entry.person and not _is_place(written):
-            listed = entry.single or ""
+            # the listed name's one word, or the word written when it is a word of the name
+            listed = entry.single or (word if word in entry.tokens else "")
             if self._distinctive(listed) and not _SURNAME.search(written):
                 return "a distinctive word, capitalised"
         return self._corroboration(text, finding)
@@ -710,7 +772,8 @@ class Scanner:
             if not w.endswith((".", "!", "?", ";", ":"))
         ]
         after = text[finding.end : finding.end + 40].split()[:1]
-        for near in () if entity.schema == "Person" else (*before, *after):
+        inside = finding.text.split()[1:]  # Focus SARL, as the window took it with the name
+        for near in () if entity.schema == "Person" else (*before, *inside, *after):
             bare = near.strip(".,;:()«»\"'“”")
             if bare and _is_legal_form(bare):
                 return f"legal form beside it: {bare}"
@@ -1128,9 +1191,11 @@ def _starts_sentence(text: str, at: int) -> bool:
     return not before or before[-1] in ".!?…:;\n"
 
 
-def _is_one_word(written: str) -> bool:
-    """A mention written as a single word."""
-    return len(_WORD.findall(written)) == 1
+def _core_words(written: str, *, whole: bool = False) -> int:
+    """The words of a mention that are not legal forms nor words of one (Focus SARL: 1); with
+    ``whole``, all its words."""
+    found = _WORD.findall(written)
+    return len(found) if whole else sum(not (_is_legal_form(w) or _is_form_word(w)) for w in found)
 
 
 def _in_capitals(text: str, start: int, length: int) -> bool:

@@ -1,0 +1,209 @@
+"""`scan` finds what `screen` finds, with the same score: persons named in prose (with titles and
+context words around them, in Latin or Cyrillic letters), and short names inside long official
+names; while unlisted people in the news, and this repository's own docs, raise nothing new."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sanctrace.documents.extract import extract_path
+from sanctrace.documents.mentions import person_runs
+from sanctrace.documents.scan import Scanner
+from sanctrace.match.types import Query
+from sanctrace.store import open_store
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: Real listed parties as newspapers write them.
+PERSONS = [
+    "Igor Sechin",
+    "Alisher Usmanov",
+    "Vladimir Putin",
+    "Roman Abramovich",
+    "Oleg Deripaska",
+    "Viktor Vekselberg",
+    "Gennady Timchenko",
+    "Arkady Rotenberg",
+    "Sergei Lavrov",
+    "Dmitry Peskov",
+    "Yevgeny Prigozhin",
+    "Ramzan Kadyrov",
+    "Kim Jong Un",
+    "Bashar al-Assad",
+    "Petr Aven",
+    "Suleiman Kerimov",
+    "Andrey Kostin",
+    "Herman Gref",
+    "Sergei Shoigu",
+    "Qasem Soleimani",
+    "Игорь Сечин",
+    "Роман Абрамович",
+]
+ORGANISATIONS = [
+    "Almaz-Antey",
+    "Алмаз-Антей",
+    "Rosoboronexport",
+    "Kalashnikov Concern",
+    "Wagner Group",
+    "Bank Melli",
+    "IEMZ Kupol",
+    "Tactical Missiles Corporation",
+    "Korea Kwangson Banking Corporation",
+    "Islamic Revolutionary Guard Corps",
+    "Sovcomflot",
+]
+PERSON_SENTENCES = [
+    "He met {} in Moscow.",
+    "{} said on Monday that the talks went well.",
+    "Russian President {} stated that nothing had changed.",
+]
+ORGANISATION_SENTENCES = [
+    "The contract with {} was signed in Moscow, Russia.",
+    "{} shipped the goods to Russia in May.",
+]
+
+
+@pytest.fixture(scope="module")
+def scanner(bundled_home: Path) -> Iterator[Scanner]:
+    store = open_store(str(bundled_home / "sanctrace.db"))
+    try:
+        yield Scanner.open(store)
+    finally:
+        store.close()
+
+
+def screened(scanner: Scanner, name: str) -> dict[str, float]:
+    """What `sanctrace screen NAME` finds: entity id -> score, as scan rounds it."""
+    matches = scanner.screener.screen(Query(name), limit=25)
+    return {m.id: round(m.score, 4) for m in matches}
+
+
+def scanned(scanner: Scanner, text: str) -> dict[str, float]:
+    return {f.id: f.score for f in scanner.scan_text(text)}
+
+
+@pytest.mark.parametrize(
+    ("names", "sentences"),
+    [(PERSONS, PERSON_SENTENCES), (ORGANISATIONS, ORGANISATION_SENTENCES)],
+    ids=["persons", "organisations"],
+)
+def test_scan_finds_what_screen_finds_with_the_same_score(
+    scanner: Scanner, names: list[str], sentences: list[str]
+) -> None:
+    """Every entity `screen` puts at the threshold or above for a name is found by `scan` of a
+    sentence holding the name, with the same score (and nothing else is found there)."""
+    disagreements = []
+    found_by_screen = 0
+    for name in names:
+        expected = screened(scanner, name)
+        found_by_screen += bool(expected)
+        for sentence in sentences:
+            text = sentence.format(name)
+            got = scanned(scanner, text)
+            if got != expected:
+                disagreements.append((text, expected, got))
+    assert disagreements == []
+    # not vacuous: screen finds most of these real listed parties
+    assert found_by_screen >= len(names) * 3 // 4
+
+
+def test_a_person_named_with_titles_and_context_words_is_found(scanner: Scanner) -> None:
+    text = "Russian President Vladimir Putin stated that he had met Alisher Usmanov."
+    findings = scanner.scan_text(text)
+    texts = {f.text for f in findings if f.schema == "Person"}
+    assert texts == {"Vladimir Putin", "Alisher Usmanov"}
+    for finding in findings:
+        assert text[finding.start : finding.end] == finding.text
+        assert finding.score == screened(scanner, finding.text)[finding.id]
+        assert finding.score >= scanner.config.threshold
+
+
+def test_a_word_of_a_firm_before_a_person_is_no_part_of_the_name(scanner: Scanner) -> None:
+    """Rosneft CEO Igor Sechin: the title splits the run; Роснефти Игорь Сечин: the longest
+    window that names a listed person is kept."""
+    expected = screened(scanner, "Igor Sechin")
+    assert expected
+    findings = scanner.scan_text("Rosneft CEO Igor Sechin said the deal was done.")
+    assert {f.id: f.score for f in findings if f.text == "Igor Sechin"} == expected
+
+
+def test_a_person_named_in_cyrillic_is_found(scanner: Scanner) -> None:
+    expected = screened(scanner, "Роман Абрамович")
+    assert expected
+    findings = scanner.scan_text("Вчера Роман Абрамович прилетел в Москву.")
+    assert {f.id: f.score for f in findings if f.text == "Роман Абрамович"} == expected
+
+
+def test_a_short_name_inside_a_long_official_name_is_found_as_screen_scores_it(
+    scanner: Scanner,
+) -> None:
+    """Almaz-Antey against the SDN's JOINT STOCK COMPANY AEROSPACE DEFENSE CONCERN ALMAZ-ANTEY:
+    once dropped by scan's own rules (the pre-check's 70 % and the window's 25 % of the name's
+    weight left out), now found at the score screen gives it."""
+    sdn = "us_ofac_sdn:16865"
+    expected = screened(scanner, "Almaz-Antey")
+    assert expected.get(sdn, 0) >= scanner.config.threshold
+    got = scanned(scanner, "Deliveries from Almaz-Antey resumed in March.")
+    assert got[sdn] == expected[sdn]
+
+
+def test_unlisted_people_in_the_news_raise_nothing(scanner: Scanner) -> None:
+    text = (
+        "Angela Merkel met Emmanuel Macron in Paris on Tuesday. German Chancellor Olaf Scholz "
+        "and Prime Minister Boris Johnson joined them later, said spokesman Steffen Seibert. "
+        "Ursula von der Leyen, President of the European Commission, told reporters that Joe "
+        "Biden and Justin Trudeau would call. Mr. John Smith, CEO of Acme Holdings, and Dr. "
+        "Maria Garcia of the Mayo Clinic also attended. Ангела Меркель встретилась с "
+        "Эммануэлем Макроном в Париже."
+    )
+    assert [(f.text, f.id, f.caption) for f in scanner.scan_text(text)] == []
+
+
+#: The persons this repository's docs name on purpose, as examples of names that match.
+#: docs/matching.md also writes "Kim Eun Jong is not Kim Jong Un", which `screen` scores 0.85
+#: against KIM, Jong Un on its own (a scorer matter): scan reports it as screen does.
+DOCUMENTED_PERSONS = {
+    "Kim Jong Un",
+    "KARIMI-ADEGANI",
+    "Abd Allah",
+    "Kim Eun Jong",
+    "Igor Sechin",
+    "Vladimir Putin",
+    "Игорь Сечин",
+}
+
+
+def test_the_repository_docs_name_no_other_person(scanner: Scanner) -> None:
+    """README.md and docs/*.md (but benchmarks.md, which quotes the benches' misses and near
+    misses) raise person findings only for the listed persons they name as examples."""
+    paths = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    persons = set()
+    for path in paths:
+        if path.name == "benchmarks.md":
+            continue
+        report = scanner.scan(extract_path(path))
+        persons.update(f.text for f in report.findings if f.schema == "Person")
+    assert persons <= DOCUMENTED_PERSONS
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("Russian President Vladimir Putin stated", [["Vladimir", "Putin"]]),
+        ("He met Mr. Alisher Usmanov.", [["Alisher", "Usmanov"]]),
+        ("Rosneft CEO Igor Sechin said", [["Igor", "Sechin"]]),
+        (
+            "Bashar al-Assad and Vladimir V. Putin",
+            [["Bashar", "al", "Assad"], ["Vladimir", "V", "Putin"]],
+        ),
+        ("Президент Владимир Путин заявил", [["Владимир", "Путин"]]),
+        ("The Board met on Monday.", []),
+        ("One Two Three Four Five six", []),
+    ],
+)
+def test_person_runs(text: str, runs: list[list[str]]) -> None:
+    found = [[text[s:e] for s, e in run] for run in person_runs(text)]
+    assert found == runs
