@@ -172,6 +172,7 @@ DOCUMENTED_PERSONS = {
     "Kim Eun Jong",
     "Igor Sechin",
     "Vladimir Putin",
+    "Alisher Usmanov",
     "Игорь Сечин",
 }
 
