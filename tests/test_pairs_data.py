@@ -14,7 +14,7 @@ import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "bench" / "data"
 SPLITS = ("train", "dev", "test")
-SOURCES = ("ofac_alias", "crosslist", "crosslist_ext", "hard_negative", "cross_script")
+SOURCES = ("ofac_alias", "crosslist", "crosslist_ext", "hard_negative", "neighbour", "cross_script")
 
 
 def _read(split: str) -> list[dict[str, str]]:
