@@ -186,7 +186,7 @@ def test_the_repository_docs_name_no_other_person(scanner: Scanner) -> None:
         if path.name == "benchmarks.md":
             continue
         report = scanner.scan(extract_path(path))
-        persons.update(f.text for f in report.findings if f.schema == "Person")
+        persons.update(" ".join(f.text.split()) for f in report.findings if f.schema == "Person")
     assert persons <= DOCUMENTED_PERSONS
 
 
