@@ -91,6 +91,15 @@ def _joined_pairs(tokens: tuple[str, ...]) -> set[str]:
     }
 
 
+def _pairs_apart(tokens: tuple[str, ...]) -> Iterator[tuple[str, str, str]]:
+    """(first, second, both run together) for adjacent query words, as ``_joined_pairs``: a
+    query writes apart what a list writes as one word (Machine Building / machinebuilding,
+    the translation of mashinostroitelnyy)."""
+    for a, b in pairwise(tokens):
+        if len(a) + len(b) >= 5 and a.isalpha() and b.isalpha():
+            yield a, b, a + b
+
+
 def _trigrams(token: str) -> set[str]:
     padded = f"^{token}$"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -316,6 +325,12 @@ class Index:
                 if spelled_out is not None and len(spelled_out) <= config.open_postings:
                     for n in spelled_out:
                         per_form[n] += 0.9
+            for a, b, both in _pairs_apart(form.tokens):
+                as_one = self.tokens.get(both)
+                if as_one is not None and len(as_one) <= config.open_postings:
+                    w = 0.9 * (self.weight(a) + self.weight(b))
+                    for n in as_one:
+                        per_form[n] += w
             total = sum(self.weight(t) for t in form.tokens) or 1.0
             if len(forms) == 1:
                 scores = {n: w / total for n, w in per_form.items()}
@@ -498,6 +513,17 @@ class Index:
                 for n in spelled:
                     per_form[n] += 0.9
                     taken.add(n)
+            for a, b, both in _pairs_apart(form.tokens):
+                as_one = self.tokens.get(both)
+                if as_one is None:
+                    continue
+                if routes is not None:
+                    listed = routes.tokens.get(both)
+                    if listed is None or len(listed) > config.open_postings:
+                        continue
+                for n in as_one:
+                    per_form[n] += weight(a) + weight(b)
+                    taken.add(n)
             if taken:
                 total = sum(weight(t) for t in form.tokens) or 1.0
                 best = max(best, max(per_form[n] for n in taken) / total)
@@ -523,6 +549,10 @@ class Index:
             ):
                 if postings is not None:
                     yield postings, w * share, 0
+            for variant in variant_keys(token):
+                alike = self.phonetic.get(variant)
+                if alike is not None:
+                    yield alike, w * 0.9, 0
             if len(token) >= 4:
                 grams = _trigrams(token)
                 counts = Counter(chain.from_iterable(self.trigrams.get(g) or () for g in grams))
