@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from sanctrace.model.countries import to_code
 
@@ -131,12 +132,18 @@ def _joined(work: str, end: int, start: int, initial: bool) -> bool:
 def _breaks(work: str, start: int, word: str, ordinary: Callable[[str], bool] | None) -> bool:
     """A title, a people or country, a function word, or an ordinary word opening a sentence:
     it ends the run before it and starts none."""
+    if _never_in_name(word):
+        return True
+    return ordinary is not None and _opens_sentence(work, start) and ordinary(word.lower())
+
+
+@lru_cache(maxsize=65536)
+def _never_in_name(word: str) -> bool:
+    """A title, a function word, a people or a country (Russian, Iranian, Russia)."""
     folded = _POSSESSIVE.sub("", word).lower()
     if folded in TITLES or folded in FUNCTION_WORDS:
         return True
-    if word[0].isupper() and len(folded) > 3 and to_code(folded) is not None:
-        return True  # Russian, Iranian, Russia
-    return ordinary is not None and _opens_sentence(work, start) and ordinary(word.lower())
+    return word[0].isupper() and len(folded) > 3 and to_code(folded) is not None
 
 
 def _opens_sentence(work: str, at: int) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import pickle
 import re
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -343,7 +344,7 @@ class Scanner:
         for offset, names in sorted(hits.items()):
             candidates.extend(self._confirm(analysis.work, text, offset, names, cutoff, cased))
         if persons:
-            candidates.extend(self._persons_named(analysis.work, text, persons, cutoff, ordinary))
+            candidates.extend(self._persons_named(analysis.work, text, persons, cutoff))
         return self._corroborated(text, candidates, ordinary)
 
     def _of_person(self, pattern: str, names: tuple[int, ...]) -> bool:
@@ -353,21 +354,17 @@ class Scanner:
         return found
 
     def _persons_named(
-        self, work: str, text: str, places: list[int], cutoff: float, ordinary: _Ordinary
+        self, work: str, text: str, places: list[int], cutoff: float
     ) -> list[tuple[Finding, _Entry]]:
         """The listed persons that the runs of capitalised words holding an anchor word of a
         person's name name, as the screener scores each run as written."""
         found: list[tuple[Finding, _Entry]] = []
         places.sort()
-        k = 0
-        for run in person_runs(work, ordinary):
-            while k < len(places) and places[k] < run[0][0]:
-                k += 1
-            if k == len(places):
-                break
-            if places[k] >= run[-1][1]:
+        for run in person_runs(work):
+            k = bisect_left(places, run[0][0])
+            held = places[k : bisect_left(places, run[-1][1], lo=k)]
+            if not held:
                 continue
-            held = [at for at in places[k:] if at < run[-1][1]]
             # the longest window that names a listed person (a word of a firm before a name
             # is no part of it: Роснефти Игорь Сечин)
             for start, end in windows(work, run, held):
@@ -376,11 +373,11 @@ class Scanner:
                     for m in self._screened(written_name(work[start:end]), cutoff)
                     if m.schema == "Person"
                 ]
-                context = _context(text, start)
-                found.extend(
-                    (_found(m, text, start, end, context), self._entry_of(m)) for m in matches
-                )
                 if matches:
+                    context = _context(text, start)
+                    found.extend(
+                        (_found(m, text, start, end, context), self._entry_of(m)) for m in matches
+                    )
                     break
         return found
 
