@@ -121,13 +121,23 @@ def test_a_person_named_with_titles_and_context_words_is_found(scanner: Scanner)
         assert finding.score >= scanner.config.threshold
 
 
-def test_a_word_of_a_firm_before_a_person_is_no_part_of_the_name(scanner: Scanner) -> None:
-    """Rosneft CEO Igor Sechin: the title splits the run; Роснефти Игорь Сечин: the longest
-    window that names a listed person is kept."""
+def test_a_title_between_a_firm_and_a_person_splits_them(scanner: Scanner) -> None:
     expected = screened(scanner, "Igor Sechin")
     assert expected
     findings = scanner.scan_text("Rosneft CEO Igor Sechin said the deal was done.")
     assert {f.id: f.score for f in findings if f.text == "Igor Sechin"} == expected
+
+
+def test_given_name_and_patronymic_without_the_surname_name_nobody(scanner: Scanner) -> None:
+    """Анжелика Владимировна Шубина is not Anzhelika Vladimirovna EVDOKIMOVA: the run is
+    screened whole, never the two words that leave a name out (nor when the name left out
+    opens the sentence: Виктория Владимировна Комарова is not Natalia Vladimirovna KOMAROVA)."""
+    text = (
+        "Как сообщила Анжелика Владимировна Шубина, выручка выросла. Пестова Мария "
+        "Валериевна работает в АО «Павлова Матвеев» с 2025 года. Виктория Владимировна "
+        "Комарова, сиделка компании, подписала акт. Романов Арефий Васильевич работает в ИП."
+    )
+    assert [(f.text, f.id) for f in scanner.scan_text(text) if f.schema == "Person"] == []
 
 
 def test_a_person_named_in_cyrillic_is_found(scanner: Scanner) -> None:

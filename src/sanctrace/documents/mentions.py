@@ -96,22 +96,6 @@ def person_runs(
     return runs
 
 
-def windows(work: str, run: list[tuple[int, int]], places: list[int]) -> list[tuple[int, int]]:
-    """The spans of a run worth screening for the anchor words at the offsets ``places``: the
-    whole run first, then its shorter windows of two words or more that hold one of them and
-    start and end with a capitalised word, longest first (Роснефти Игорь Сечин, then Игорь
-    Сечин)."""
-    found: list[tuple[int, int]] = []
-    for length in range(len(run), MIN_PERSON_WORDS - 1, -1):
-        for first in range(len(run) - length + 1):
-            start, end = run[first][0], run[first + length - 1][1]
-            last = run[first + length - 1][0]
-            held = any(start <= at < end for at in places)
-            if held and work[start].isupper() and work[last].isupper():
-                found.append((start, end))
-    return found
-
-
 def written_name(text: str) -> str:
     """A person span as the screener is asked about it: on one line, without a possessive."""
     return _POSSESSIVE.sub("", " ".join(text.replace("\u00ad", "").split()))
@@ -132,13 +116,13 @@ def _joined(work: str, end: int, start: int, initial: bool) -> bool:
 def _breaks(work: str, start: int, word: str, ordinary: Callable[[str], bool] | None) -> bool:
     """A title, a people or country, a function word, or an ordinary word opening a sentence:
     it ends the run before it and starts none."""
-    if _never_in_name(word):
+    if never_in_name(word):
         return True
     return ordinary is not None and _opens_sentence(work, start) and ordinary(word.lower())
 
 
 @lru_cache(maxsize=65536)
-def _never_in_name(word: str) -> bool:
+def never_in_name(word: str) -> bool:
     """A title, a function word, a people or a country (Russian, Iranian, Russia)."""
     folded = _POSSESSIVE.sub("", word).lower()
     if folded in TITLES or folded in FUNCTION_WORDS:

@@ -34,7 +34,7 @@ import ahocorasick
 from sanctrace.documents.analysis import Analysis, table
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
-from sanctrace.documents.mentions import is_title, person_runs, windows, written_name
+from sanctrace.documents.mentions import is_title, never_in_name, person_runs, written_name
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.match.index import Index
 from sanctrace.match.score import NameScore, may_align, score_forms
@@ -361,24 +361,22 @@ class Scanner:
         found: list[tuple[Finding, _Entry]] = []
         places.sort()
         for run in person_runs(work):
-            k = bisect_left(places, run[0][0])
-            held = places[k : bisect_left(places, run[-1][1], lo=k)]
-            if not held:
+            start, end = run[0][0], run[-1][1]
+            k = bisect_left(places, start)
+            if k == len(places) or places[k] >= end:
                 continue
-            # the longest window that names a listed person (a word of a firm before a name
-            # is no part of it: Роснефти Игорь Сечин)
-            for start, end in windows(work, run, held):
-                matches = [
-                    m
-                    for m in self._screened(written_name(work[start:end]), cutoff)
-                    if m.schema == "Person"
-                ]
-                if matches:
-                    context = _context(text, start)
-                    found.extend(
-                        (_found(m, text, start, end, context), self._entry_of(m)) for m in matches
-                    )
-                    break
+            # the run whole: a shorter window would leave out a word of the name as written
+            # (Анжелика Владимировна of Анжелика Владимировна Шубина names nobody listed)
+            matches = [
+                m
+                for m in self._screened(written_name(work[start:end]), cutoff)
+                if m.schema == "Person"
+            ]
+            if matches:
+                context = _context(text, start)
+                found.extend(
+                    (_found(m, text, start, end, context), self._entry_of(m)) for m in matches
+                )
         return found
 
     def _screened(self, written: str, cutoff: float) -> list[Match]:
@@ -529,9 +527,11 @@ class Scanner:
 
         numeric = [work[s].isdigit() for s, _ in words]  # a date or amount ends a name
 
-        def cut_out(first: int, last: int) -> bool:
+        def cut_out(first: int, last: int, person: bool) -> bool:
             """The window leaves out a capitalised word joined to it (not a legal form, not
-            the opening word of the sentence)."""
+            the opening word of the sentence: for a person's name, only if that word is a
+            function word, as Russian prose opens sentences with names: Виктория
+            Владимировна Комарова is not Vladimirovna KOMAROVA)."""
             if not cased:
                 return False
             before = first - 1
@@ -541,7 +541,10 @@ class Scanner:
                 and caps[before]
                 and not numeric[before]
                 and not beside[before]
-                and not _starts_sentence(work, words[before][0])
+                and not (
+                    _starts_sentence(work, words[before][0])
+                    and (not person or never_in_name(work[words[before][0] : words[before][1]]))
+                )
             ):
                 return True
             after = last + 1
@@ -576,7 +579,7 @@ class Scanner:
                     breaks = [k for k in range(first, span[1]) if apart[k]]
                     if breaks and not (person and len(breaks) == 1 and listed_style[breaks[0]]):
                         continue
-                    if cut_out(*span) or all(legal[first : span[1] + 1]):
+                    if cut_out(*span, person) or all(legal[first : span[1] + 1]):
                         continue
                     if not all(fits[first : span[1] + 1]):
                         continue
