@@ -15,6 +15,7 @@ import pytest
 
 from sanctrace.match import Query, Screener
 from sanctrace.model.entity import Entity
+from sanctrace.sources import parse_files
 from sanctrace.store import open_store
 
 #: (entity, romanised name, English name), both as the list writes them.
@@ -141,3 +142,32 @@ def test_strong_translations_alert(romanised_only: Screener, query: str, entity:
     """Where every word has its translation, the romanised name is a match at the default
     threshold."""
     assert entity in _found(romanised_only, query, entity, romanised_only.config.threshold)
+
+
+@pytest.fixture(scope="module")
+def sdn_2022(data_dir: Path) -> list[Entity]:
+    folder = data_dir / "ofac_sdn" / "2022-01-31"
+    return parse_files([folder / "sdn.csv", folder / "alt.csv"]).entities
+
+
+#: One party's pinyin a.k.a. and English primary name in the OFAC SDN set of 2022-01-31.
+CPMIEC = (
+    "us_ofac_sdn:9753",
+    "ZHONGGUO JINGMI JIXIE JINCHUKOU ZONGGONGSI",
+    "CHINA NATIONAL PRECISION MACHINERY IMPORT/EXPORT CORPORATION",
+)
+
+
+@pytest.mark.parametrize(("kept", "query"), [(1, 2), (2, 1)])
+def test_pinyin_and_english(sdn_2022: list[Entity], kept: int, query: int) -> None:
+    """Zhongguo = China, jingmi = precision, jixie = machinery, jinchukou = import(-export),
+    zonggongsi = corporation: each name finds the other with the party's other names removed."""
+    entities = []
+    for entity in sdn_2022:
+        if entity.id == CPMIEC[0]:
+            entity = copy.deepcopy(entity)
+            entity.names = [n for n in entity.names if n.value == CPMIEC[kept]]
+            assert entity.names
+        entities.append(entity)
+    found = Screener.from_entities(entities).screen(Query(CPMIEC[query]), threshold=0.0, limit=3)
+    assert found and found[0].id == CPMIEC[0]

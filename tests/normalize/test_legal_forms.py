@@ -116,6 +116,7 @@ def test_every_surface_form_is_recognised() -> None:
         # the other short forms of Russia, Ukraine, Kazakhstan and Belarus
         ("МУП «Водоканал»", ("vodokanal",), ("mue",)),
         ("ТОВ «Вектор»", ("vektor",), ("llc",)),
+        ("ТзОВ «Вектор»", ("vektor",), ("llc",)),
         ("ПрАТ «Вектор»", ("vektor",), ("cjsc",)),
         ("ЖШС «Вектор»", ("vektor",), ("llc",)),
         ("OOO'VEKTOR'", ("vektor",), ("llc",)),

@@ -49,7 +49,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "firma",
     ),
     "concern": ("kontsern", "konzern", "koncern", "kontserna"),
-    "corporation": ("korporatsiya", "korporatsiia", "korporatsii", "corporacion", "corporacao"),
+    "corporation": (
+        "korporatsiya",
+        "korporatsiia",
+        "korporatsii",
+        "corporacion",
+        "corporacao",
+        "zonggongsi",
+    ),
+    "precision": ("jingmi", "pretsizionnyy", "pretsizionnoe"),
     "bank": (
         "banka",
         "banco",

@@ -44,6 +44,7 @@ LEGAL_FORMS: dict[str, str] = {
     "Товарищество с ограниченной ответственностью": "llc",
     "TOV": "llc",
     "ТОВ": "llc",
+    "ТзОВ": "llc",
     "Товариство з обмеженою відповідальністю": "llc",
     "MChJ": "llc",
     "Mas'uliyati cheklangan jamiyat": "llc",
