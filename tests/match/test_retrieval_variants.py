@@ -43,6 +43,9 @@ SHORT_FORMS = [
     "OOO",
     "PJSC",
     "PrAT",
+    "P.A.O.",
+    "О.А.О.",
+    "ТзОВ",
 ]
 
 

@@ -120,6 +120,10 @@ def test_every_surface_form_is_recognised() -> None:
         ("ПрАТ «Вектор»", ("vektor",), ("cjsc",)),
         ("ЖШС «Вектор»", ("vektor",), ("llc",)),
         ("OOO'VEKTOR'", ("vektor",), ("llc",)),
+        # letters with dots
+        ("О.О.О. «Вектор»", ("vektor",), ("llc",)),
+        ("VEKTOR, Z.A.O.", ("vektor",), ("cjsc",)),
+        ("A. B. Vektor", ("a", "b", "vektor"), ()),
     ],
 )
 def test_ak_and_short_forms(

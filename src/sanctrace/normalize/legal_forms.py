@@ -362,11 +362,33 @@ def strip_legal_forms(
     returned unchanged, as the name. ``quoted_name``: the name as written has such a word beside
     a quoted name (:func:`names_a_quoted_party`: АК «АЛРОСА»), which makes it a legal form.
     """
-    words = tuple(tokens)
+    words = _spelled_out(tuple(tokens))
     result = _strip(words, quoted_name, quoted_name)
     if not quoted_name and result[1] and _COMPANIONS.intersection(words):
         result = _strip(words, True, False)
     return list(result[0]), list(result[1])
+
+
+def _spelled_out(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Three letters or more written with dots or spaces joined where they spell a legal form:
+    О.О.О. and Z.A.O. fold to "o o o" and "z a o", which no form matched (two are initials:
+    A. B. Smith is no Aktiebolag)."""
+    if sum(len(t) == 1 for t in tokens) < 3:
+        return tokens
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and len(tokens[j]) == 1 and tokens[j].isalpha():
+            j += 1
+        joined = "".join(tokens[i:j])
+        if j - i >= 3 and (joined,) in _PHRASES:
+            out.append(joined)
+            i = j
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)
 
 
 @lru_cache(maxsize=65536)
