@@ -51,7 +51,7 @@ def test_a_name_is_found_at_its_exact_place(scanner: Scanner) -> None:
     assert text[finding.start : finding.end] == finding.text == "IEMZ Kupol"
     assert finding.start == text.index("IEMZ")
     assert finding.caption == "JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL"
-    assert finding.score >= 0.8
+    assert finding.score >= scanner.config.threshold
 
 
 def test_a_cyrillic_name_is_found_and_so_is_its_inflected_form(scanner: Scanner) -> None:
