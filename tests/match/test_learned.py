@@ -12,7 +12,7 @@ import pytest
 from homes import sanctrace
 
 from sanctrace.match import Query, Screener, compare
-from sanctrace.match.config import LEARNED_THRESHOLD, config_for
+from sanctrace.match.config import DEFAULT_CONFIG, LEARNED_THRESHOLD, config_for
 from sanctrace.match.features import NAME_FEATURES
 from sanctrace.match.learned import default_model
 from sanctrace.store import open_store
@@ -81,6 +81,7 @@ def test_the_explanation_shows_each_contribution_in_words(learned: Screener) -> 
 
 
 def test_rules_remain_the_default_and_differ_from_learned(learned: Screener) -> None:
+    assert DEFAULT_CONFIG.algorithm == "rules"
     rules = Screener(learned.index, replace(LEARNED, algorithm="rules"))
     a = rules.screen(Query("Almaz-Antey"), 0.0, 1)[0]
     b = learned.screen(Query("Almaz-Antey"), 0.0, 1)[0]

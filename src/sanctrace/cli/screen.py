@@ -14,7 +14,7 @@ from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import err, out, print_json, show_data_date
 from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD, Query, Screener, compare
-from sanctrace.match.config import LEARNED_THRESHOLD, config_for
+from sanctrace.match.config import RULES_THRESHOLD, config_for
 from sanctrace.screening import (
     audit_lists,
     audit_results,
@@ -51,8 +51,8 @@ def screen(
     threshold: Annotated[
         float | None,
         typer.Option(
-            help=f"Minimum score (default {DEFAULT_THRESHOLD}; {LEARNED_THRESHOLD} with "
-            "--algorithm learned); 0 shows the best candidates."
+            help=f"Minimum score (default {DEFAULT_THRESHOLD}; {RULES_THRESHOLD} with "
+            "--algorithm rules); 0 shows the best candidates."
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="At most this many results.")] = 10,
@@ -63,8 +63,8 @@ def screen(
     algorithm: Annotated[
         Algorithm,
         typer.Option(
-            help="rules: the hand-tuned score; learned: a calibrated probability fitted on "
-            "labelled real pairs (docs/matching.md)."
+            help="learned (the default): a calibrated probability fitted on labelled real "
+            "pairs; rules: the hand-tuned score kept for comparison (docs/matching.md)."
         ),
     ] = Algorithm.rules,
 ) -> None:

@@ -32,12 +32,19 @@ NAME_FEATURES: tuple[str, ...] = (
     "acronym",
     "query_left",
     "core_only",
+    "core_distinctive",
+    "same_words",
+    "all_found",
+    "long_name_found",
+    "generic_only",
+    "number_differs",
     "one_word",
     "person",
     "person_one_word",
     "person_query_covered",
     "person_candidate_covered",
     "cross_script",
+    "cross_script_syllables",
     "legal_form_agree",
     "legal_form_conflict",
 )
@@ -60,12 +67,20 @@ FEATURE_WORDS: dict[str, str] = {
     "acronym": "an acronym spelled out",
     "query_left": "distinctive query words not found",
     "core_only": "the listed name adds only legal-form and generic words",
+    "core_distinctive": "a rare word found, the rest of the listed name generic",
+    "same_words": "the same words in both names",
+    "all_found": "every word of both names found",
+    "long_name_found": "every word of a long name found",
+    "generic_only": "only generic words agree",
+    "number_differs": "a number or ordinal in one name only (vessel III, Second Academy)",
     "one_word": "the query is a single word",
     "person": "a person's name",
     "person_one_word": "one word against a person's fuller name",
     "person_query_covered": "a person's query words found",
     "person_candidate_covered": "a person's listed words found",
     "cross_script": "names written in different scripts",
+    "cross_script_syllables": "a Korean, Chinese, Japanese, Arabic, Hebrew or Thai name against "
+    "a romanised one (short syllables coincide often)",
     "legal_form_agree": "legal forms agree",
     "legal_form_conflict": "legal forms differ",
     "country_agree": "a country agrees",
@@ -80,6 +95,17 @@ _GENERIC_WEIGHT = 0.35
 #: A word this heavy identifies a name.
 _DISTINCTIVE_WEIGHT = 0.6
 _NEAR = frozenset({"fuzzy", "phonetic", "variant", "joined"})
+#: Scripts whose romanisations are guesses over short syllables or unwritten vowels: names in
+#: them meet listed romanised names by coincidence far more often than Cyrillic or Greek ones.
+_GUESSED_SCRIPTS = frozenset({"hangul", "han", "kana", "arabic", "hebrew", "thai"})
+#: Words that number one of several like-named parties (vessels, branches, academies).
+_ORDINALS = frozenset(
+    {
+        *("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "no"),
+        *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"),
+        *("ninth", "tenth"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +185,11 @@ def name_features(name: NameScore, weight: Weight, person: bool) -> list[float]:
         t for t in (*candidate_found, *name.unmatched_candidate) if weight(t) > _GENERIC_WEIGHT
     ]
     one_word = len(set(query_words)) <= 1
+    all_found = bool(name.links) and not name.unmatched_query and not name.unmatched_candidate
+    exact_all = all_found and all(link.how == "exact" for link in name.links)
+    words = len(set(query_found))
+    generic_only = bool(name.links) and all(s <= _GENERIC_WEIGHT * 0.5 for s in shared)
+    cross_script = bool(name.scripts[0]) and name.scripts[0] != name.scripts[1]
     q_forms, c_forms = set(name.query_legal_forms), set(name.candidate_legal_forms)
     both_forms = bool(q_forms and c_forms)
     return [
@@ -177,12 +208,24 @@ def name_features(name: NameScore, weight: Weight, person: bool) -> list[float]:
         float(acronym),
         min(query_left, 3.0) / 3,
         float(core_only),
+        float(core_only and distinctive),
+        float(exact_all),
+        float(all_found),
+        float(all_found) * min(words, 5) / 5,
+        float(generic_only),
+        float(
+            any(
+                t.isdigit() or t in _ORDINALS
+                for t in (*name.unmatched_query, *name.unmatched_candidate)
+            )
+        ),
         float(one_word),
         float(person),
         float(person and one_word and len(set(candidate_words)) >= 2),
         query_covered if person else 0.0,
         candidate_covered if person else 0.0,
-        float(bool(name.scripts[0]) and name.scripts[0] != name.scripts[1]),
+        float(cross_script),
+        float(cross_script and bool(_GUESSED_SCRIPTS.intersection(name.scripts))),
         float(both_forms and bool(q_forms & c_forms)),
         float(both_forms and not q_forms & c_forms),
     ]

@@ -313,6 +313,34 @@ def _acronym_links(
     return found
 
 
+#: A word at least this long and this rare among listed names can be a party's whole name.
+_CORE_MIN_LETTERS = 5
+_CORE_MIN_WEIGHT = 0.6
+#: Words this light (generic words, legal forms) may surround a distinctive core.
+_GENERIC_WEIGHT = 0.3
+
+
+def _distinctive_core(
+    links: list[TokenLink],
+    q: NameForm,
+    c: NameForm,
+    free_q: set[int],
+    free_c: set[int],
+    weight: Weight,
+) -> bool:
+    """The query is the distinctive word of the listed name, the rest of either name being
+    legal-form and generic words: "Rostec" / STATE CORPORATION ROSTEC, "Kalashnikov" / CONCERN
+    KALASHNIKOV, "Wagner Group" / PRIVATE MILITARY COMPANY WAGNER. Newspapers name parties so."""
+    if len(links) != 1 or links[0].how != "exact" or " " in links[0].query:
+        return False
+    word = links[0].query
+    if len(word) < _CORE_MIN_LETTERS or weight(word) < _CORE_MIN_WEIGHT:
+        return False
+    return all(token_weight(q.tokens[i]) <= _GENERIC_WEIGHT for i in free_q) and all(
+        token_weight(c.tokens[j]) <= _GENERIC_WEIGHT for j in free_c
+    )
+
+
 def score_forms(
     q: NameForm,
     c: NameForm,
@@ -434,6 +462,10 @@ def score_forms(
             token_weight(c.tokens[j]) <= _FILLER_WEIGHT for j in free_c
         ):
             missing_factor = min(missing_factor, config.subset_extra_token_weight)
+    core = not person and _distinctive_core(links, q, c, free_q, free_c, weight)
+    if core:
+        extra = min(extra, config.subset_extra_token_weight)
+        missing_factor = min(missing_factor, config.subset_extra_token_weight)
     missing_q = sum(qw[i] * _unmatched_factor(q.tokens[i], person, syllables) for i in free_q)
     missing_q *= missing_factor
     missing_c = extra * sum(
@@ -452,7 +484,7 @@ def score_forms(
         and not _one_slip(links[0].query, links[0].candidate)
     ):
         score *= config.single_near_miss_factor  # one near-miss word is thin evidence
-    elif len(links) == 1 and links[0].how != "acronym" and free_c and not person:
+    elif len(links) == 1 and links[0].how != "acronym" and free_c and not person and not core:
         score *= config.one_word_inside_factor  # "Rey" in "REY INVESTMENT COMPANY"
     return NameScore(
         score,
