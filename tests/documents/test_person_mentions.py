@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from sanctrace.documents.extract import extract_path
-from sanctrace.documents.mentions import person_runs
+from sanctrace.documents.mentions import person_run_at, person_runs
 from sanctrace.documents.scan import Scanner
+from sanctrace.documents.words import WORD
 from sanctrace.match.types import Query
 from sanctrace.store import open_store
 
@@ -184,6 +185,9 @@ DOCUMENTED_PERSONS = {
     "Vladimir Putin",
     "Alisher Usmanov",
     "Игорь Сечин",
+    # docs/scanning.md: Russian names in an oblique case, read in the nominative
+    "Алишером Усмановым",
+    "Андрея Игоревича Акимова",
 }
 
 
@@ -218,3 +222,58 @@ def test_the_repository_docs_name_no_other_person(scanner: Scanner) -> None:
 def test_person_runs(text: str, runs: list[list[str]]) -> None:
     found = [[text[s:e] for s, e in run] for run in person_runs(text)]
     assert found == runs
+
+
+@pytest.mark.parametrize(
+    ("text", "nominative"),
+    [
+        ("Суд заморозил активы Андрея Игоревича Акимова в мае.", "Андрей Игоревич Акимов"),
+        ("Встреча с Алишером Усмановым прошла в Ташкенте.", "Алишер Усманов"),
+        ("Заявление Дмитрия Пескова было кратким.", "Дмитрий Песков"),
+    ],
+)
+def test_a_russian_name_in_an_oblique_case_is_screened_in_the_nominative(
+    scanner: Scanner, text: str, nominative: str
+) -> None:
+    """The screener's index does not propose the inflected form; its nominative is screened
+    instead, and the finding is what `screen` answers for the nominative, at its score, over the
+    words as written."""
+    expected = screened(scanner, nominative)
+    assert expected  # a listed person
+    findings = {f.id: f for f in scanner.scan_text(text) if f.schema == "Person"}
+    assert {e: findings[e].score for e in expected if e in findings} == expected
+    for e in expected:
+        finding = findings[e]
+        assert text[finding.start : finding.end] == finding.text
+        if finding.explanation["query_name"] != finding.text:  # the inflected form scored less
+            assert finding.explanation["read_as"] == nominative
+
+
+def test_a_womans_name_in_the_nominative_is_not_read_as_a_mans_genitive(
+    scanner: Scanner,
+) -> None:
+    text = "Как сообщила Анна Сергеевна Акимова, отчёт готов."
+    assert [f.text for f in scanner.scan_text(text) if f.schema == "Person"] == []
+
+
+def _docs_text() -> str:
+    return "\n\n".join(
+        extract_path(path).text
+        for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    )
+
+
+def test_the_run_at_a_word_is_the_whole_text_pass_s_run() -> None:
+    """person_run_at looks only at the words around a place, yet answers as person_runs over
+    the whole text does, for every word of this repository's docs (English, Russian, code,
+    tables: runs cut by every kind of edge)."""
+    work = _docs_text() + " Bashar al-Assad and Vladimir V. Putin. One Two Three Four Five six"
+    runs = person_runs(work)
+    of_word = {s: run for run in runs for s, _ in run}
+    mismatches = []
+    for m in WORD.finditer(work):
+        got = person_run_at(work, m.start())
+        if got != of_word.get(m.start()):
+            mismatches.append((work[m.start() : m.end()], got, of_word.get(m.start())))
+    assert mismatches == []
+    assert len(runs) > 100  # not vacuous

@@ -17,6 +17,7 @@ import ahocorasick
 
 from sanctrace.documents.analysis import table
 from sanctrace.documents.words import ORG_TYPES, is_place
+from sanctrace.match import index as match_index
 from sanctrace.match.index import Index
 from sanctrace.match.screener import index_path
 from sanctrace.normalize.legal_forms import LEGAL_FORMS
@@ -70,9 +71,11 @@ class _AutomatonUnpickler(pickle.Unpickler):
 
 
 def scan_cache(store: Store) -> Path:
-    """Where a store's scanner keeps its automata: beside the screening index they belong to."""
+    """Where a store's scanner keeps its automata: beside the screening index they belong to,
+    named by this module's format and the index's (a changed normaliser bumps INDEX_FORMAT:
+    automata of the old tokens would silently find nothing)."""
     index_file = index_path(store, store.active_versions())
-    return index_file.with_name(f"scan-{CACHE_FORMAT}-{index_file.stem}")
+    return index_file.with_name(f"scan-{CACHE_FORMAT}-{match_index.INDEX_FORMAT}-{index_file.stem}")
 
 
 def load_automaton(path: Path) -> Any:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from sanctrace.documents.findings import Finding
-from sanctrace.documents.precheck import DISTINCTIVE, DISTINCTIVE_WEIGHT, Entry
+from sanctrace.documents.precheck import Entry, is_distinctive
 from sanctrace.documents.words import (
     SURNAME,
     Ordinary,
@@ -76,16 +76,6 @@ def corroborated(
         elif finding.score > result[clash].score:
             result[clash] = finding
     return result
-
-
-def is_distinctive(index: Index, word: str) -> bool:
-    """A word long and rare enough among listed names to stand for one (Sberbank,
-    Rosoboronexport; not International, Resource, nor a place or a month: September)."""
-    return (
-        len(word) >= DISTINCTIVE
-        and index.weight(word) >= DISTINCTIVE_WEIGHT
-        and not is_place(word.capitalize())
-    )
 
 
 def _one_word(

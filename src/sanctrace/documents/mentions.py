@@ -5,7 +5,7 @@ peoples and function words around them left out ("Russian President Vladimir Put
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from sanctrace.model.countries import to_code
@@ -94,6 +94,63 @@ def person_runs(
             close()
     close()
     return runs
+
+
+#: Characters looked at on each side of a word for the edges of its run, at first (doubled
+#: until an edge is found: a run's words are few, so once is almost always enough).
+_RUN_REACH = 64
+
+
+def person_run_at(work: str, start: int) -> list[tuple[int, int]] | None:
+    """The run of :func:`person_runs` holding the word that starts at ``start``, or None; found
+    from the words around it only, so that a document with few anchors is not read word by word.
+    The slice looked at starts and ends where the whole-text pass closes a run, so the answer
+    is the same as that pass's."""
+    low = _edge(work, start, before=True)
+    high = _edge(work, start, before=False)
+    for run in person_runs(work[low:high]):
+        if run[0][0] + low <= start < run[-1][1] + low:
+            return [(s + low, e + low) for s, e in run]
+    return None
+
+
+def _edge(work: str, start: int, *, before: bool) -> int:
+    """Where the run of the word at ``start`` is sure to be closed, before or after it: at a gap
+    that does not join two words, or at a word that is no part of a name."""
+    if not before:
+        words = _WORD.finditer(work, start)
+        next(words, None)  # the word at ``start`` itself
+        edge = _closed(work, start, (m.span() for m in words), before=False)
+        return len(work) if edge is None else edge
+    reach = _RUN_REACH
+    while True:
+        low = max(0, start - reach)
+        spans = [m.span() for m in _WORD.finditer(work, low, start)][::-1]
+        if low > 0 and spans and spans[-1][0] == low and work[low - 1].isalnum():
+            spans.pop()  # the tail of a word cut by the slice
+        edge = _closed(work, start, iter(spans), before=True)
+        if edge is not None or low == 0:
+            return 0 if edge is None else edge
+        reach *= 2
+
+
+def _closed(work: str, start: int, words: Iterator[tuple[int, int]], *, before: bool) -> int | None:
+    """The first place among ``words`` (going away from the word at ``start``) where a run
+    closes, or None when it does not within them."""
+    end = _WORD.match(work, start)
+    near = (start, end.end() if end else start)
+    for span in words:
+        first, second = (span, near) if before else (near, span)
+        gap_initial = first[1] - first[0] == 1 and work[first[0]].isupper()
+        if not _joined(work, first[1], second[0], gap_initial):
+            return near[0] if before else near[1]
+        word = work[span[0] : span[1]]
+        if _breaks(work, span[0], word, None) or not (
+            word[0].isupper() or word.lower() in PARTICLES
+        ):
+            return near[0] if before else span[1]
+        near = span
+    return None
 
 
 def written_name(text: str) -> str:

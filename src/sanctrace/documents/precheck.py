@@ -5,6 +5,7 @@ few places and names."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -17,13 +18,23 @@ from sanctrace.documents.words import (
     countries_named,
     country_automaton,
     is_legal_form,
+    is_place,
     sentence_span,
 )
+from sanctrace.match.index import Index
 from sanctrace.match.score import may_align
 from sanctrace.normalize import NameForm, canonical_token, phonetic_key
 from sanctrace.normalize.legal_forms import strip_legal_forms
 from sanctrace.normalize.orgwords import source_words
 from sanctrace.normalize.translit import passport_spelling
+
+#: Words beyond the listed name's length that a window may take (a name written longer).
+SLACK = 2
+#: Windows never take more words than this.
+MAX_WINDOW = 10
+#: Words on each side of an anchor that a person's run may hold (four capitalised words and
+#: the particles between them: Bashar al Assad).
+PERSON_REACH = 5
 
 #: The share of a listed name's weight an anchor word may leave out and still carry the name
 #: alone in the pre-check (generic words: "Concern", "Plant", a patronymic).
@@ -252,3 +263,84 @@ def token_keys(token: str, cased: bool) -> tuple[str, ...]:
     if cased:
         keys.update(written for key in tuple(keys) for written in written_keys(key))
     return tuple(sorted(keys))
+
+
+def aligns_with_companion(cue: Cue, words: Iterable[str], is_person: Callable[[int], bool]) -> bool:
+    """Whether one of ``words`` (the Latin reading of a run's other words) could align with
+    another word of a listed person's name behind the anchor: a run without one names none of
+    the persons the anchor stands for (a person of several names is named by two of them), so
+    the screener need not be asked about it."""
+    companions = cue.companions
+    for word in words:
+        for n, token, _ in companions.get(word[:KEY], ()):
+            if is_person(n) and _may_align(word.lower(), token):
+                return True
+    return False
+
+
+def is_distinctive(index: Index, word: str) -> bool:
+    """A word long and rare enough among listed names to stand for one (Sberbank,
+    Rosoboronexport; not International, Resource, nor a place or a month: September)."""
+    return (
+        len(word) >= DISTINCTIVE
+        and index.weight(word) >= DISTINCTIVE_WEIGHT
+        and not is_place(word.capitalize())
+    )
+
+
+def make_cue(
+    index: Index, entry_of: Callable[[int], Entry], word: str, names: tuple[int, ...], cased: bool
+) -> Cue:
+    """What the pre-check needs to know of the names behind an anchor word (the caller keeps it
+    per pattern and kind of text)."""
+    companions: dict[str, list[tuple[int, str, float]]] = defaultdict(list)
+    anchored: dict[int, float] = {}
+    alone: list[tuple[int, bool, frozenset[str]]] = []
+    distinctive: list[int] = []
+    for n in names:
+        entry = entry_of(n)
+        total = sum(entry.weights) or 1.0
+        shares: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        own = 0.0
+        listed = word
+        for token, weight in zip(entry.tokens, entry.weights, strict=True):
+            if word == token or word == passport_spelling(token):  # the anchor itself
+                own += weight / total
+                listed = token
+                continue
+            for key in token_keys(token, cased):
+                shares[key].append((token, weight / total))
+        if shares:
+            anchored[n] = own
+            for key, tokens in shares.items():
+                companions[key].extend((n, token, share) for token, share in tokens)
+        if 1.0 - own <= MAX_MISSING_SHARE:
+            if is_distinctive(index, listed):
+                distinctive.append(n)
+            else:
+                entity = index.entities[entry.entity]
+                alone.append((n, entry.person, entity.countries))
+    longest = max((len(entry_of(n).tokens) for n in anchored), default=1)
+    return Cue(
+        {key: tuple(found) for key, found in companions.items()},
+        frozenset(companions),
+        min(longest + SLACK, MAX_WINDOW) - 1,
+        anchored,
+        tuple(alone),
+        tuple(distinctive),
+        is_place(word.capitalize()),
+        frozenset(code for _, _, countries in alone for code in countries),
+    )
+
+
+def near_words(latin: str, start: int, end: int) -> list[str]:
+    """The words a person's run could hold beside the word at ``latin[start:end]``: the cheap
+    check before the run is looked for at all."""
+    span = 2 * _WORD_LETTERS * PERSON_REACH  # a long word of a name, and its space
+    before = latin[max(0, start - span) : start].rsplit(None, PERSON_REACH)[-PERSON_REACH:]
+    return before + latin[end : end + span].split(None, PERSON_REACH)[:PERSON_REACH]
+
+
+def latin_words(word: str) -> list[str]:
+    """A word of the document as the pre-check reads it (Latin, capitals kept)."""
+    return word.translate(table(True)).split()

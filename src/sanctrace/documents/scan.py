@@ -19,7 +19,6 @@ for a long rare word, not being used as an ordinary word in the document)."""
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -33,19 +32,24 @@ from sanctrace.documents.anchors import (
     save_automaton,
     scan_cache,
 )
-from sanctrace.documents.corroborate import corroborated, is_distinctive
+from sanctrace.documents.corroborate import corroborated
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
-from sanctrace.documents.mentions import is_title, never_in_name, person_runs, written_name
+from sanctrace.documents.inflection import nominative
+from sanctrace.documents.mentions import is_title, never_in_name, person_run_at, written_name
 from sanctrace.documents.precheck import (
     KEY,
-    MAX_MISSING_SHARE,
+    MAX_WINDOW,
+    SLACK,
     Cue,
     Entry,
+    aligns_with_companion,
     first_sound,
+    latin_words,
+    make_cue,
     may_corroborate,
+    near_words,
     single_word,
-    token_keys,
     words_beside,
     worth_confirming,
     written_keys,
@@ -75,14 +79,7 @@ from sanctrace.match.score import NameScore, score_forms
 from sanctrace.match.screener import Screener, load_or_build_index
 from sanctrace.match.types import IndexedEntity, Match, Query
 from sanctrace.normalize import NameForm, canonical_token, name_forms
-from sanctrace.normalize.translit import passport_spelling
 from sanctrace.store import Store
-
-#: Words beyond the listed name's length that a window may take (a name written longer).
-SLACK = 2
-
-#: Windows never take more words than this.
-MAX_WINDOW = 10
 
 #: Screening answers a window keeps at most (the same party on every list, and namesakes).
 SCREEN_LIMIT = 25
@@ -193,7 +190,8 @@ class Scanner:
         # Russian writes only the first word of an organisation's name with a capital
         # (Центральный музей Тавриды): there, the other words of a name may be in lower case.
         capitals = cased and not inflected
-        persons: list[int] = []  # original offsets of anchor words of listed persons' names
+        # original offsets of anchor words of listed persons' names, and their cues
+        persons: list[tuple[int, Cue]] = []
         for end, (pattern, names, acronym_of, word) in automaton.iter(latin):
             if pattern[0] != " ":  # a name in a script written without spaces
                 hits[analysis.original(end - len(pattern) + 1)].update(names)
@@ -223,11 +221,17 @@ class Scanner:
                     hits[at].update(acronym_of)
             if not names:
                 continue
-            if cased and self._of_person(pattern, names):
-                persons.append(analysis.original(start))
             cue = cues.get((pattern, cased))
             if cue is None:
-                cue = self._cue(pattern, word, names, cased)
+                cue = self._cues[pattern, cased] = make_cue(
+                    self.index, self._entry, word, names, cased
+                )
+            if (
+                cased
+                and self._of_person(pattern, names)
+                and aligns_with_companion(cue, near_words(latin, start, end + 1), self._is_person)
+            ):
+                persons.append((analysis.original(start), cue))
             worth = worth_confirming(analysis, start, end + 1, cue, capitals)
             if cue.distinctive:
                 at = analysis.original(start)
@@ -249,30 +253,62 @@ class Scanner:
         return found
 
     def _persons_named(
-        self, work: str, text: str, places: list[int], cutoff: float
+        self, work: str, text: str, places: list[tuple[int, Cue]], cutoff: float
     ) -> list[tuple[Finding, Entry]]:
         """The listed persons that the runs of capitalised words holding an anchor word of a
-        person's name name, as the screener scores each run as written."""
+        person's name name, as the screener scores each run as written (or, for a Russian name
+        in an oblique case, as the nominative reads it: Андрея Игоревича Акимова). A run is
+        screened only when another of its words could align with a word of a listed person's
+        name behind its anchor (the cheap check: most runs in prose are other people)."""
         found: list[tuple[Finding, Entry]] = []
-        places.sort()
-        for run in person_runs(work):
+        places.sort(key=lambda p: p[0])
+        k = 0
+        while k < len(places):
+            run = person_run_at(work, places[k][0])
+            if run is None:
+                k += 1
+                continue
             start, end = run[0][0], run[-1][1]
-            k = bisect_left(places, start)
-            if k == len(places) or places[k] >= end:
+            cues = []
+            while k < len(places) and places[k][0] < end:  # the run's anchors
+                cues.append(places[k][1])
+                k += 1
+            words = [work[s:e] for s, e in run]
+            base, at = nominative(words), start
+            if base is None and len(run) > 2 and starts_sentence(work, start):
+                # the sentence's opening word is no case ending (Заявление Дмитрия Пескова)
+                base, at = nominative(words[1:]), run[1][0]
+            latin = [w for word in (*words, *(base or ())) for w in latin_words(word)]
+            if not any(aligns_with_companion(cue, latin, self._is_person) for cue in cues):
                 continue
             # the run whole: a shorter window would leave out a word of the name as written
-            # (Анжелика Владимировна of Анжелика Владимировна Шубина names nobody listed)
-            matches = [
-                m
-                for m in self._screened(written_name(work[start:end]), cutoff)
-                if m.schema == "Person"
+            # (Анжелика Владимировна of Анжелика Владимировна Шубина names nobody listed);
+            # and its nominative, each entity at the better of the two scores
+            best: dict[str, tuple[Match, int, str | None]] = {}
+            readings: list[tuple[str, int, str | None]] = [
+                (written_name(work[start:end]), start, None)
             ]
-            if matches:
-                context = sentence_context(text, start)
-                found.extend(
-                    (_found(m, text, start, end, context), self._entry_of(m)) for m in matches
-                )
+            if base is not None:
+                read_as = " ".join(base)
+                readings.append((read_as, at, read_as))
+            for written, first, read in readings:
+                for m in self._persons_screened(written, cutoff):
+                    held = best.get(m.id)
+                    if held is None or m.score > held[0].score:
+                        best[m.id] = (m, first, read)
+            for m, first, read in best.values():
+                finding = _found(m, text, first, end, sentence_context(text, first))
+                if read is not None:
+                    explanation = {**finding.explanation, "read_as": read}
+                    finding = replace(finding, explanation=explanation)
+                found.append((finding, self._entry_of(m)))
         return found
+
+    def _persons_screened(self, written: str, cutoff: float) -> list[Match]:
+        return [m for m in self._screened(written, cutoff) if m.schema == "Person"]
+
+    def _is_person(self, n: int) -> bool:
+        return self._entry(n).person
 
     def _screened(self, written: str, cutoff: float) -> list[Match]:
         """What `screen` answers for the text of a window (a place names nothing)."""
@@ -304,49 +340,6 @@ class Scanner:
                 for written in written_keys(token)
             )
         return any(w[:KEY] in keys for w in words_beside(analysis.latin, start, end))
-
-    def _cue(self, pattern: str, word: str, names: tuple[int, ...], cased: bool) -> Cue:
-        """What the pre-check needs to know of the names behind an anchor (kept per pattern
-        and kind of text)."""
-        companions: dict[str, list[tuple[int, str, float]]] = defaultdict(list)
-        anchored: dict[int, float] = {}
-        alone: list[tuple[int, bool, frozenset[str]]] = []
-        distinctive: list[int] = []
-        for n in names:
-            entry = self._entry(n)
-            total = sum(entry.weights) or 1.0
-            shares: dict[str, list[tuple[str, float]]] = defaultdict(list)
-            own = 0.0
-            listed = word
-            for token, weight in zip(entry.tokens, entry.weights, strict=True):
-                if word == token or word == passport_spelling(token):  # the anchor itself
-                    own += weight / total
-                    listed = token
-                    continue
-                for key in token_keys(token, cased):
-                    shares[key].append((token, weight / total))
-            if shares:
-                anchored[n] = own
-                for key, tokens in shares.items():
-                    companions[key].extend((n, token, share) for token, share in tokens)
-            if 1.0 - own <= MAX_MISSING_SHARE:
-                if is_distinctive(self.index, listed):
-                    distinctive.append(n)
-                else:
-                    entity = self.index.entities[entry.entity]
-                    alone.append((n, entry.person, entity.countries))
-        longest = max((len(self._entry(n).tokens) for n in anchored), default=1)
-        found = self._cues[pattern, cased] = Cue(
-            {key: tuple(found) for key, found in companions.items()},
-            frozenset(companions),
-            min(longest + SLACK, MAX_WINDOW) - 1,
-            anchored,
-            tuple(alone),
-            tuple(distinctive),
-            is_place(word.capitalize()),
-            frozenset(code for _, _, countries in alone for code in countries),
-        )
-        return found
 
     def _confirm(
         self, work: str, text: str, offset: int, names: set[int], cutoff: float, cased: bool
