@@ -89,7 +89,19 @@ def log(message: str) -> None:
 
 
 #: The scanner's sources: hashed at the start and end of a run, which must not differ.
-SCANNER_SOURCES = ("documents/scan.py", "documents/analysis.py")
+SCANNER_SOURCES = tuple(
+    f"documents/{name}.py"
+    for name in (
+        "scan",
+        "analysis",
+        "anchors",
+        "precheck",
+        "words",
+        "corroborate",
+        "mentions",
+        "inflection",
+    )
+)
 
 
 def scanner_digest() -> str:
