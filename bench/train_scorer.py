@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pairlib
+from quality_pairs import calibration
+from quality_pairs import f1 as f1_score
 
 from sanctrace.match.config import DEFAULT_CONFIG
 from sanctrace.match.evidence import normalize_identifier
@@ -142,34 +144,6 @@ def probabilities(
     return 1 / (1 + np.exp(-logit))
 
 
-def calibration(
-    p: np.ndarray, y: np.ndarray, bins: int = 10
-) -> tuple[float, list[tuple[str, int, float, float]]]:
-    """Expected calibration error and the reliability table (bin, count, mean p, share positive)."""
-    table = []
-    ece = 0.0
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        mask = (p >= lo) & ((p < hi) if b < bins - 1 else (p <= hi))
-        if not mask.any():
-            continue
-        conf, acc = float(p[mask].mean()), float(y[mask].mean())
-        ece += mask.sum() / len(p) * abs(conf - acc)
-        table.append((f"{lo:.1f}-{hi:.1f}", int(mask.sum()), conf, acc))
-    return ece, table
-
-
-def f1_at(p: np.ndarray, y: np.ndarray, t: float) -> tuple[float, float, float]:
-    hit = p >= t
-    tp = float((hit & (y == 1)).sum())
-    fp = float((hit & (y == 0)).sum())
-    fn = float((~hit & (y == 1)).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return f1, precision, recall
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -202,10 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     ece, table = calibration(pd, yd)
     loss = float(-np.mean(yd * np.log(pd + 1e-12) + (1 - yd) * np.log(1 - pd + 1e-12)))
     print(f"dev: log loss {loss:.4f}, ECE {ece:.4f}")
-    for row in table:
-        print(f"  {row[0]}: {row[1]:>5} pairs, mean p {row[2]:.3f}, positive {row[3]:.3f}")
+    for cells in table:
+        print(f"  {cells[0]}: {cells[1]:>6} pairs, mean p {cells[2]}, positive {cells[3]}")
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        f1, precision, recall = f1_at(pd, yd, t)
+        f1, precision, recall = f1_score(list(pd), [int(v) for v in yd], t)
         print(f"  threshold {t:.1f}: F1 {f1:.3f}  precision {precision:.3f}  recall {recall:.3f}")
     for name, c in sorted(zip(NAME_FEATURES, coef, strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:>26} {c:+.3f}")
