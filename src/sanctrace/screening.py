@@ -50,11 +50,23 @@ def explain(match: Match) -> str:
     for feature in match.explanation.get("features", []):
         if feature["feature"] in ("name",):
             continue
+        if feature["feature"] == "learned":
+            parts.append(_learned_reasons(feature))
+            continue
         delta = feature.get("delta")
         parts.append(
             f"{feature['feature']} {delta:+.2f}" if isinstance(delta, float) else feature["feature"]
         )
     return "; ".join(parts)
+
+
+def _learned_reasons(feature: dict[str, Any]) -> str:
+    """The learned score's largest contributions in words: "p 0.95: a rare word spelled the
+    same +1.2, ..."."""
+    reasons = ", ".join(
+        f"{c['says']} {c['log_odds']:+.1f}" for c in feature.get("contributions", [])[:3]
+    )
+    return f"p {feature['probability']:.2f} from log-odds {feature['log_odds']:+.2f}: {reasons}"
 
 
 def select_versions(

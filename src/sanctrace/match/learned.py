@@ -85,8 +85,12 @@ class LearnedModel:
             for feature, value, coefficient in zip(
                 NAME_FEATURES, values, self.coefficients, strict=True
             )
-            if value
+            if value and coefficient
         ]
+        # The three pieces of the alignment score's line are one fact to an analyst.
+        alignment = sum(part for feature, _, part in parts if feature.startswith("rule_score"))
+        parts = [p for p in parts if not p[0].startswith("rule_score")]
+        parts.append(("rule_score", name.score, alignment))
         parts += [(fact, 1.0, self.evidence.get(fact, 0.0)) for fact in facts]
         parts.sort(key=lambda p: -abs(p[2]))
         features = [
