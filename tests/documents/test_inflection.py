@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanctrace.documents.inflection import nominative
+from sanctrace.documents.inflection import is_patronymic, nominative
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,19 @@ def test_an_oblique_case_is_read_in_the_nominative(written: str, base: str) -> N
 )
 def test_a_name_in_the_nominative_is_left_as_written(written: str) -> None:
     assert nominative(written.split()) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "patronymic"),
+    [
+        ("Владимировна", True),
+        ("Игоревича", True),
+        ("Vladimirovna", True),
+        ("Igorevich", True),
+        ("Абу", False),
+        ("Ислам", False),
+        ("Комарова", False),
+    ],
+)
+def test_a_patronymic_is_told(word: str, patronymic: bool) -> None:
+    assert is_patronymic(word) is patronymic

@@ -188,6 +188,10 @@ DOCUMENTED_PERSONS = {
     # docs/scanning.md: Russian names in an oblique case, read in the nominative
     "Алишером Усмановым",
     "Андрея Игоревича Акимова",
+    "Андрей Игоревич Акимов",
+    "Andrey Igorevich AKIMOV",
+    "Алексея Ситникова",
+    "Дмитрия Пескова",
 }
 
 
@@ -277,3 +281,15 @@ def test_the_run_at_a_word_is_the_whole_text_pass_s_run() -> None:
             mismatches.append((work[m.start() : m.end()], got, of_word.get(m.start())))
     assert mismatches == []
     assert len(runs) > 100  # not vacuous
+
+
+def test_a_sentence_s_opening_word_before_a_listed_name_is_left_out(scanner: Scanner) -> None:
+    """Контрагент Абу Ясир (a common noun opening the sentence, capitalised there): the name is
+    screened without it, as `screen` scores it; Виктория Владимировна Комарова keeps its first
+    word (tested above)."""
+    expected = screened(scanner, "Абу Ясир")
+    assert expected
+    text = "Контрагент Абу Ясир (Ирак) подписал договор в прошлом году."
+    findings = [f for f in scanner.scan_text(text) if f.schema == "Person"]
+    assert {f.id: f.score for f in findings} == expected
+    assert {f.text for f in findings} == {"Абу Ясир"}

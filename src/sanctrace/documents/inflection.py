@@ -78,6 +78,21 @@ def nominative(words: list[str]) -> list[str] | None:
     return out if out != words else None
 
 
+#: A patronymic in Latin letters, in any case (Igorevich, Vladimirovna, Igorevicha).
+_LATIN_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ichna)[a-z]{0,3}$", re.IGNORECASE)
+
+
+def is_patronymic(word: str) -> bool:
+    """A patronymic, in the nominative or another case, in Cyrillic or Latin letters: never the
+    first word of a name as written (a given name stands before it)."""
+    low = word.lower()
+    return bool(
+        _NOMINATIVE_PATRONYMIC.search(low)
+        or _PATRONYMIC.match(low)
+        or _LATIN_PATRONYMIC.search(word)
+    )
+
+
 def _male(word: str) -> str | None:
     """A masculine given name, patronymic or family name in an oblique case, in the nominative
     (as written in capitals if it was), or None."""

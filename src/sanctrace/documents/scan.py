@@ -35,7 +35,7 @@ from sanctrace.documents.anchors import (
 from sanctrace.documents.corroborate import corroborated
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
-from sanctrace.documents.inflection import nominative
+from sanctrace.documents.inflection import is_patronymic, nominative
 from sanctrace.documents.mentions import is_title, never_in_name, person_run_at, written_name
 from sanctrace.documents.precheck import (
     KEY,
@@ -120,6 +120,7 @@ class Scanner:
         self._anchors: tuple[dict[str, set[int]], ...] | None = None
         self._automata: dict[tuple[bool, bool], Any] = {}
         self._persons: dict[str, bool] = {}  # anchor pattern -> whether a person's name has it
+        self._person_checks: dict[tuple[Any, ...], bool] = {}  # the words near a person's anchor
         self._names_of: dict[int, list[int]] | None = None  # entity -> its name entries
 
     @classmethod
@@ -229,7 +230,7 @@ class Scanner:
             if (
                 cased
                 and self._of_person(pattern, names)
-                and aligns_with_companion(cue, near_words(latin, start, end + 1), self._is_person)
+                and self._may_name_person(pattern, cased, cue, near_words(latin, start, end + 1))
             ):
                 persons.append((analysis.original(start), cue))
             worth = worth_confirming(analysis, start, end + 1, cue, capitals)
@@ -250,6 +251,17 @@ class Scanner:
         found = self._persons.get(pattern)
         if found is None:
             found = self._persons[pattern] = any(self._entry(n).person for n in names)
+        return found
+
+    def _may_name_person(self, pattern: str, cased: bool, cue: Cue, near: list[str]) -> bool:
+        """The cheap check of a person's anchor, remembered: documents repeat their names."""
+        key = (pattern, cased, *near)
+        found = self._person_checks.get(key)
+        if found is None:
+            if len(self._person_checks) > _REMEMBERED:
+                self._person_checks.clear()
+            found = aligns_with_companion(cue, near, self._is_person)
+            self._person_checks[key] = found
         return found
 
     def _persons_named(
@@ -296,6 +308,20 @@ class Scanner:
                     held = best.get(m.id)
                     if held is None or m.score > held[0].score:
                         best[m.id] = (m, first, read)
+            rest = words[1:]
+            if (
+                not best
+                and len(run) > 2
+                and starts_sentence(work, start)
+                and not is_patronymic(rest[0])
+                and (len(rest) > 2 or not any(is_patronymic(w) for w in rest))
+            ):
+                # a sentence's opening word before a name (Контрагент Абу Ясир), but for a
+                # given name before its patronymic, or a family name before a given name and
+                # patronymic (Виктория Владимировна Комарова is no Vladimirovna KOMAROVA,
+                # Пестова Мария Валериевна no Maria Valerievna ...)
+                for m in self._persons_screened(written_name(work[run[1][0] : end]), cutoff):
+                    best[m.id] = (m, run[1][0], None)
             for m, first, read in best.values():
                 finding = _found(m, text, first, end, sentence_context(text, first))
                 if read is not None:
@@ -540,6 +566,7 @@ class Scanner:
         self._scores.clear()
         self._forms.clear()
         self._fruitless.clear()
+        self._person_checks.clear()
 
     def _score(self, written: str, entry: Entry) -> NameScore | None:
         """The best score of a window's text against a listed name, if the window names it
