@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+from sanctrace.documents.inflection import is_patronymic, nominative
 from sanctrace.model.countries import to_code
 
 #: A person's name in running text has at least this many words (one word is a surname or a
@@ -151,6 +152,37 @@ def _closed(work: str, start: int, words: Iterator[tuple[int, int]], *, before: 
             return near[0] if before else span[1]
         near = span
     return None
+
+
+def person_readings(
+    work: str, run: list[tuple[int, int]]
+) -> tuple[list[tuple[str, int, str | None]], tuple[str, int] | None]:
+    """How a person's run is screened: (text, start, nominative or None) of each reading, and
+    a reading to try when none names anybody. The run whole, as written: a shorter window
+    would leave out a word of the name (Анжелика Владимировна of Анжелика Владимировна Шубина
+    names nobody listed); and a Russian name in an oblique case in the nominative (see
+    :mod:`sanctrace.documents.inflection`). Failing those, the run without a sentence's
+    opening word (Контрагент Абу Ясир), but never a given name before its patronymic nor a
+    family name before a given name and patronymic (Виктория Владимировна Комарова is no
+    Vladimirovna KOMAROVA, Пестова Мария Валериевна no Maria Valerievna)."""
+    start, end = run[0][0], run[-1][1]
+    words = [work[s:e] for s, e in run]
+    readings: list[tuple[str, int, str | None]] = [(written_name(work[start:end]), start, None)]
+    opens = len(run) > 2 and _opens_sentence(work, start)
+    base, at = nominative(words), start
+    if base is None and opens:  # the opening word is no case ending (Заявление Дмитрия Пескова)
+        base, at = nominative(words[1:]), run[1][0]
+    if base is not None:
+        read_as = " ".join(base)
+        readings.append((read_as, at, read_as))
+    rest = words[1:]
+    if (
+        opens
+        and not is_patronymic(rest[0])
+        and (len(rest) > 2 or not any(is_patronymic(w) for w in rest))
+    ):
+        return readings, (written_name(work[run[1][0] : end]), run[1][0])
+    return readings, None
 
 
 def written_name(text: str) -> str:

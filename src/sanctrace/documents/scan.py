@@ -35,8 +35,12 @@ from sanctrace.documents.anchors import (
 from sanctrace.documents.corroborate import corroborated
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
-from sanctrace.documents.inflection import is_patronymic, nominative
-from sanctrace.documents.mentions import is_title, never_in_name, person_run_at, written_name
+from sanctrace.documents.mentions import (
+    is_title,
+    never_in_name,
+    person_readings,
+    person_run_at,
+)
 from sanctrace.documents.precheck import (
     KEY,
     MAX_WINDOW,
@@ -280,48 +284,25 @@ class Scanner:
             if run is None:
                 k += 1
                 continue
-            start, end = run[0][0], run[-1][1]
+            end = run[-1][1]
             cues = []
             while k < len(places) and places[k][0] < end:  # the run's anchors
                 cues.append(places[k][1])
                 k += 1
-            words = [work[s:e] for s, e in run]
-            base, at = nominative(words), start
-            if base is None and len(run) > 2 and starts_sentence(work, start):
-                # the sentence's opening word is no case ending (Заявление Дмитрия Пескова)
-                base, at = nominative(words[1:]), run[1][0]
-            latin = [w for word in (*words, *(base or ())) for w in latin_words(word)]
+            readings, fallback = person_readings(work, run)
+            latin = [w for written, _, _ in readings for w in latin_words(written)]
             if not any(aligns_with_companion(cue, latin, self._is_person) for cue in cues):
                 continue
-            # the run whole: a shorter window would leave out a word of the name as written
-            # (Анжелика Владимировна of Анжелика Владимировна Шубина names nobody listed);
-            # and its nominative, each entity at the better of the two scores
+            # each entity at the best of its readings' scores
             best: dict[str, tuple[Match, int, str | None]] = {}
-            readings: list[tuple[str, int, str | None]] = [
-                (written_name(work[start:end]), start, None)
-            ]
-            if base is not None:
-                read_as = " ".join(base)
-                readings.append((read_as, at, read_as))
             for written, first, read in readings:
                 for m in self._persons_screened(written, cutoff):
                     held = best.get(m.id)
                     if held is None or m.score > held[0].score:
                         best[m.id] = (m, first, read)
-            rest = words[1:]
-            if (
-                not best
-                and len(run) > 2
-                and starts_sentence(work, start)
-                and not is_patronymic(rest[0])
-                and (len(rest) > 2 or not any(is_patronymic(w) for w in rest))
-            ):
-                # a sentence's opening word before a name (Контрагент Абу Ясир), but for a
-                # given name before its patronymic, or a family name before a given name and
-                # patronymic (Виктория Владимировна Комарова is no Vladimirovna KOMAROVA,
-                # Пестова Мария Валериевна no Maria Valerievna ...)
-                for m in self._persons_screened(written_name(work[run[1][0] : end]), cutoff):
-                    best[m.id] = (m, run[1][0], None)
+            if not best and fallback is not None:
+                for m in self._persons_screened(fallback[0], cutoff):
+                    best[m.id] = (m, fallback[1], None)
             for m, first, read in best.values():
                 finding = _found(m, text, first, end, sentence_context(text, first))
                 if read is not None:
