@@ -4,7 +4,6 @@ names; while unlisted people in the news, and this repository's own docs, raise 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from sanctrace.documents.mentions import person_run_at, person_runs
 from sanctrace.documents.scan import Scanner
 from sanctrace.documents.words import WORD
 from sanctrace.match.types import Query
-from sanctrace.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,15 +63,6 @@ ORGANISATION_SENTENCES = [
     "The contract with {} was signed in Moscow, Russia.",
     "{} shipped the goods to Russia in May.",
 ]
-
-
-@pytest.fixture(scope="module")
-def scanner(bundled_home: Path) -> Iterator[Scanner]:
-    store = open_store(str(bundled_home / "sanctrace.db"))
-    try:
-        yield Scanner.open(store)
-    finally:
-        store.close()
 
 
 def screened(scanner: Scanner, name: str) -> dict[str, float]:

@@ -4,16 +4,12 @@ bare surnames that must not raise a finding."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from pdfkit import make_pdf
 
 from sanctrace.documents.extract import extract_bytes
 from sanctrace.documents.findings import Finding
 from sanctrace.documents.scan import Scanner
-from sanctrace.store import open_store
 
 KUPOL = "us_ofac_sdn:46431"  # JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL
 ALMAZ_ANTEY = "au_dfat_sanctions:3018"  # Almaz-Antey
@@ -25,15 +21,6 @@ KKBC = "un_sc_sanctions:6908518"  # Korea Kwangson Banking Corporation (KKBC), N
 RAAD = "au_dfat_sanctions:288"  # RAAD (Real IRA), United Kingdom
 AMROU = "us_ofac_sdn:7835"  # JARRAYA, Khalil (a.k.a. AMROU), Bosnia and Herzegovina
 IZHORSKIYE = "us_ofac_cons:20305"  # IZHORSKIYE ZAVODY (Izhorskie Plant)
-
-
-@pytest.fixture(scope="module")
-def scanner(bundled_home: Path) -> Iterator[Scanner]:
-    store = open_store(str(bundled_home / "sanctrace.db"))
-    try:
-        yield Scanner.open(store)
-    finally:
-        store.close()
 
 
 def found(findings: list[Finding], entity: str) -> list[Finding]:

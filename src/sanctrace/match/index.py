@@ -400,6 +400,17 @@ class Index:
         rarity = max(0.05, math.log((len(self.names) + 2) / (len(postings) + 1)) / self._log_n)
         return min(own, rarity * token_weight(token))
 
+    def _whole_word(
+        self, word: str, routes: Index | None, config: MatchConfig
+    ) -> array[int] | None:
+        """The postings of ``word`` here, when it is also a short enough route in ``routes``
+        (an acronym, or two query words the list writes as one)."""
+        postings = self.tokens.get(word)
+        if postings is None or routes is None:
+            return postings
+        listed = routes.tokens.get(word)
+        return postings if listed is not None and len(listed) <= config.open_postings else None
+
     def _routes(
         self, token: str, key: str, config: MatchConfig
     ) -> Iterator[tuple[tuple[str, str], array[int], str | None, float]]:
@@ -503,25 +514,12 @@ class Index:
                     taken.update(later if opened else first)
                     opened = opened or opens
             for acronym in _acronyms(form):
-                spelled = self.tokens.get(acronym) if len(acronym) >= 3 else None
-                if spelled is None:
-                    continue
-                if routes is not None:
-                    listed = routes.tokens.get(acronym)
-                    if listed is None or len(listed) > config.open_postings:
-                        continue
-                for n in spelled:
+                spelled = self._whole_word(acronym, routes, config) if len(acronym) >= 3 else None
+                for n in spelled or ():
                     per_form[n] += 0.9
                     taken.add(n)
             for a, b, both in _pairs_apart(form.tokens):
-                as_one = self.tokens.get(both)
-                if as_one is None:
-                    continue
-                if routes is not None:
-                    listed = routes.tokens.get(both)
-                    if listed is None or len(listed) > config.open_postings:
-                        continue
-                for n in as_one:
+                for n in self._whole_word(both, routes, config) or ():
                     per_form[n] += weight(a) + weight(b)
                     taken.add(n)
             if taken:
