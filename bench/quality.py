@@ -27,6 +27,9 @@ Measures:
     proposes (``Screener.candidates(query, 200)``; in (a) plus the true target) is scored by
     nomenklatura logic-v1 and logic-v2 and by rapidfuzz WRatio, through bench/baseline_runner.py,
     and recall and false alerts are computed at each baseline's own default threshold.
+(e) The labelled pairs of bench/data, test split (bench/quality_pairs.py): F1 of the rule and the
+    learned scorer and of the baselines, calibration, cross-list recall@1, and false alerts and
+    speed of each scorer on the unlisted names of (b). ``--no-pairs`` skips it.
 """
 
 from __future__ import annotations
@@ -462,6 +465,9 @@ def main(argv: list[str] | None = None) -> None:
         help="held-out aliases and unlisted names (each) scored by the baselines",
     )
     parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument(
+        "--no-pairs", action="store_true", help="skip (e): the labelled pairs of bench/data"
+    )
     parser.add_argument("--seed", type=int, default=20260127)
     args = parser.parse_args(argv)
     argv_shown = sys.argv[1:] if argv is None else argv
@@ -500,6 +506,13 @@ def main(argv: list[str] | None = None) -> None:
     elif not args.no_baselines:
         log("(d) skipped: no bench/.venv-baselines (run `bash bench/setup_baselines.sh`)")
 
+    pair_lines: list[str] = []
+    if not args.no_pairs:
+        import quality_pairs
+
+        log("(e) labelled pairs of bench/data (bench/quality_pairs.py)")
+        pair_lines = quality_pairs.section("test", with_baselines)
+        pair_lines += quality_pairs.false_alerts(args.unlisted, args.seed)
     print(
         report(
             argv_shown,
@@ -513,6 +526,8 @@ def main(argv: list[str] | None = None) -> None:
             started,
         )
     )
+    if pair_lines:
+        print("\n".join(pair_lines))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Matching quality on the labelled real pairs of bench/data (issue 15): F1 by pair set at each
 algorithm's own default threshold, calibration of the learned score, and cross-list recall@1.
 
-sanctrace's learned scorer (the default) and its rule scorer, nomenklatura logic-v1 / logic-v2
+sanctrace's rule scorer (the default) and its learned scorer, nomenklatura logic-v1 / logic-v2
 and rapidfuzz WRatio score the same pairs in the same run (the baselines through
 bench/baseline_runner.py). Names only: the two names of an alias pair come from one record, so
-their countries and birth dates would give the answer away. Run alone or from bench/quality.py::
+their countries and birth dates would give the answer away. Run alone, or as part (e) of
+bench/quality.py::
 
     .venv/bin/python bench/quality_pairs.py [--split test] [--no-baselines]
 """
@@ -222,9 +223,16 @@ def section(split: str = "test", baselines: bool = True) -> list[str]:
 
 def false_alerts(count: int, seed: int) -> list[str]:
     """Generated unlisted names (the bench's Faker set, a seed the scorer was not fitted on)
-    screened at each algorithm's default threshold: false alerts and queries per second."""
+    screened at each algorithm's default threshold: false alerts, queries per second and the
+    median time of one query, and the time to load the learned weights."""
+    import statistics
     import time
 
+    from sanctrace.match.learned import default_model
+
+    started = time.perf_counter()
+    default_model()
+    load_ms = (time.perf_counter() - started) * 1000
     index = pairlib.bundled_index()
     listed = benchlib.listed_name_set(benchlib.load_bundled_entities())
     names = benchlib.generate_unlisted(count, seed, listed).names
@@ -232,16 +240,28 @@ def false_alerts(count: int, seed: int) -> list[str]:
     for label, config in (("rules (the default)", RULES), ("learned", LEARNED)):
         screener = Screener(index, config)
         alerts = 0
-        started = time.perf_counter()
+        times = []
         for g in names:
-            alerts += bool(screener.screen(Query(g.name, benchlib.query_schema(g.kind)), None, 1))
-        seconds = time.perf_counter() - started
+            query = Query(g.name, benchlib.query_schema(g.kind))
+            began = time.perf_counter()
+            alerts += bool(screener.screen(query, None, 1))
+            times.append(time.perf_counter() - began)
+        seconds = sum(times)
         rows.append(
             [label, f"{config.threshold:g}", f"{len(names):,}", f"{alerts:,}",
-             f"{100 * alerts / len(names):.2f} %", f"{len(names) / seconds:,.0f}"]
+             f"{100 * alerts / len(names):.2f} %", f"{len(names) / seconds:,.0f}",
+             f"{statistics.median(times) * 1000:.2f}"]
         )  # fmt: skip
     header = ["algorithm", "threshold", "names", "false alerts", "rate", "queries/s (1 core)"]
-    return [f"Generated unlisted names (Faker, seed {seed}):", "", *table(header, rows), ""]
+    header.append("p50 ms")
+    return [
+        f"Generated unlisted names (Faker, seed {seed}), each screened once by a fresh screener:",
+        "",
+        *table(header, rows),
+        "",
+        f"Loading the learned weights (match/data/scorer.json): {load_ms:.1f} ms.",
+        "",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,14 +11,18 @@ from pathlib import Path
 import pytest
 from homes import sanctrace
 
+from sanctrace.errors import SanctraceError
 from sanctrace.match import Query, Screener, compare
 from sanctrace.match.config import DEFAULT_CONFIG, LEARNED_THRESHOLD, config_for
 from sanctrace.match.features import NAME_FEATURES
-from sanctrace.match.learned import default_model
+from sanctrace.match.learned import LearnedModel, default_model
 from sanctrace.store import open_store
 
 LEARNED = config_for("learned")
 PAIRS = Path(__file__).resolve().parents[2] / "bench" / "data" / "pairs-test.tsv"
+WEIGHTS = (
+    Path(__file__).resolve().parents[2] / "src" / "sanctrace" / "match" / "data" / "scorer.json"
+)
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +101,20 @@ def test_cli_screen_with_the_learned_algorithm(bundled_home: Path) -> None:
     report = json.loads(done.stdout)
     assert report["threshold"] == LEARNED_THRESHOLD
     assert report["results"][0]["explanation"]["features"][1]["feature"] == "learned"
+
+
+@pytest.mark.parametrize(
+    ("broken", "says"),
+    [
+        ({}, "not a scorer weights file"),
+        ([1, 2], "not a scorer weights file"),
+        ({**json.loads(WEIGHTS.read_text()), "features": ["rule_score"]}, "refit with"),
+        ({**json.loads(WEIGHTS.read_text()), "coefficients": [1.0]}, "coefficients for"),
+        ({**json.loads(WEIGHTS.read_text()), "intercept": "high"}, "not a scorer weights file"),
+        ({**json.loads(WEIGHTS.read_text()), "intercept": float("nan")}, "not a finite number"),
+    ],
+)
+def test_a_broken_weights_file_is_refused_by_name(broken: object, says: str) -> None:
+    with pytest.raises(SanctraceError, match=says) as caught:
+        LearnedModel.from_dict(broken, "scorer.json")
+    assert "scorer.json" in str(caught.value)

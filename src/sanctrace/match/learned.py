@@ -36,20 +36,35 @@ class LearnedModel:
     about: dict[str, Any]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LearnedModel:
-        features = tuple(data["features"])
-        if features != NAME_FEATURES:
-            raise SanctraceError(
-                f"scorer weights are for features {features}, this code computes {NAME_FEATURES}"
+    def from_dict(cls, data: Any, source: str = MODEL_RESOURCE) -> LearnedModel:
+        """The model of a weights file's JSON; a clear error naming ``source`` when the file is
+        not one this code can use (another feature set, a missing or non-numeric field)."""
+        try:
+            features = tuple(data["features"])
+            if features != NAME_FEATURES:
+                raise SanctraceError(
+                    f"{source}: the weights are for features {features}, this code computes "
+                    f"{NAME_FEATURES}; refit with bench/train_scorer.py"
+                )
+            coefficients = tuple(float(c) for c in data["coefficients"])
+            if len(coefficients) != len(features):
+                raise SanctraceError(
+                    f"{source}: {len(coefficients)} coefficients for {len(features)} features"
+                )
+            model = cls(
+                version=str(data["version"]),
+                intercept=float(data["intercept"]),
+                coefficients=coefficients,
+                evidence={str(k): float(v) for k, v in data["evidence"].items()},
+                identifier_score=float(data.get("identifier_score", 0.98)),
+                about=dict(data.get("about", {})),
             )
-        return cls(
-            version=str(data["version"]),
-            intercept=float(data["intercept"]),
-            coefficients=tuple(float(c) for c in data["coefficients"]),
-            evidence={k: float(v) for k, v in data["evidence"].items()},
-            identifier_score=float(data.get("identifier_score", 0.98)),
-            about=dict(data.get("about", {})),
-        )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SanctraceError(f"{source}: not a scorer weights file ({exc!r})") from exc
+        values = (model.intercept, *model.coefficients, *model.evidence.values())
+        if not all(math.isfinite(v) for v in values):
+            raise SanctraceError(f"{source}: a weight is not a finite number")
+        return model
 
     def name_logit(self, values: list[float]) -> float:
         total = self.intercept
@@ -135,6 +150,7 @@ def default_model() -> LearnedModel:
     """The shipped weights (loaded once per process)."""
     try:
         text = resources.files("sanctrace.match").joinpath("data", MODEL_RESOURCE).read_text()
-        return LearnedModel.from_dict(json.loads(text))
-    except (OSError, ValueError, KeyError) as exc:
+        data = json.loads(text)
+    except (OSError, ValueError) as exc:
         raise SanctraceError(f"cannot load the scorer weights ({MODEL_RESOURCE}): {exc}") from exc
+    return LearnedModel.from_dict(data)
