@@ -27,7 +27,6 @@ from quality_pairs import calibration
 from quality_pairs import f1 as f1_score
 
 from sanctrace.match.config import DEFAULT_CONFIG
-from sanctrace.match.evidence import normalize_identifier
 from sanctrace.match.features import NAME_FEATURES, evidence_of, name_features
 
 OUT = (
@@ -61,7 +60,7 @@ def features_of(rows: list[dict[str, str]], index) -> tuple[np.ndarray, np.ndarr
             continue
         x.append(name_features(found[1], index.weight, person))
         y.append(int(row["label"]))
-        evidence.append(evidence_of(query, entity, "primary", normalize_identifier))
+        evidence.append(evidence_of(query, entity, "primary"))
         kept.append(row)
     return np.array(x, dtype=float), np.array(y, dtype=float), evidence, kept
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sanctrace.match.evidence import normalize_identifier
 from sanctrace.match.score import NameScore
 from sanctrace.match.types import IndexedEntity, Query
 
@@ -235,9 +236,7 @@ def _years(dates: tuple[str, ...] | frozenset[str]) -> set[int]:
     return {int(d[:4]) for d in dates if len(d) >= 4 and d[:4].isdigit()}
 
 
-def evidence_of(
-    query: Query, entity: IndexedEntity, kind: str, normalize_identifier: Callable[[str], str]
-) -> Evidence:
+def evidence_of(query: Query, entity: IndexedEntity, kind: str) -> Evidence:
     """Country, birth-year and identifier agreement between a query and a listed entity."""
     country_agree = country_conflict = False
     if query.countries and entity.countries:

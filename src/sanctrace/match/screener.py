@@ -13,7 +13,7 @@ from typing import Any
 from sanctrace import __version__
 from sanctrace.errors import SanctraceError
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
-from sanctrace.match.evidence import normalize_identifier, weigh_evidence
+from sanctrace.match.evidence import weigh_evidence
 from sanctrace.match.features import evidence_of
 from sanctrace.match.index import INDEX_FORMAT, Index, distinct_forms
 from sanctrace.match.learned import default_model
@@ -125,7 +125,7 @@ def score_candidate(
     if config.algorithm == "rules":
         score, features = weigh_evidence(query, entity, name, kind, config)
         return score, name, features
-    evidence = evidence_of(query, entity, kind, normalize_identifier)
+    evidence = evidence_of(query, entity, kind)
     score, features = default_model().score(name, weight, person, evidence)
     return score, name, features
 
