@@ -23,6 +23,7 @@ from benchlib import BASELINE_LABELS, BASELINE_THRESHOLDS, table
 
 from sanctrace.match import Query, Screener
 from sanctrace.match.config import config_for
+from sanctrace.match.index import Index
 
 LEARNED = config_for("learned")
 RULES = config_for("rules")
@@ -119,10 +120,9 @@ def crosslist_recall(rows: list[Row], screener: Screener) -> tuple[int, int, int
     return total, first, found
 
 
-def section(split: str = "test", baselines: bool = True) -> list[str]:
-    index = pairlib.bundled_index()
-    rows = pairlib.load_pairs(split)
-    log(f"scoring {len(rows):,} {split} pairs (learned and rules)...")
+def score_rows(rows: list[Row], index: Index) -> tuple[list[float], list[float], list[bool]]:
+    """Learned and rule scores of each pair (names only), and whether a matcher can reach it."""
+    log(f"scoring {len(rows):,} pairs (learned and rules)...")
     learned, rules, reach = [], [], []
     for r in rows:
         found = pairlib.score_pair(r, index, LEARNED, with_evidence=False)
@@ -130,6 +130,13 @@ def section(split: str = "test", baselines: bool = True) -> list[str]:
         rule = pairlib.score_pair(r, index, RULES, with_evidence=False)
         rules.append(rule[0] if rule else 0.0)
         reach.append(rule is not None and reachable(rule[1], index.weight))
+    return learned, rules, reach
+
+
+def section(split: str = "test", baselines: bool = True) -> list[str]:
+    index = pairlib.bundled_index()
+    rows = pairlib.load_pairs(split)
+    learned, rules, reach = score_rows(rows, index)
     scores: dict[str, list[float]] = {
         "sanctrace --algorithm learned": learned,
         "sanctrace (rules, the default)": rules,
@@ -264,13 +271,62 @@ def false_alerts(count: int, seed: int) -> list[str]:
     ]
 
 
+def tradeoff(count: int, seed: int, split: str = "test") -> list[str]:
+    """F1 against the false-alert rate, threshold by threshold: what a threshold low enough for
+    the alias pairs costs on unlisted names. Each generated name's best score is taken once
+    (screened at the lowest threshold shown); the pair scores are those of ``section``."""
+    index = pairlib.bundled_index()
+    rows = pairlib.load_pairs(split)
+    learned, rules, reach = score_rows(rows, index)
+    labels = [int(r["label"]) for r in rows]
+    sets = pair_sets(rows, reach)
+    listed = benchlib.listed_name_set(benchlib.load_bundled_entities())
+    names = benchlib.generate_unlisted(count, seed, listed).names
+    shown = ("alias pairs + hard negatives", "cross-list pairs + hard negatives",
+             "together (all positives + hard negatives)")  # fmt: skip
+    lines = [
+        f"Threshold by threshold ({split} split; false alerts on {len(names):,} generated "
+        f"unlisted names, seed {seed}): F1 of each pair set and the share of unlisted names "
+        "with a result at or above the threshold.",
+        "",
+    ]
+    for label, config, pair_scores, grid in (
+        ("learned", LEARNED, learned, (0.10, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)),
+        ("rules", RULES, rules, (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)),
+    ):
+        log(f"best score of each unlisted name ({label})...")
+        screener = Screener(index, config)
+        best = []
+        for g in names:
+            found = screener.screen(Query(g.name, benchlib.query_schema(g.kind)), grid[0], 1)
+            best.append(found[0].score if found else 0.0)
+        body = []
+        for t in grid:
+            cells = [f"{t:g}", f"{100 * sum(b >= t for b in best) / len(best):.2f} %"]
+            for name in shown:
+                members = sets[name]
+                xs, ys = [pair_scores[i] for i in members], [labels[i] for i in members]
+                at, precision, recall = f1(xs, ys, t)
+                cells.append(f"{at:.3f} ({precision:.2f} / {recall:.2f})")
+            body.append(cells)
+        header = [f"{label}: threshold", "false alerts", *(f"F1 (P / R), {n}" for n in shown)]
+        lines += [*table(header, body), ""]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="test", choices=("train", "dev", "test"))
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--unlisted", type=int, default=20_000, help="0 skips false alerts")
     parser.add_argument("--seed", type=int, default=20260127)
+    parser.add_argument(
+        "--tradeoff", action="store_true", help="only F1 against false alerts, by threshold"
+    )
     args = parser.parse_args(argv)
+    if args.tradeoff:
+        print("\n".join(tradeoff(args.unlisted or 20_000, args.seed, args.split)))
+        return 0
     lines = section(args.split, not args.no_baselines)
     if args.unlisted:
         lines += false_alerts(args.unlisted, args.seed)

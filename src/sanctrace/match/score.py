@@ -336,6 +336,8 @@ def _distinctive_core(
     word = links[0].query
     if len(word) < _CORE_MIN_LETTERS or weight(word) < _CORE_MIN_WEIGHT:
         return False
+    if q.legal_forms and c.legal_forms and set(q.legal_forms).isdisjoint(c.legal_forms):
+        return False  # "Newton PLC" is another incorporation than NEWTON TRADING FZE
     return all(token_weight(q.tokens[i]) <= _GENERIC_WEIGHT for i in free_q) and all(
         token_weight(c.tokens[j]) <= _GENERIC_WEIGHT for j in free_c
     )
