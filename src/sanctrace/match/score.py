@@ -197,13 +197,25 @@ def _spelling_similarity(
     return spelled, "fuzzy"
 
 
+#: Words shorter than this are other words, not slips, when a letter or a vowel differs.
+_SLIP_MIN_LETTERS = 8
+_VOWELS = frozenset("aeiouy")
+
+
 def _one_slip(a: str, b: str) -> bool:
     """A long word one letter off (two in a very long one), such as INVESTKAPITALBANK /
-    INVESTCAPITALBANK: a spelling slip of one name rather than another name."""
+    INVESTCAPITALBANK, or written with other vowels only (romanisations differ most in
+    vowels): a spelling of one name rather than another name."""
     shorter = min(len(a), len(b))
-    if shorter < 8:
+    if shorter < _SLIP_MIN_LETTERS:
         return False
-    return Levenshtein.distance(a, b, score_cutoff=2) <= (2 if shorter >= 12 else 1)
+    if Levenshtein.distance(a, b, score_cutoff=2) <= (2 if shorter >= 12 else 1):
+        return True
+    return _consonants(a) == _consonants(b)  # vowels only: HEZBOLLAH / HIZBALLAH
+
+
+def _consonants(word: str) -> str:
+    return "".join(ch for ch in word if ch not in _VOWELS)
 
 
 def _unmatched_factor(token: str, person: bool, syllables: bool = False) -> float:
@@ -315,6 +327,8 @@ def _acronym_links(
 
 #: A word at least this long and this rare among listed names can be a party's whole name.
 _CORE_MIN_LETTERS = 5
+#: Shorter cores are initials with no vowel: "VTB" / VTB BANK PUBLIC JOINT STOCK COMPANY.
+_CORE_ACRONYM_LETTERS = 3
 _CORE_MIN_WEIGHT = 0.6
 #: Words this light (generic words, legal forms) may surround a distinctive core.
 _GENERIC_WEIGHT = 0.3
@@ -334,8 +348,10 @@ def _distinctive_core(
     if len(links) != 1 or links[0].how != "exact" or " " in links[0].query:
         return False
     word = links[0].query
-    if len(word) < _CORE_MIN_LETTERS or weight(word) < _CORE_MIN_WEIGHT:
+    if weight(word) < _CORE_MIN_WEIGHT or len(word) < _CORE_ACRONYM_LETTERS:
         return False
+    if len(word) < _CORE_MIN_LETTERS and not _VOWELS.isdisjoint(word):
+        return False  # a short core must read as initials (VTB), not as a word (Rey)
     if q.legal_forms and c.legal_forms and set(q.legal_forms).isdisjoint(c.legal_forms):
         return False  # "Newton PLC" is another incorporation than NEWTON TRADING FZE
     return all(token_weight(q.tokens[i]) <= _GENERIC_WEIGHT for i in free_q) and all(
