@@ -131,6 +131,34 @@ CREATE TABLE IF NOT EXISTS alert_deliveries (
     delivered_at TEXT,
     PRIMARY KEY (alert_id, sink)
 );
+CREATE TABLE IF NOT EXISTS parties (
+    party_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    redirect_to TEXT
+);
+CREATE TABLE IF NOT EXISTS party_members (
+    record_id TEXT PRIMARY KEY,
+    party_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS judgements (
+    a TEXT NOT NULL,
+    b TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    source TEXT NOT NULL,
+    why TEXT NOT NULL,
+    score REAL,
+    username TEXT,
+    at TEXT,
+    PRIMARY KEY (a, b, source)
+);
+CREATE TABLE IF NOT EXISTS party_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    versions TEXT NOT NULL,
+    resolved_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS party_members_party ON party_members (party_id);
 CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log

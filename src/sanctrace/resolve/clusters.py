@@ -1,0 +1,75 @@
+"""Records joined into parties: union-find that refuses a join across a "different" judgement
+or across two records of one list (a list names a party once), and reports the refusals that
+contradict a strong "same"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sanctrace.resolve.judgements import Judgement
+
+
+@dataclass
+class Clusters:
+    parent: dict[str, str] = field(default_factory=dict)
+    members: dict[str, set[str]] = field(default_factory=dict)
+    lists: dict[str, set[str]] = field(default_factory=dict)
+    #: For each cluster root: record ids it must never join, with the judgement that says so.
+    apart: dict[str, dict[str, Judgement]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, records: Iterable[tuple[str, str]]) -> Clusters:
+        """One cluster per (record id, list) pair."""
+        out = cls()
+        for record, dataset in records:
+            out.parent[record] = record
+            out.members[record] = {record}
+            out.lists[record] = {dataset}
+            out.apart[record] = {}
+        return out
+
+    def find(self, record: str) -> str:
+        root = record
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[record] != root:
+            self.parent[record], record = root, self.parent[record]
+        return root
+
+    def keep_apart(self, judgement: Judgement) -> None:
+        for x, y in (judgement.pair, judgement.pair[::-1]):
+            if x in self.parent and y in self.parent:
+                self.apart[self.find(x)][y] = judgement
+
+    def obstacle(self, a: str, b: str, same_list_ok: bool = False) -> Judgement | str | None:
+        """What stops a and b joining: a "different" judgement, a shared list, or None."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        small, large = sorted((ra, rb), key=lambda r: len(self.members[r]))
+        for record, judgement in self.apart[small].items():
+            if record in self.members[large]:
+                return judgement
+        for record, judgement in self.apart[large].items():
+            if record in self.members[small]:
+                return judgement
+        if not same_list_ok and self.lists[ra] & self.lists[rb]:
+            shared = ", ".join(sorted(self.lists[ra] & self.lists[rb]))
+            return f"both parties already have a record on {shared}"
+        return None
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.members[ra] |= self.members.pop(rb)
+        self.lists[ra] |= self.lists.pop(rb)
+        for record, judgement in self.apart.pop(rb).items():
+            self.apart[ra].setdefault(record, judgement)
+
+    def groups(self) -> list[list[str]]:
+        return sorted(sorted(m) for m in self.members.values())

@@ -1,0 +1,101 @@
+"""Records of every loaded list resolved into parties: the automatic judgements and the
+analyst's, applied strongest first, with what could not be applied reported."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sanctrace.match import Screener
+from sanctrace.model.entity import Entity
+from sanctrace.resolve.clusters import Clusters
+from sanctrace.resolve.judgements import Judgement, effective
+from sanctrace.resolve.rules import key_judgements, name_judgements
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A "same" that a "different" elsewhere in the party forbids (A=B, B=C, A≠C)."""
+
+    refused: Judgement
+    because: Judgement | str
+
+    def to_dict(self) -> dict[str, object]:
+        because = self.because.to_dict() if isinstance(self.because, Judgement) else self.because
+        return {"refused": self.refused.to_dict(), "because": because}
+
+    def describe(self) -> str:
+        reason = (
+            f"{self.because.a} ≠ {self.because.b} ({self.because.source}: {self.because.why})"
+            if isinstance(self.because, Judgement)
+            else self.because
+        )
+        return (
+            f"{self.refused.a} = {self.refused.b} ({self.refused.source}: {self.refused.why}) "
+            f"not applied: {reason}"
+        )
+
+
+@dataclass
+class Resolution:
+    groups: list[list[str]]
+    judgements: list[Judgement]
+    review: list[Judgement] = field(default_factory=list)
+    contradictions: list[Contradiction] = field(default_factory=list)
+
+
+def resolve(
+    entities: Sequence[Entity],
+    screener: Screener | None = None,
+    analyst: Sequence[Judgement] = (),
+) -> Resolution:
+    """Group ``entities`` into parties. Without a screener only keys (identifiers, UN
+    references, OFAC entry numbers) join records."""
+    made = automatic_judgements(entities, screener)
+    return cluster([(e.id, e.dataset) for e in entities], made, analyst)
+
+
+def automatic_judgements(
+    entities: Sequence[Entity], screener: Screener | None = None
+) -> list[Judgement]:
+    """What the rules decide about the pairs the keys and the names propose (the slow part)."""
+    made = list(key_judgements(entities))
+    if screener is not None:
+        made.extend(name_judgements(entities, screener))
+    return made
+
+
+def cluster(
+    records: Sequence[tuple[str, str]],
+    made: Sequence[Judgement],
+    analyst: Sequence[Judgement] = (),
+) -> Resolution:
+    """Parties of ``records`` ((id, list) pairs) from the judgements: every "different" first,
+    then each "same", strongest first, unless a "different" or a shared list forbids it."""
+    decided = effective([*made, *analyst])
+    clusters = Clusters.of(records)
+    for j in decided.values():
+        if j.verdict == "different":
+            clusters.keep_apart(j)
+    contradictions = []
+    for j in sorted(
+        (j for j in decided.values() if j.verdict == "same"),
+        key=lambda j: (j.rank, -(j.score or 1.0), j.pair),
+    ):
+        if j.a not in clusters.parent or j.b not in clusters.parent:
+            continue
+        obstacle = clusters.obstacle(j.a, j.b, same_list_ok=j.source in ("listing", "analyst"))
+        if obstacle is None:
+            clusters.join(j.a, j.b)
+        elif j.source != "name" or isinstance(obstacle, Judgement):
+            contradictions.append(Contradiction(j, obstacle))
+    review = [
+        j
+        for j in decided.values()
+        if j.verdict == "unsure"
+        and j.a in clusters.parent
+        and j.b in clusters.parent
+        and clusters.find(j.a) != clusters.find(j.b)
+    ]
+    review.sort(key=lambda j: (-(j.score or 0.0), j.pair))
+    return Resolution(clusters.groups(), list(made), review, contradictions)

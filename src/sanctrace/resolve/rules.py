@@ -1,0 +1,180 @@
+"""The automatic judgements: pairs proposed by shared keys (blocking) and by the name matcher,
+each decided by the strongest evidence the two records give. Pure functions; the name pass
+takes the project's Screener, so both lists' spellings are compared as a screening would."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from itertools import combinations
+
+from sanctrace.errors import SanctraceError
+from sanctrace.match import Query, Screener
+from sanctrace.model.entity import Entity
+from sanctrace.resolve.evidence import birth_dates_agree, conflict, countries_agree
+from sanctrace.resolve.judgements import Judgement
+from sanctrace.resolve.keys import (
+    identifier_keys,
+    ofac_entry,
+    quoted_numbers,
+    uk_group,
+    un_references,
+)
+
+#: A key shared by more records than this names a registry or an agent, not one party.
+MAX_KEY_GROUP = 6
+#: Name scores (the rule scorer's scale) that make a pair, with evidence or without.
+NAME_WITH_EVIDENCE = 0.80
+NAME_ALONE = 0.92
+NAME_PERSON_ALONE = 0.97
+NAME_UNSURE = 0.80
+#: Names of a record screened against the other lists: the primary and a few strong aliases.
+NAMES_PER_RECORD = 3
+CANDIDATES_PER_NAME = 8
+
+
+def key_judgements(entities: Sequence[Entity]) -> Iterator[Judgement]:
+    """ "same" for records that share a strong identifier, a UN reference, OFAC's entry number
+    or the UK's group id; "different" instead when their own fields conflict."""
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, e in enumerate(entities):
+        for kind, value in identifier_keys(e):
+            by_key[(kind, value)].append(i)
+        for ref in un_references(e):
+            by_key[("un_reference", ref)].append(i)
+        entry = ofac_entry(e)
+        if entry:
+            by_key[("ofac_entry", entry)].append(i)
+        ofsi = uk_group(e)
+        if ofsi:
+            by_key[("uk_group", f"{e.dataset}:{ofsi}")].append(i)
+    values: dict[str, list[int]] = defaultdict(list)
+    for (kind, value), members in by_key.items():
+        if kind not in ("un_reference", "ofac_entry", "uk_group"):
+            values[value].extend(members)
+    for i, e in enumerate(entities):
+        for value in quoted_numbers(e):
+            for j in values.get(value, ()):
+                if entities[j].dataset != e.dataset:
+                    by_key[("quoted", value)].extend((i, j))
+    seen: set[tuple[str, str]] = set()
+    for (kind, value), members in sorted(by_key.items()):
+        linked = sorted(set(members))
+        if len(linked) < 2 or len(linked) > MAX_KEY_GROUP:
+            continue
+        if kind != "uk_group" and _repeats_a_list(entities, linked):
+            continue  # a number two records of one list share is not one party's
+        for i, j in combinations(linked, 2):
+            a, b = entities[i], entities[j]
+            if kind == "ofac_entry" and a.dataset == b.dataset:
+                continue
+            pair = tuple(sorted((a.id, b.id)))
+            if pair in seen:
+                continue
+            seen.add(pair)  # type: ignore[arg-type]
+            why = _KEY_WHY.get(kind, "{kind} {value} on both").format(kind=kind, value=value)
+            veto = conflict(a, b)
+            if veto:
+                yield Judgement.of(a.id, b.id, "different", "conflict", f"{why}, but {veto}")
+                continue
+            source = (
+                "listing" if kind in ("un_reference", "ofac_entry", "uk_group") else "identifier"
+            )
+            yield Judgement.of(a.id, b.id, "same", source, why)
+
+
+_KEY_WHY = {
+    "un_reference": "UN reference {value} on both",
+    "ofac_entry": "OFAC entry {value} on both OFAC lists",
+    "uk_group": "one OFSI group ({value})",
+    "quoted": "number {value} of one record quoted in the other's text",
+}
+
+
+def _repeats_a_list(entities: Sequence[Entity], group: list[int]) -> bool:
+    lists = [entities[i].dataset for i in group]
+    return len(set(lists)) < len(lists)
+
+
+def name_judgements(entities: Sequence[Entity], screener: Screener) -> Iterator[Judgement]:
+    """Each record's names screened against the other lists; every candidate decided by the
+    name score and the two records' birth dates, countries and listings."""
+    by_id = {e.id: e for e in entities}
+    datasets = sorted({e.dataset for e in entities})
+    seen: set[tuple[str, str]] = set()
+    for a in entities:
+        others = [d for d in datasets if d != a.dataset]
+        if not others:
+            continue
+        best: dict[str, float] = {}
+        for name in _names(a):
+            query = Query(name, "Person" if a.schema == "Person" else None)
+            try:
+                found = screener.screen(query, NAME_UNSURE, CANDIDATES_PER_NAME, others)
+            except SanctraceError:  # a name the screener refuses (too long, no letters)
+                continue
+            for m in found:
+                if m.id in by_id and m.score > best.get(m.id, 0.0):
+                    best[m.id] = m.score
+        for other, score in best.items():
+            pair = tuple(sorted((a.id, other)))
+            if pair in seen:
+                continue
+            seen.add(pair)  # type: ignore[arg-type]
+            judgement = decide(a, by_id[other], score)
+            if judgement is not None:
+                yield judgement
+
+
+def _names(entity: Entity) -> list[str]:
+    names = [n.value for n in entity.names if n.kind == "primary"] or [entity.caption]
+    names += [n.value for n in entity.names if n.kind == "strong_aka"]
+    out: list[str] = []
+    for n in names:
+        if n and n not in out:
+            out.append(n)
+    return out[:NAMES_PER_RECORD]
+
+
+def decide(a: Entity, b: Entity, score: float) -> Judgement | None:
+    """Same, different or unsure for two records whose names score ``score``."""
+    veto = conflict(a, b)
+    if veto:
+        return Judgement.of(
+            a.id, b.id, "different", "conflict", f"names {score:.2f}, but {veto}", score=score
+        )
+    person = a.schema == "Person" or b.schema == "Person"
+    dob = birth_dates_agree(a, b) if person else None
+    country = countries_agree(a, b)
+    listed = _same_un_listing(a, b)
+    reasons = [f"names {score:.2f}"]
+    if dob:
+        reasons.append("a birth date on both")
+    if country:
+        reasons.append("a country on both")
+    if listed:
+        reasons.append(f"both designated by the UN on {a.listed_on}")
+    why = ", ".join(reasons)
+    if score >= NAME_WITH_EVIDENCE and (dob or listed):
+        return Judgement.of(a.id, b.id, "same", "name", why, score=score)
+    if country is not False:
+        alone = NAME_PERSON_ALONE if person else NAME_ALONE
+        if score >= alone and (not person or country):
+            return Judgement.of(a.id, b.id, "same", "name", why, score=score)
+    if score >= NAME_UNSURE:
+        lacking = "no birth date on one side" if person else "no country or listing to confirm"
+        if country is False:
+            lacking = "the countries differ"
+        return Judgement.of(a.id, b.id, "unsure", "name", f"{why}; {lacking}", score=score)
+    return None
+
+
+def _same_un_listing(a: Entity, b: Entity) -> bool:
+    """Both are the UN's designation of one listing date (the UK's summary names only that)."""
+    if not a.listed_on or a.listed_on != b.listed_on:
+        return False
+    return _un_designated(a) and _un_designated(b)
+
+
+def _un_designated(e: Entity) -> bool:
+    return e.dataset == "un_sc_sanctions" or "UN" in e.properties.get("designationSource", [])
