@@ -1,0 +1,42 @@
+"""What a party result says of each of its listings, read from the store (the I/O edge of
+grouping): list, programs, listed date, list version and the record's own names."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sanctrace.errors import NotFoundError
+from sanctrace.store import Store
+
+
+def listing_reader(store: Store, titles: dict[str, str] | None = None) -> Any:
+    """A cached ``record id -> listing dict`` function over the store's active versions."""
+    versions = {v.dataset: v for v in store.active_versions()}
+    if titles is None:
+        from sanctrace.bundle import manifest
+
+        titles = {item.dataset: item.title for item in manifest()}
+
+    @lru_cache(maxsize=4096)
+    def listing(record_id: str) -> dict[str, Any] | None:
+        try:
+            entity, info = store.get_entity(record_id)
+        except NotFoundError:
+            return None
+        version = versions.get(entity.dataset, info)
+        return {
+            "dataset": entity.dataset,
+            "id": entity.id,
+            "source_id": entity.source_id,
+            "list": titles.get(entity.dataset, entity.dataset),
+            "caption": entity.caption,
+            "schema": entity.schema,
+            "programs": list(entity.programs),
+            "listed_on": entity.listed_on,
+            "version": version.version,
+            "published": version.published,
+            "names": [n.value for n in entity.names][:20],
+        }
+
+    return listing
