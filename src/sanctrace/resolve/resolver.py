@@ -48,20 +48,21 @@ def resolve(
     entities: Sequence[Entity],
     screener: Screener | None = None,
     analyst: Sequence[Judgement] = (),
+    workers: int = 1,
 ) -> Resolution:
     """Group ``entities`` into parties. Without a screener only keys (identifiers, UN
     references, OFAC entry numbers) join records."""
-    made = automatic_judgements(entities, screener)
+    made = automatic_judgements(entities, screener, workers)
     return cluster([(e.id, e.dataset) for e in entities], made, analyst)
 
 
 def automatic_judgements(
-    entities: Sequence[Entity], screener: Screener | None = None
+    entities: Sequence[Entity], screener: Screener | None = None, workers: int = 1
 ) -> list[Judgement]:
     """What the rules decide about the pairs the keys and the names propose (the slow part)."""
     made = list(key_judgements(entities))
     if screener is not None:
-        made.extend(name_judgements(entities, screener))
+        made.extend(name_judgements(entities, screener, workers))
     return made
 
 

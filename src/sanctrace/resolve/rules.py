@@ -4,8 +4,9 @@ takes the project's Screener, so both lists' spellings are compared as a screeni
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import combinations
 
 from sanctrace.errors import SanctraceError
@@ -96,17 +97,59 @@ def _repeats_a_list(entities: Sequence[Entity], group: list[int]) -> bool:
     return len(set(lists)) < len(lists)
 
 
-def name_judgements(entities: Sequence[Entity], screener: Screener) -> Iterator[Judgement]:
-    """Each record's names screened against the other lists; every candidate decided by the
-    name score and the two records' birth dates, countries and listings."""
+def name_judgements(
+    entities: Sequence[Entity], screener: Screener, workers: int = 1
+) -> list[Judgement]:
+    """Each record's names screened against the other lists; each pair then decided once, on
+    its best name score either way, with the two records' birth dates, countries and listings.
+    ``workers`` > 1 shares the screening among forked processes (the index is shared
+    copy-on-write); the outcome is the same for any number of workers."""
+    global _SHARED
+    if workers <= 1 or len(entities) < 2000:
+        scores = _pair_scores(entities, screener, range(len(entities)))
+    else:
+        _SHARED = (entities, screener)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_pair_scores_part, [(k, workers) for k in range(workers)])
+        finally:
+            _SHARED = None
+        scores = {}
+        for part in parts:
+            for pair, score in part.items():
+                if score > scores.get(pair, 0.0):
+                    scores[pair] = score
     by_id = {e.id: e for e in entities}
+    out = []
+    for (a, b), score in sorted(scores.items()):
+        judgement = decide(by_id[a], by_id[b], score)
+        if judgement is not None:
+            out.append(judgement)
+    return out
+
+
+_SHARED: tuple[Sequence[Entity], Screener] | None = None
+
+
+def _pair_scores_part(args: tuple[int, int]) -> dict[tuple[str, str], float]:
+    assert _SHARED is not None
+    entities, screener = _SHARED
+    k, workers = args
+    return _pair_scores(entities, screener, range(k, len(entities), workers))
+
+
+def _pair_scores(
+    entities: Sequence[Entity], screener: Screener, which: Iterable[int]
+) -> dict[tuple[str, str], float]:
+    """Best name score of each pair of records of two lists, from the records ``which``."""
+    known = {e.id for e in entities}
     datasets = sorted({e.dataset for e in entities})
-    seen: set[tuple[str, str]] = set()
-    for a in entities:
+    scores: dict[tuple[str, str], float] = {}
+    for i in which:
+        a = entities[i]
         others = [d for d in datasets if d != a.dataset]
         if not others:
             continue
-        best: dict[str, float] = {}
         for name in _names(a):
             query = Query(name, "Person" if a.schema == "Person" else None)
             try:
@@ -114,16 +157,12 @@ def name_judgements(entities: Sequence[Entity], screener: Screener) -> Iterator[
             except SanctraceError:  # a name the screener refuses (too long, no letters)
                 continue
             for m in found:
-                if m.id in by_id and m.score > best.get(m.id, 0.0):
-                    best[m.id] = m.score
-        for other, score in best.items():
-            pair = tuple(sorted((a.id, other)))
-            if pair in seen:
-                continue
-            seen.add(pair)  # type: ignore[arg-type]
-            judgement = decide(a, by_id[other], score)
-            if judgement is not None:
-                yield judgement
+                if m.id not in known:
+                    continue
+                pair = (a.id, m.id) if a.id < m.id else (m.id, a.id)
+                if m.score > scores.get(pair, 0.0):
+                    scores[pair] = m.score
+    return scores
 
 
 def _names(entity: Entity) -> list[str]:

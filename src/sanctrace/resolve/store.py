@@ -92,10 +92,14 @@ def _records(store: Store) -> list[tuple[str, str]]:
 
 
 def ensure_parties(
-    store: Store, screener: Screener, entities: Sequence[Entity] | None = None
+    store: Store,
+    screener: Screener,
+    entities: Sequence[Entity] | None = None,
+    workers: int = 1,
 ) -> Parties:
     """The parties of the store's active versions: those stored when they are current, else
-    resolved now (identifiers, listings, then names through ``screener``) and stored."""
+    resolved now (identifiers, listings, then names through ``screener``) and stored.
+    ``workers`` > 1 forks processes for the name pass (not from a threaded server)."""
     key = versions_key(store.active_versions())
     if resolved_for(store) == key:
         return load_parties(store)
@@ -103,7 +107,7 @@ def ensure_parties(
         entities = [
             e for v in store.active_versions() for e in store.iter_entities(v.dataset, v.version)
         ]
-    made = automatic_judgements(entities, screener)
+    made = automatic_judgements(entities, screener, workers)
     analyst = load_judgements(store, analyst_only=True)
     resolution = cluster([(e.id, e.dataset) for e in entities], made, analyst)
     save(store, resolution, key, replace_automatic=True)
