@@ -4,7 +4,7 @@ country and birth date a user gives, choosing the list versions, explaining a re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sanctrace.errors import SanctraceError
@@ -86,10 +86,31 @@ def select_versions(
     return [v for v in versions if v.dataset in wanted]
 
 
+Result = Match | dict[str, Any]
+
+
+def only_datasets(
+    listing: Callable[[str], dict[str, Any] | None], datasets: Iterable[str] | None
+) -> Callable[[str], dict[str, Any] | None]:
+    """A listing reader that knows only the listings of ``datasets`` (all when none are
+    named): a screening restricted to some lists shows a party's listings on those lists."""
+    wanted = frozenset(datasets or ())
+    if not wanted:
+        return listing
+
+    def restricted(record_id: str) -> dict[str, Any] | None:
+        described = listing(record_id)
+        return described if described is not None and described["dataset"] in wanted else None
+
+    return restricted
+
+
 def screen_report(
-    query: Query, results: Sequence[Match], versions: Sequence[VersionInfo], threshold: float
+    query: Query, results: Sequence[Result], versions: Sequence[VersionInfo], threshold: float
 ) -> dict[str, Any]:
-    """The JSON of one screening: ``sanctrace screen --format json`` and ``POST /screen``."""
+    """The JSON of one screening: ``sanctrace screen --format json`` and ``POST /screen``.
+    ``results`` are party results (:func:`sanctrace.resolve.grouping.group_matches`) or, from
+    a caller that does not group, record matches."""
     return {
         "query": query.to_dict(),
         "datasets": [
@@ -102,16 +123,36 @@ def screen_report(
             for v in versions
         ],
         "threshold": threshold,
-        "results": [m.to_dict() for m in results],
+        "results": [r if isinstance(r, dict) else r.to_dict() for r in results],
     }
 
 
-def audit_results(results: Sequence[Match]) -> list[dict[str, Any]]:
-    """What the audit trail keeps of each result."""
-    return [
-        {"id": m.id, "score": round(m.score, 4), "match": m.match, "matched_name": m.matched_name}
-        for m in results
-    ]
+def audit_results(results: Sequence[Result]) -> list[dict[str, Any]]:
+    """What the audit trail keeps of each result: for a party, its id, the record that scored
+    best and every record id it stands for."""
+    kept = []
+    for r in results:
+        if not isinstance(r, dict):
+            kept.append(
+                {
+                    "id": r.id,
+                    "score": round(r.score, 4),
+                    "match": r.match,
+                    "matched_name": r.matched_name,
+                }
+            )
+            continue
+        kept.append(
+            {
+                "id": r["id"],
+                "record_id": r.get("record_id", r["id"]),
+                "referents": list(r.get("referents") or [r["id"]]),
+                "score": round(r["score"], 4),
+                "match": r["match"],
+                "matched_name": r["matched_name"],
+            }
+        )
+    return kept
 
 
 def audit_lists(versions: Sequence[VersionInfo]) -> list[dict[str, Any]]:

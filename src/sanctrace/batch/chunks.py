@@ -6,14 +6,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sanctrace.batch.columns import InputRecord
 from sanctrace.batch.queries import build_query
 from sanctrace.batch.rows import OutputRow, output_rows, skipped_row
 from sanctrace.errors import SanctraceError
 from sanctrace.match import Screener
+from sanctrace.resolve.grouping import Listing, group_matches, records_wanted
+
+if TYPE_CHECKING:
+    from sanctrace.match.index import Index
+    from sanctrace.resolve.store import Parties
 
 
 class ErrorRow(NamedTuple):
@@ -90,6 +96,38 @@ class ScreenSettings:
     schema: str | None = None
     datasets: tuple[str, ...] | None = None
     versions: tuple[tuple[str, str], ...] = ()
+    #: Who is the same party across the lists (None: every record is a party of its own).
+    parties: Parties | None = field(default=None, compare=False, repr=False)
+
+
+def index_listing(index: Index, datasets: tuple[str, ...] | None = None) -> Listing:
+    """What a party's row says of each of its listings, read from the screening index (the
+    workers hold it; no store is opened there); only ``datasets``' listings when named."""
+    return _index_listing(index, frozenset(datasets or ()))
+
+
+@lru_cache(maxsize=4)
+def _index_listing(index: Index, datasets: frozenset[str]) -> Listing:
+    entities = {e.id: e for e in index.entities if not datasets or e.dataset in datasets}
+    versions = dict(index.versions)
+
+    def listing(record_id: str) -> dict[str, Any] | None:
+        e = entities.get(record_id)
+        if e is None:
+            return None
+        return {
+            "dataset": e.dataset,
+            "id": e.id,
+            "source_id": e.source_id,
+            "list": e.dataset,
+            "caption": e.caption,
+            "schema": e.schema,
+            "programs": list(e.programs),
+            "version": versions.get(e.dataset),
+            "names": [value for value, _ in e.names][:20],
+        }
+
+    return listing
 
 
 def record_bytes(record: InputRecord) -> int:
@@ -151,12 +189,16 @@ def audit_rows(result: ChunkResult) -> list[list[Any]]:
 def screen_records(
     screener: Screener, records: Sequence[InputRecord], settings: ScreenSettings, number: int = 0
 ) -> ChunkResult:
-    """Screen a chunk of records: one or more output rows for each, in input order; a record
-    that cannot be screened gives an error row too."""
+    """Screen a chunk of records: one or more output rows for each (one per party matched), in
+    input order; a record that cannot be screened gives an error row too."""
+    from sanctrace.resolve.store import Parties
+
     rows: list[OutputRow] = []
     errors: list[ErrorRow] = []
     stats = ChunkStats(read=len(records))
     limit = 1 if settings.best_only else settings.limit
+    parties = settings.parties if settings.parties is not None else Parties({})
+    listing = index_listing(screener.index, settings.datasets)
     for record in records:
         try:
             query = build_query(record, settings.schema)
@@ -174,7 +216,10 @@ def screen_records(
                 )
                 continue
             matches = screener.screen(
-                query, threshold=settings.threshold, limit=limit, datasets=settings.datasets
+                query,
+                threshold=settings.threshold,
+                limit=records_wanted(limit),
+                datasets=settings.datasets,
             )
         except SanctraceError as exc:
             reason = str(exc)
@@ -193,11 +238,13 @@ def screen_records(
             continue
         stats.screened += 1
         stats.matched += bool(matches)
+        results = group_matches(matches, parties, listing, limit)
         rows.extend(
             output_rows(
                 record.key,
                 record.number,
                 record.name,
+                results,
                 matches,
                 settings.threshold,
                 settings.versions,

@@ -1,13 +1,15 @@
-"""Screening results -> output rows: one per (input row, match), and exactly one for an input
-row without a match, skipped or in error, so every input row is in the output.
+"""Screening results -> output rows: one per (input row, party matched), and exactly one for an
+input row without a match, skipped or in error, so every input row is in the output. A party's
+row names the record that scored best (``id``, ``dataset``, ``source_id``) and every listing of
+the party (``record_ids``, ``datasets``).
 
 Pure functions of their arguments, importable on their own (a Spark job maps rows with them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from sanctrace.match import Match
 from sanctrace.screening import explain
@@ -17,9 +19,12 @@ class OutputRow(NamedTuple):
     input_key: str
     input_row: int
     input_name: str
+    party_id: str
     id: str
     dataset: str
     source_id: str
+    record_ids: str
+    datasets: str
     schema: str
     caption: str
     score: float | None
@@ -54,7 +59,25 @@ def _empty(
     key: str, number: int, name: str, threshold: float, lists: str, skipped: str
 ) -> OutputRow:
     return OutputRow(
-        key, number, name, "", "", "", "", "", None, None, "", "", "", threshold, lists, skipped
+        key,
+        number,
+        name,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        None,
+        None,
+        "",
+        "",
+        "",
+        threshold,
+        lists,
+        skipped,
     )
 
 
@@ -62,38 +85,45 @@ def output_rows(
     key: str,
     number: int,
     name: str,
+    results: Sequence[Mapping[str, Any]],
     matches: Sequence[Match],
     threshold: float,
     versions: Iterable[tuple[str, str]],
     *,
     best_only: bool = False,
 ) -> list[OutputRow]:
-    """The output rows of one screened input row: its matches best first (only the best with
-    ``best_only``), or one row with empty match fields when nothing matched."""
+    """The output rows of one screened input row: its party results best first (only the best
+    with ``best_only``), or one row with empty match fields when nothing matched. ``matches``
+    are the record matches the results were grouped from (each result's ``record_id`` among
+    them), for the explanation."""
     lists = lists_label(versions)
-    if not matches:
+    if not results:
         return [_empty(key, number, name, threshold, lists, "")]
-    chosen = matches[:1] if best_only else matches
+    chosen = results[:1] if best_only else results
+    by_record = {m.id: m for m in matches}
     return [
         OutputRow(
             input_key=key,
             input_row=number,
             input_name=name,
-            id=m.id,
-            dataset=m.dataset,
-            source_id=m.source_id,
-            schema=m.schema,
-            caption=m.caption,
-            score=round(m.score, 4),
-            match=m.match,
-            matched_name=m.matched_name,
-            programs="; ".join(m.programs),
-            explanation=explain(m),
+            party_id=r["id"],
+            id=r["record_id"],
+            dataset=r["dataset"],
+            source_id=r["source_id"],
+            record_ids="; ".join(r["referents"]),
+            datasets="; ".join(r["datasets"]),
+            schema=r["schema"],
+            caption=r["caption"],
+            score=round(r["score"], 4),
+            match=r["match"],
+            matched_name=r["matched_name"],
+            programs="; ".join(r["programs"]),
+            explanation=explain(by_record[r["record_id"]]),
             threshold=threshold,
             lists=lists,
             skipped="",
         )
-        for m in chosen
+        for r in chosen
     ]
 
 

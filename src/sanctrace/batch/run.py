@@ -56,6 +56,7 @@ from sanctrace.batch.writers import (
 )
 from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD, MatchConfig, Screener
+from sanctrace.resolve.store import Parties
 from sanctrace.store import VersionInfo
 
 DEFAULT_CHUNK_SIZE = 1000
@@ -97,6 +98,9 @@ class Lists:
     index_key: str
     #: The persisted index, for workers that cannot be forked (no "fork" start method).
     index_file: Path | None = None
+    #: Who is the same party across the lists: one output row per party matched (None: one
+    #: per record matched).
+    parties: Parties | None = None
 
 
 class ScreenChunks(Protocol):
@@ -473,6 +477,7 @@ def run_batch(
             versions=tuple(
                 (d, v) for d, v in lists.screener.versions if datasets is None or d in datasets
             ),
+            parties=lists.parties,
         )
         summary = Summary(reader.name, options.output, errors_path, mapping, lists)
         done: set[int] = set()

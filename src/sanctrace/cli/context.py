@@ -14,12 +14,17 @@ from sanctrace.store import Store, open_store
 if TYPE_CHECKING:
     from sanctrace.match import Screener
     from sanctrace.match.index import Index
+    from sanctrace.resolve.grouping import Listing
+    from sanctrace.resolve.store import Parties
 
 
 @dataclass
 class State:
     db: str | None = None
     _store: Store | None = field(default=None, repr=False)
+    _screener: Screener | None = field(default=None, repr=False)
+    _parties: Parties | None = field(default=None, repr=False)
+    _listing: Listing | None = field(default=None, repr=False)
 
     def store(self) -> Store:
         if self._store is None:
@@ -56,6 +61,7 @@ class State:
     def lists_changed(self) -> None:
         """After the active versions moved: a new index, the watchlists re-screened against
         it, their alerts delivered."""
+        self._screener = self._parties = self._listing = None
         index = self.refresh_index()
         self.monitor(index)
 
@@ -68,11 +74,41 @@ class State:
         print_monitor_report(report)
 
     def screener(self) -> Screener:
-        """The screener over the active versions; builds the index if it is missing."""
+        """The screener over the active versions (opened once per command); builds the index
+        if it is missing."""
         from sanctrace.match import Screener
         from sanctrace.match.screener import index_path
 
         store = self.store_with_data()
-        if not index_path(store, store.active_versions()).exists():
-            self.refresh_index()
-        return Screener.open(store)
+        if self._screener is None or tuple(sorted(self._screener.versions)) != _pairs(store):
+            if not index_path(store, store.active_versions()).exists():
+                self.refresh_index()
+            self._screener = Screener.open(store)
+        return self._screener
+
+    def parties(self) -> Parties:
+        """Who is the same party across the active lists, once per command: read from the
+        store, or resolved now (about 20 s on every bundled list) after the lists changed."""
+        from sanctrace.resolve.store import ensure_parties, resolved_for, versions_key
+
+        if self._parties is None:
+            screener = self.screener()
+            store = self.store()
+            active = store.active_versions()
+            if resolved_for(store) != versions_key(active):
+                note(f"resolving parties across {len(active)} lists (once per list update)…")
+            self._parties = ensure_parties(store, screener)
+        return self._parties
+
+    def listing(self) -> Listing:
+        """What a result says of each listing of a party (list, programs, listed date,
+        version, names), read from the store and remembered for the command."""
+        from sanctrace.resolve.listings import listing_reader
+
+        if self._listing is None:
+            self._listing = listing_reader(self.store_with_data())
+        return self._listing
+
+
+def _pairs(store: Store) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((v.dataset, v.version) for v in store.active_versions()))

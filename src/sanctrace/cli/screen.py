@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
 
 from sanctrace import audit
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import err, out, print_json, show_data_date
 from sanctrace.errors import SanctraceError
-from sanctrace.match import DEFAULT_THRESHOLD, Query, Screener, compare
+from sanctrace.match import DEFAULT_THRESHOLD, Match, Query, Screener, compare
 from sanctrace.match.config import RULES_THRESHOLD, config_for
+from sanctrace.resolve.grouping import group_matches, records_wanted
 from sanctrace.screening import (
     audit_lists,
     audit_results,
     country_code,
     explain,
+    only_datasets,
     screen_report,
     select_versions,
 )
@@ -91,7 +96,12 @@ def screen(
         birth_dates=tuple(dates),
         identifiers=tuple(identifier or []),
     )
-    results = screener.screen(query, threshold=threshold, limit=limit, datasets=dataset or None)
+    parties = state.parties()
+    matches = screener.screen(
+        query, threshold=threshold, limit=records_wanted(limit), datasets=dataset or None
+    )
+    listing = only_datasets(state.listing(), dataset)
+    results = group_matches(matches, parties, listing, limit)
     # Recorded before anything is shown: a screening that cannot be recorded is not answered.
     audit.append(
         store,
@@ -117,18 +127,41 @@ def screen(
         out.print(
             f"Screening {name!r} (threshold {threshold}): {len(results)} result(s)", markup=False
         )
-        for rank, m in enumerate(results, 1):
-            out.print(
-                f"\n{rank:>2}. [bold]{m.score:.2f}[/bold]  {m.id}  {m.schema}  "
-                f"[bold]{escape(m.caption)}[/bold]"
-            )
-            kind = m.explanation.get("name_kind", "")
-            out.print(f"      matched: {m.matched_name} [{kind}]", markup=False)
-            out.print(f"      why: {explain(m)}", markup=False)
-            if m.programs:
-                out.print(f"      programs: {', '.join(m.programs)}", markup=False)
+        by_record = {m.id: m for m in matches}
+        for rank, result in enumerate(results, 1):
+            print_party(rank, result, by_record[result["record_id"]])
         out.print()
     show_data_date(versions, to_stderr=False)
+
+
+def print_party(rank: int, result: dict[str, Any], best: Match) -> None:
+    """One party: its best score and caption, why the best record matched, then every
+    listing beneath (record id, the score of those that matched, listed date, list)."""
+    count = len(result["listings"])
+    lists = f"{count} listing" + ("s" if count != 1 else "")
+    out.print(
+        f"\n{rank:>2}. [bold]{result['score']:.2f}[/bold]  {escape(result['id'])}  "
+        f"{escape(result['schema'])}  [bold]{escape(result['caption'])}[/bold]  ({lists})"
+    )
+    kind = best.explanation.get("name_kind", "")
+    out.print(f"      matched: {best.matched_name} [{kind}] on {best.id}", markup=False)
+    out.print(f"      why: {explain(best)}", markup=False)
+    if result["programs"]:
+        out.print(f"      programs: {', '.join(result['programs'])}", markup=False)
+    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
+    table.add_column("record id", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("listed", no_wrap=True)
+    table.add_column("list", overflow="fold")
+    for listed in result["listings"]:
+        score = listed.get("score")
+        table.add_row(
+            Text(listed["id"]),
+            "" if score is None else f"{score:.2f}",
+            Text(listed.get("listed_on") or ""),
+            Text(listed["list"]),
+        )
+    out.print(Padding(table, (0, 0, 0, 6)))
 
 
 def compare_cmd(

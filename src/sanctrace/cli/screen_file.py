@@ -125,7 +125,7 @@ def screen_file(
     threshold: Annotated[
         float, typer.Option(help=f"Minimum score (default {DEFAULT_THRESHOLD}).")
     ] = DEFAULT_THRESHOLD,
-    limit: Annotated[int, typer.Option(help="At most this many matches per row.")] = 10,
+    limit: Annotated[int, typer.Option(help="At most this many parties per row.")] = 10,
     best_only: Annotated[
         bool, typer.Option("--best-only", help="One output row per input row: the best match.")
     ] = False,
@@ -179,7 +179,8 @@ def screen_file(
         ),
     ] = None,
 ) -> None:
-    """Screen every row of a file: one output row per (input row, match), every row kept."""
+    """Screen every row of a file: one output row per (input row, party matched), every row
+    kept."""
     state: State = ctx.obj
     options = BatchOptions(
         input=input,
@@ -224,11 +225,15 @@ def screen_file(
         active = store.active_versions()
         versions = select_versions(active, dataset)
         screener = state.screener()
-        loaded.append(Lists(screener, versions, index_key(active), index_path(store, active)))
+        parties = state.parties()
+        loaded.append(
+            Lists(screener, versions, index_key(active), index_path(store, active), parties)
+        )
         return loaded[-1]
 
     def record(result: ChunkResult) -> None:
-        """One audit record per chunk: the rows screened and the matches they got."""
+        """One audit record per chunk: the rows screened and the parties they matched, each
+        as [row, party id, score, the party's record ids]."""
         audit.append(
             state.store(),
             caller="cli",
@@ -242,7 +247,11 @@ def screen_file(
                 "rows": audit_rows(result),
             },
             lists=audit_lists(loaded[-1].versions),
-            results=[[r.input_row, r.id, r.score] for r in result.rows if r.id],
+            results=[
+                [r.input_row, r.party_id, r.score, r.record_ids.split("; ")]
+                for r in result.rows
+                if r.id
+            ],
         )
 
     spark: SparkChunks | None = None
