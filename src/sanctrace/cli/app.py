@@ -14,6 +14,7 @@ from sanctrace.cli import entity as entity_cmd
 from sanctrace.cli import keyring as keyring_cmd
 from sanctrace.cli import keys as keys_cmd
 from sanctrace.cli import lists as lists_cmd
+from sanctrace.cli import review as review_cmd
 from sanctrace.cli import scan as scan_cmd
 from sanctrace.cli import screen as screen_cmd
 from sanctrace.cli import screen_file as screen_file_cmd
@@ -41,6 +42,7 @@ app.add_typer(keyring_cmd.app, name="keyring")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(watch_cmd.app, name="watch")
 app.add_typer(alerts_cmd.app, name="alerts")
+app.add_typer(review_cmd.app, name="review")
 
 
 def _version(value: bool) -> None:

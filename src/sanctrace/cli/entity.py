@@ -1,8 +1,10 @@
-"""``sanctrace entity ID``: one entity with all its fields, provenance and relationships."""
+"""``sanctrace entity ID``: one listed record with all its fields, provenance and relationships,
+or one party (by its id, or a merged party's old id) with every listing side by side and the
+judgements that joined them. A record id shows the record as before, with its party."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -10,22 +12,37 @@ from rich.table import Table
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import out, print_json, show_data_date
+from sanctrace.cli.parties import current_parties, judgements_table, listings_table, party_view
 from sanctrace.model.entity import Entity
+from sanctrace.resolve.ids import is_party_id
+from sanctrace.resolve.listings import listing_reader
+from sanctrace.resolve.store import load_judgements
+from sanctrace.store import Store
 
 
 def entity(
     ctx: typer.Context,
-    entity_id: Annotated[str, typer.Argument(metavar="ID", help="e.g. us_ofac_sdn:46431")],
+    entity_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="A record id (us_ofac_sdn:46431) or a party id (P-cxlfmbsfth)."
+        ),
+    ],
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
     version: Annotated[
         str | None, typer.Option("--version", help="Version (default: active).")
     ] = None,
 ) -> None:
-    """Show one listed entity: names, identifiers, addresses, programs, links, provenance."""
+    """Show one listed entity (names, identifiers, addresses, programs, links, provenance) and
+    its party, or one party (P-...) with all its listings and the judgements that joined them."""
     state: State = ctx.obj
     store = state.store_with_data()
+    if is_party_id(entity_id):
+        _show_party(state, store, entity_id, format)
+        return
     found, info = store.get_entity(entity_id, version)
     linked_from = store.linked_from(found.id, info.id)
+    party = _party_of_record(state, store, found.id)
     if format is OutputFormat.json:
         data = found.to_dict()
         data["list_version"] = info.to_dict()
@@ -33,11 +50,42 @@ def entity(
             {"id": source, "caption": caption, "type": kind}
             for source, caption, kind in linked_from
         ]
+        data["party"] = party
         print_json(data)
         show_data_date([info], to_stderr=True)
         return
     out.print(_table(found, linked_from))
+    if party is not None:
+        _print_party(party)
     show_data_date([info], to_stderr=False)
+
+
+def _party_of_record(state: State, store: Store, record_id: str) -> dict[str, Any] | None:
+    """The party of a record of an active list version (None for a record of another)."""
+    parties = current_parties(state)
+    if record_id not in parties.membership:
+        return None
+    return party_view(record_id, parties, listing_reader(store), load_judgements(store))
+
+
+def _show_party(state: State, store: Store, party_id: str, format: OutputFormat) -> None:
+    parties = current_parties(state)
+    view = party_view(party_id, parties, listing_reader(store), load_judgements(store))
+    versions = [v for v in store.active_versions() if v.dataset in view["datasets"]]
+    if format is OutputFormat.json:
+        print_json({**view, "list_versions": [v.to_dict() for v in versions]})
+        show_data_date(versions, to_stderr=True)
+        return
+    _print_party(view)
+    show_data_date(versions, to_stderr=False)
+
+
+def _print_party(view: dict[str, Any]) -> None:
+    out.print(listings_table(view))
+    if view["judgements"]:
+        out.print(judgements_table(view["judgements"], "Judgements that joined them"))
+    elif len(view["listings"]) == 1:
+        out.print("Listed on one list only: no other list's record is this party.", markup=False)
 
 
 def _table(e: Entity, linked_from: list[tuple[str, str, str]]) -> Table:

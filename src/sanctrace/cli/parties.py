@@ -1,0 +1,136 @@
+"""Parties as the analyst's commands show them (``entity``, ``review``): the current parties
+of the store, one party with its listings side by side and the judgements that joined them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich import box
+from rich.table import Table
+
+from sanctrace.cli.context import State
+from sanctrace.errors import NotFoundError
+from sanctrace.resolve.grouping import CAPTION_ORDER
+from sanctrace.resolve.ids import is_party_id
+from sanctrace.resolve.judgements import Judgement, effective
+from sanctrace.resolve.store import (
+    Parties,
+    load_parties,
+    resolved_for,
+    versions_key,
+)
+
+Listing = Callable[[str], dict[str, Any] | None]
+
+
+def current_parties(state: State) -> Parties:
+    """The parties of the active list versions: read from the store when current (without
+    opening the screener, which only a resolution needs), else resolved by ``State.parties``."""
+    store = state.store_with_data()
+    if resolved_for(store) == versions_key(store.active_versions()):
+        return load_parties(store)
+    return state.parties()
+
+
+def party_id_of(any_id: str, parties: Parties) -> str:
+    """The current party of a record id, a party id or a merged party's old id."""
+    party = parties.canonical(any_id)
+    if not parties.members(party):
+        kind = "party" if is_party_id(any_id) else "record"
+        raise NotFoundError(
+            f"no {kind} {any_id!r} in the parties of the loaded lists (ids look like "
+            "us_ofac_sdn:46431 or P-abcdefghij)"
+        )
+    return party
+
+
+def party_caption(listings: Sequence[dict[str, Any]]) -> str | None:
+    """The caption of the most widely used list that names the party."""
+    if not listings:
+        return None
+    rank = {d: i for i, d in enumerate(CAPTION_ORDER)}
+    first = min(listings, key=lambda d: (rank.get(d["dataset"], len(rank)), d["id"]))
+    caption: str | None = first.get("caption")
+    return caption
+
+
+def joining_judgements(members: Sequence[str], judgements: Sequence[Judgement]) -> list[Judgement]:
+    """The deciding "same" judgements between two of ``members``, strongest first."""
+    inside = set(members)
+    decided = effective([j for j in judgements if j.a in inside and j.b in inside])
+    joined = [j for j in decided.values() if j.verdict == "same"]
+    joined.sort(key=lambda j: (j.rank, -(j.score or 1.0), j.pair))
+    return joined
+
+
+def party_view(
+    any_id: str, parties: Parties, listing: Listing, judgements: Sequence[Judgement]
+) -> dict[str, Any]:
+    """What a party is: its id (and the id asked for, if that was merged into it), caption,
+    record ids, lists, every listing, and the judgements that joined them."""
+    party = party_id_of(any_id, parties)
+    members = parties.members(party)
+    listings = [d for d in (listing(r) for r in members) if d is not None]
+    listings.sort(key=lambda d: (d["dataset"], d["id"]))
+    view: dict[str, Any] = {
+        "id": party,
+        "caption": party_caption(listings),
+        "referents": [d["id"] for d in listings],
+        "datasets": sorted({d["dataset"] for d in listings}),
+        "listings": listings,
+        "judgements": [j.to_dict() for j in joining_judgements(members, judgements)],
+    }
+    if is_party_id(any_id) and any_id != party:
+        view["merged_from"] = any_id
+    return view
+
+
+LISTING_ROWS = (
+    ("list", "list"),
+    ("record id", "id"),
+    ("schema", "schema"),
+    ("programs", "programs"),
+    ("listed on", "listed_on"),
+    ("list version", "version"),
+    ("names", "names"),
+)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def listings_table(view: dict[str, Any]) -> Table:
+    """The party's listings side by side, one column per list."""
+    title = f"{view['caption']} ({view['id']})"
+    if view.get("merged_from"):
+        title += f", merged from {view['merged_from']}"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE, show_lines=False)
+    table.add_column("", style="bold")
+    for d in view["listings"]:
+        table.add_column(d["dataset"], overflow="fold")
+    for label, key in LISTING_ROWS:
+        table.add_row(label, *(_cell(d.get(key)) for d in view["listings"]))
+    return table
+
+
+def judgements_table(judgements: Sequence[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE)
+    for column in ("records", "verdict", "source", "why", "score", "who", "when"):
+        table.add_column(column, overflow="fold")
+    for j in judgements:
+        table.add_row(
+            f"{j['a']}\n{j['b']}",
+            j["verdict"],
+            j["source"],
+            j["why"],
+            f"{j['score']:.2f}" if j.get("score") is not None else "",
+            j.get("user") or "",
+            j.get("at") or "",
+        )
+    return table
