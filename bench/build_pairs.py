@@ -107,7 +107,8 @@ def read_ofac_csv(path: Path) -> list[list[str]]:
 
 
 def norm_id(value: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", value.upper())
+    """Letters and digits only, without the "IMO" some lists write before a ship's number."""
+    return re.sub(r"^IMO(?=\d)", "", re.sub(r"[^0-9A-Z]", "", value.upper()))
 
 
 def years(entity: Entity | None) -> set[int]:
