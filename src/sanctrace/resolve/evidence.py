@@ -29,6 +29,12 @@ def birth_dates_agree(a: Entity, b: Entity) -> bool | None:
     return None
 
 
+def same_full_birth_date(a: Entity, b: Entity) -> bool:
+    """A day-precise birth date on both: one person in tens of thousands shares it."""
+    full_a = {d for d in a.birth_dates if len(d) == 10}
+    return bool(full_a & {d for d in b.birth_dates if len(d) == 10})
+
+
 def countries(entity: Entity) -> set[str]:
     found = {*entity.countries, *entity.nationalities, *entity.citizenships}
     found.update(a.country for a in entity.addresses if a.country)

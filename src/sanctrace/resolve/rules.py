@@ -12,7 +12,12 @@ from itertools import combinations
 from sanctrace.errors import SanctraceError
 from sanctrace.match import Query, Screener
 from sanctrace.model.entity import Entity
-from sanctrace.resolve.evidence import birth_dates_agree, conflict, countries_agree
+from sanctrace.resolve.evidence import (
+    birth_dates_agree,
+    conflict,
+    countries_agree,
+    same_full_birth_date,
+)
 from sanctrace.resolve.judgements import Judgement
 from sanctrace.resolve.keys import (
     identifier_keys,
@@ -26,9 +31,12 @@ from sanctrace.resolve.keys import (
 MAX_KEY_GROUP = 6
 #: Name scores (the rule scorer's scale) that make a pair, with evidence or without.
 NAME_WITH_EVIDENCE = 0.80
+NAME_WITH_FULL_BIRTH_DATE = 0.70
 NAME_ALONE = 0.92
 NAME_PERSON_ALONE = 0.97
 NAME_UNSURE = 0.80
+#: A name scoring this high against two records of one list does not single either out.
+NAME_RIVAL = 0.90
 #: Names of a record screened against the other lists: the primary and a few strong aliases.
 NAMES_PER_RECORD = 3
 CANDIDATES_PER_NAME = 8
@@ -106,7 +114,7 @@ def name_judgements(
     copy-on-write); the outcome is the same for any number of workers."""
     global _SHARED
     if workers <= 1 or len(entities) < 2000:
-        scores = _pair_scores(entities, screener, range(len(entities)))
+        scores, rivals = _pair_scores(entities, screener, range(len(entities)))
     else:
         _SHARED = (entities, screener)
         try:
@@ -114,24 +122,28 @@ def name_judgements(
                 parts = pool.map(_pair_scores_part, [(k, workers) for k in range(workers)])
         finally:
             _SHARED = None
-        scores = {}
-        for part in parts:
+        scores, rivals = {}, set()
+        for part, part_rivals in parts:
+            rivals |= part_rivals
             for pair, score in part.items():
                 if score > scores.get(pair, 0.0):
                     scores[pair] = score
     by_id = {e.id: e for e in entities}
     out = []
     for (a, b), score in sorted(scores.items()):
-        judgement = decide(by_id[a], by_id[b], score)
+        ea, eb = by_id[a], by_id[b]
+        unique = (a, eb.dataset) not in rivals and (b, ea.dataset) not in rivals
+        judgement = decide(ea, eb, score, unique)
         if judgement is not None:
             out.append(judgement)
     return out
 
 
 _SHARED: tuple[Sequence[Entity], Screener] | None = None
+PairScores = tuple[dict[tuple[str, str], float], set[tuple[str, str]]]
 
 
-def _pair_scores_part(args: tuple[int, int]) -> dict[tuple[str, str], float]:
+def _pair_scores_part(args: tuple[int, int]) -> PairScores:
     assert _SHARED is not None
     entities, screener = _SHARED
     k, workers = args
@@ -140,29 +152,37 @@ def _pair_scores_part(args: tuple[int, int]) -> dict[tuple[str, str], float]:
 
 def _pair_scores(
     entities: Sequence[Entity], screener: Screener, which: Iterable[int]
-) -> dict[tuple[str, str], float]:
-    """Best name score of each pair of records of two lists, from the records ``which``."""
+) -> PairScores:
+    """Best name score of each pair of records of two lists, from the records ``which``, and
+    the (record, list) whose names score high against two or more records of that list."""
     known = {e.id for e in entities}
     datasets = sorted({e.dataset for e in entities})
     scores: dict[tuple[str, str], float] = {}
+    rivals: set[tuple[str, str]] = set()
     for i in which:
         a = entities[i]
         others = [d for d in datasets if d != a.dataset]
         if not others:
             continue
+        close: dict[str, set[str]] = {}
         for name in _names(a):
             query = Query(name, "Person" if a.schema == "Person" else None)
             try:
-                found = screener.screen(query, NAME_UNSURE, CANDIDATES_PER_NAME, others)
+                found = screener.screen(
+                    query, NAME_WITH_FULL_BIRTH_DATE, CANDIDATES_PER_NAME, others
+                )
             except SanctraceError:  # a name the screener refuses (too long, no letters)
                 continue
             for m in found:
                 if m.id not in known:
                     continue
+                if m.score >= NAME_RIVAL:
+                    close.setdefault(m.dataset, set()).add(m.id)
                 pair = (a.id, m.id) if a.id < m.id else (m.id, a.id)
                 if m.score > scores.get(pair, 0.0):
                     scores[pair] = m.score
-    return scores
+        rivals.update((a.id, d) for d, ids in close.items() if len(ids) > 1)
+    return scores, rivals
 
 
 def _names(entity: Entity) -> list[str]:
@@ -175,8 +195,9 @@ def _names(entity: Entity) -> list[str]:
     return out[:NAMES_PER_RECORD]
 
 
-def decide(a: Entity, b: Entity, score: float) -> Judgement | None:
-    """Same, different or unsure for two records whose names score ``score``."""
+def decide(a: Entity, b: Entity, score: float, unique: bool = False) -> Judgement | None:
+    """Same, different or unsure for two records whose names score ``score``; ``unique``: each
+    name singles out the other record on its list (no second record scores as high)."""
     veto = conflict(a, b)
     if veto:
         return Judgement.of(
@@ -184,21 +205,28 @@ def decide(a: Entity, b: Entity, score: float) -> Judgement | None:
         )
     person = a.schema == "Person" or b.schema == "Person"
     dob = birth_dates_agree(a, b) if person else None
+    full_date = person and same_full_birth_date(a, b)
     country = countries_agree(a, b)
     listed = _same_un_listing(a, b)
     reasons = [f"names {score:.2f}"]
-    if dob:
+    if full_date:
+        reasons.append("the same full birth date")
+    elif dob:
         reasons.append("a birth date on both")
     if country:
         reasons.append("a country on both")
     if listed:
         reasons.append(f"both designated by the UN on {a.listed_on}")
+    if unique:
+        reasons.append("no other record of either list named so")
     why = ", ".join(reasons)
+    if score >= NAME_WITH_FULL_BIRTH_DATE and full_date:
+        return Judgement.of(a.id, b.id, "same", "name", why, score=score)
     if score >= NAME_WITH_EVIDENCE and (dob or listed):
         return Judgement.of(a.id, b.id, "same", "name", why, score=score)
     if country is not False:
         alone = NAME_PERSON_ALONE if person else NAME_ALONE
-        if score >= alone and (not person or country):
+        if score >= alone and (not person or country or (unique and dob is None)):
             return Judgement.of(a.id, b.id, "same", "name", why, score=score)
     if score >= NAME_UNSURE:
         lacking = "no birth date on one side" if person else "no country or listing to confirm"
