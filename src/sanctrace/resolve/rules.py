@@ -165,12 +165,12 @@ def _pair_scores(
         if not others:
             continue
         close: dict[str, set[str]] = {}
+        # Only a day-precise birth date can confirm a name below NAME_UNSURE.
+        floor = NAME_WITH_FULL_BIRTH_DATE if _full_birth_date(a) else NAME_UNSURE
         for name in _names(a):
             query = Query(name, "Person" if a.schema == "Person" else None)
             try:
-                found = screener.screen(
-                    query, NAME_WITH_FULL_BIRTH_DATE, CANDIDATES_PER_NAME, others
-                )
+                found = screener.screen(query, floor, CANDIDATES_PER_NAME, others)
             except SanctraceError:  # a name the screener refuses (too long, no letters)
                 continue
             for m in found:
@@ -183,6 +183,10 @@ def _pair_scores(
                     scores[pair] = m.score
         rivals.update((a.id, d) for d, ids in close.items() if len(ids) > 1)
     return scores, rivals
+
+
+def _full_birth_date(entity: Entity) -> bool:
+    return entity.schema == "Person" and any(len(d) == 10 for d in entity.birth_dates)
 
 
 def _names(entity: Entity) -> list[str]:
