@@ -26,10 +26,6 @@ UN_OLD = "un_sc/2025-04-19/consolidated.xml"
 UN_NEW = "un_sc/2025-11-29/consolidated.xml"
 REGIMES = ("DPRK", "Korea", "Iraq", "Libya", "Taliban", "Afghanistan")
 
-#: A party the UN list joins: one Taliban-era official on the Australian and the UK list, whose
-#: two national records no rule joins until the UN record that both cite arrives.
-BRIDGED = ("au_dfat_sanctions:100", "gb_fcdo_sanctions:AFG0078", "un_sc_sanctions:110962")
-
 
 @dataclass(frozen=True)
 class Stage:
@@ -43,6 +39,9 @@ class Stages:
     un: Stage  # + the UN list of 2025-04-19, resolved
     judged: Stage  # + the analyst's judgements below
     reloaded: Stage  # + the UN list of 2025-11-29, resolved again
+    #: A party the UN list joins: one person's Australian and UK records, which no rule joins
+    #: until the UN record arrives (Australian, UK and UN record ids).
+    bridged: tuple[str, str, str]
     #: An automatic "same" the analyst overrules, and an unsure pair the analyst joins.
     overruled: tuple[str, str]
     joined: tuple[str, str]
@@ -81,6 +80,23 @@ def _snapshot(store: Store, source: Path, target: Path, parties: Parties) -> Sta
     return Stage(target, parties)
 
 
+def _first_bridged(store: Store, before: Parties, after: Parties) -> tuple[str, str, str]:
+    """The first party of one Australian, one UK and one UN record whose two national records
+    were two parties before the UN list came and have no judgement joining them directly."""
+    same = {
+        (str(a), str(b))
+        for a, b in store._rows("SELECT a, b FROM judgements WHERE verdict = 'same'")
+    }
+    for members in sorted(after.by_party.values()):
+        lists = [r.split(":", 1)[0] for r in members]
+        if lists != ["au_dfat_sanctions", "gb_fcdo_sanctions", "un_sc_sanctions"]:
+            continue
+        au, gb, un = members
+        if before.party_of(au) != before.party_of(gb) and (au, gb) not in same:
+            return au, gb, un
+    raise AssertionError("the UN list joined no Australian and UK records")
+
+
 def _first_automatic_same(store: Store, parties: Parties) -> tuple[str, str]:
     """A name-based "same" between the UN record and a national one, in a party of three."""
     rows = store._rows(
@@ -114,6 +130,7 @@ def build_stages(work: Path, snaps: Path, data_dir: Path) -> Stages:
         _load(store, data_dir / UN_OLD, subset=False)
         un_parties = _resolved(store)
         un = _snapshot(store, work, snaps / "un", un_parties)
+        bridged = _first_bridged(store, lists.parties, un_parties)
         overruled = _first_automatic_same(store, un_parties)
         joined = _first_open_unsure(store, un_parties)
         judge(store, *overruled, "different", "tester", "two people: the UN record is another")
@@ -121,4 +138,4 @@ def build_stages(work: Path, snaps: Path, data_dir: Path) -> Stages:
         judged = _snapshot(store, work, snaps / "judged", load_parties(store))
         _load(store, data_dir / UN_NEW, subset=False)
         reloaded = _snapshot(store, work, snaps / "reloaded", _resolved(store))
-    return Stages(lists, un, judged, reloaded, overruled, joined)
+    return Stages(lists, un, judged, reloaded, bridged, overruled, joined)

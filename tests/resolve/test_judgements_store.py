@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from homes import copy_home
-from party_stages import BRIDGED, Stages
+from party_stages import Stages
 
+from sanctrace.cli.review import not_followed
 from sanctrace.errors import NotFoundError, SanctraceError
 from sanctrace.resolve.contradictions import review_queue, stored_resolution
-from sanctrace.resolve.store import judge, load_judgements, load_parties
+from sanctrace.resolve.store import Parties, judge, load_judgements, load_parties
 from sanctrace.store import Store, open_store
 
 
@@ -75,7 +76,7 @@ def test_an_unknown_id_and_a_contradiction_are_refused_with_nothing_changed(
     party_stages: Stages, tmp_path: Path
 ) -> None:
     home = copy_home(party_stages.un.home, tmp_path / "home")
-    au, gb, un = BRIDGED
+    au, gb, un = party_stages.bridged
     with open_store(str(home / "sanctrace.db")) as store:
         judge(store, au, gb, "same", "tester", "one official")
         judge(store, gb, un, "same", "tester", "one official")
@@ -90,16 +91,33 @@ def test_an_unknown_id_and_a_contradiction_are_refused_with_nothing_changed(
         assert _state(store) == before
 
 
+def _lists(members: list[str]) -> set[str]:
+    return {r.split(":", 1)[0] for r in members}
+
+
 def test_party_ids_stand_for_their_records(party_stages: Stages, tmp_path: Path) -> None:
+    """Two parties of the review queue on lists apart, judged "same" by their party ids: one
+    party of all their records, both old ids leading to it."""
     home = copy_home(party_stages.un.home, tmp_path / "home")
-    a, b = party_stages.joined
     with open_store(str(home / "sanctrace.db")) as store:
         before = load_parties(store)
-        pa, pb = before.party_of(a), before.party_of(b)
+        pa, pb = next(
+            (pa, pb)
+            for j in review_queue(stored_resolution(store).review, before)
+            for pa, pb in [(before.party_of(j.a), before.party_of(j.b))]
+            if not _lists(before.members(pa)) & _lists(before.members(pb))
+        )
         judgement, after = judge(store, pa, pb, "same", "tester", "one person")
     assert judgement.source == "analyst" and judgement.user == "tester"
-    assert after.party_of(a) == after.party_of(b)
-    assert set(before.members(pa)) | set(before.members(pb)) == set(
-        after.members(after.party_of(a))
-    )
-    assert {after.canonical(pa), after.canonical(pb)} == {after.party_of(a)}
+    merged = after.canonical(pa)
+    assert after.canonical(pb) == merged
+    assert set(after.members(merged)) == {*before.members(pa), *before.members(pb)}
+
+
+def test_records_that_did_not_follow_a_judgement_are_named() -> None:
+    parties = Parties({"au:1": "P-a", "gb:1": "P-a", "gb:2": "P-b", "un:1": "P-b"})
+    assert not_followed("same", ["au:1", "gb:1"], ["gb:2", "un:1"], parties) == ["gb:2", "un:1"]
+    assert not_followed("same", ["au:1"], ["gb:1"], parties) == []
+    assert not_followed("different", ["au:1"], ["gb:1"], parties) == ["au:1", "gb:1"]
+    assert not_followed("different", ["au:1"], ["un:1"], parties) == []
+    assert not_followed("unsure", ["au:1"], ["gb:1"], parties) == []

@@ -17,14 +17,15 @@ from rich.table import Table
 from sanctrace import audit, keyring
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
-from sanctrace.cli.output import out, print_json, show_data_date
+from sanctrace.cli.output import out, print_json, show_data_date, warn
 from sanctrace.cli.parties import current_parties, listings_table, party_view
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.contradictions import review_queue, stored_resolution
 from sanctrace.resolve.evidence import countries
+from sanctrace.resolve.ids import is_party_id
 from sanctrace.resolve.judgements import Judgement
 from sanctrace.resolve.listings import listing_reader
-from sanctrace.resolve.store import judge, load_judgements
+from sanctrace.resolve.store import Parties, judge, load_judgements
 from sanctrace.screening import audit_lists
 from sanctrace.store import Store
 
@@ -178,12 +179,14 @@ def decide(
     """Record an analyst judgement on two records (or parties): it wins over the automatic
     ones, survives list reloads, and re-clusters the parties at once."""
     state: State = ctx.obj
-    current_parties(state)
+    before = current_parties(state)
     store = state.store()
     who = user or _default_user()
     # The trail must be writable before anything changes: a judgement is not made unrecorded.
     keyring.require(store)
     judgement, parties = judge(store, a, b, verdict.value, who, why)
+    asked = (_records_meant(a, before), _records_meant(b, before))
+    apart = not_followed(judgement.verdict, *asked, parties)
     listing = listing_reader(store)
     judgements = load_judgements(store)
     shown = dict.fromkeys(parties.party_of(r) for r in judgement.pair)
@@ -197,7 +200,7 @@ def decide(
         results=[{"id": v["id"], "referents": v["referents"]} for v in views],
     )
     if format is OutputFormat.json:
-        print_json({"judgement": judgement.to_dict(), "parties": views})
+        print_json({"judgement": judgement.to_dict(), "parties": views, "not_followed": apart})
         return
     relation = {"same": "=", "different": "≠", "unsure": "?"}[judgement.verdict]
     out.print(
@@ -210,6 +213,33 @@ def decide(
         out.print(f"They are two parties: {', '.join(v['id'] for v in views)}", markup=False)
     for view in views:
         out.print(listings_table(view))
+    if apart:
+        warn(
+            f"{len(apart)} record(s) did not follow the judgement ({', '.join(apart)}): another "
+            "judgement or one list's second record of the party stands in the way; see "
+            "sanctrace review contradictions"
+        )
+
+
+def _records_meant(any_id: str, parties: Parties) -> list[str]:
+    """The records an id stands for: a record, or every record of a party."""
+    if is_party_id(any_id):
+        return parties.members(any_id) or [any_id]
+    return [any_id]
+
+
+def not_followed(verdict: str, a: list[str], b: list[str], parties: Parties) -> list[str]:
+    """The records a judgement meant to join ("same") or part ("different") that the
+    re-clustering left otherwise: for "same", those outside the first record's party; for
+    "different", both sides when they still share a party."""
+    if verdict == "same":
+        party = parties.party_of(a[0])
+        return sorted(r for r in [*a, *b] if parties.party_of(r) != party)
+    if verdict == "different" and {parties.party_of(r) for r in a} & {
+        parties.party_of(r) for r in b
+    }:
+        return sorted({*a, *b})
+    return []
 
 
 @app.command("contradictions")
