@@ -57,11 +57,16 @@ def test_one_record_per_screening_request(
     assert {x["dataset"] for x in first["lists"]} >= {"us_ofac_sdn", "un_sc_sanctions"}
     sdn = next(x for x in first["lists"] if x["dataset"] == "us_ofac_sdn")
     assert sdn["version"] == "2024-05-03" and len(sdn["sha256"]) == 64
+    # Each record of a party result, with the party's id (as sanctrace screen keeps it).
     kupol = next(r for r in first["results"]["q1"] if r["id"] == "us_ofac_sdn:46431")
+    assert kupol["party_id"].startswith("P-")
     assert kupol["match"] is True and 0.8 <= kupol["score"] <= 1
     assert set(mine[1].record["results"]) == {"q1", "q2"}
     assert [x["dataset"] for x in mine[1].record["lists"]] == ["us_ofac_sdn"]
-    assert mine[2].record["results"][0]["id"] == "au_dfat_sanctions:7904"
+    screened = mine[2].record["results"]
+    assert screened[0]["id"] == "au_dfat_sanctions:7904"  # the party's best-scoring record
+    assert {"us_ofac_sdn:46431", "au_dfat_sanctions:7904"} <= {r["id"] for r in screened}
+    assert len({r["party_id"] for r in screened if r["id"] == "us_ofac_sdn:46431"}) == 1
     assert audit.verify(store).ok
 
 
@@ -241,6 +246,8 @@ def test_decisions_name_their_screening(
     screened = client.post("/screen", json={"name": "IEMZ Kupol"}, headers=screener_headers)
     assert screened.status_code == 200
     seq = audit.head(store)[0]
+    # A result is a party; a decision names any record of it.
+    assert "us_ofac_sdn:46431" in screened.json()["results"][0]["referents"]
     body = {"screening": seq, "entity": "us_ofac_sdn:46431", "decision": "match", "note": "IEMZ"}
     assert client.post("/decisions", json=body, headers=screener_headers).status_code == 403
     made = client.post("/decisions", json=body, headers=analyst)
@@ -262,6 +269,8 @@ def test_cli_decision_on_a_cli_screening(db: str, store: Store) -> None:
     screened = runner.invoke(cli, ["--db", db, "screen", "Bank Melli Iran", "--format", "json"])
     assert screened.exit_code == 0, screened.output
     seq = audit.head(store)[0]
+    results = json.loads(screened.stdout)["results"]
+    assert any("us_ofac_sdn:25578" in r["referents"] for r in results)  # one party's record
     args = ["--db", db, "audit", "decide", str(seq), "us_ofac_sdn:25578", "--decision"]
     made = runner.invoke(cli, [*args, "no_match", "--note", "a namesake bank"])
     assert made.exit_code == 0, made.output

@@ -26,6 +26,7 @@ from sanctrace.batch.run import Lists, run_batch
 from sanctrace.keys import ApiKey
 from sanctrace.match import Screener
 from sanctrace.match.screener import index_key, index_path
+from sanctrace.resolve.store import load_parties
 from sanctrace.store import Store
 
 MakeKey = Callable[[str], tuple[ApiKey, dict[str, str]]]
@@ -60,12 +61,19 @@ def test_a_file_is_screened_and_audited(
     assert status["rows_read"] == len(names)
     assert status["matched"] == len(LISTED)
     assert added == [1]  # one chunk, one record
+    chunk = audit.get(store, audit.count(store))
+    assert chunk is not None and chunk.kind == "batch"
+    kept = chunk.record["results"]  # [row, party id, score, the party's record ids]
+    assert kept and all(party.startswith("P-") and records for _, party, _, records in kept)
     result = client.get(f"/batches/{job}/result", headers=headers)
     assert result.status_code == 200
     rows = list(csv.DictReader(io.StringIO(result.text)))
-    found = {row["input_name"]: row["id"] for row in rows if row["id"]}
-    for name, entity in LISTED.items():
-        assert any(row["input_name"] == name and row["id"] == entity for row in rows), found
+    found = {row["input_name"]: row["record_ids"] for row in rows if row["id"]}
+    for name, entity in LISTED.items():  # one row per party, with all of its records
+        assert any(
+            row["input_name"] == name and entity in row["record_ids"].split("; ") for row in rows
+        ), found
+    assert all(row["party_id"].startswith("P-") for row in rows if row["id"])
     assert {row["input_key"] for row in rows} == {f"R{i}" for i in range(len(names))}
     assert not any(found.get(name) for name in UNLISTED)
     # Another screener key does not see the job; an admin does.
@@ -171,7 +179,9 @@ def test_a_job_left_running_by_a_killed_server_resumes(
     batches._save(folder, status)
     options = batches._options(folder, status, batches.limits_of(ApiSettings()), False)
     active = store.active_versions()
-    lists = Lists(screener, active, index_key(active), index_path(store, active))
+    lists = Lists(
+        screener, active, index_key(active), index_path(store, active), load_parties(store)
+    )
 
     def killed(result: ChunkResult) -> None:
         if result.number == 1:

@@ -51,8 +51,17 @@ def test_screen_answers_like_the_cli(client: TestClient, auth: dict[str, str]) -
         "matched_name",
         "explanation",
         "programs",
+        "record_id",
+        "referents",
+        "datasets",
+        "listings",
     }
-    assert result["id"] == "us_ofac_sdn:46431" and result["match"] is True
+    # One result per party; screened against OFAC's list alone, it shows that listing only.
+    assert result["id"].startswith("P-") and result["match"] is True
+    assert result["record_id"] == "us_ofac_sdn:46431"
+    assert result["referents"] == ["us_ofac_sdn:46431"]
+    assert result["datasets"] == ["us_ofac_sdn"]
+    assert [d["version"] for d in result["listings"]] == ["2024-05-03"]
     assert result["programs"] == ["RUSSIA-EO14024"]
     full = client.post(
         "/screen",

@@ -26,8 +26,15 @@ RESULT_FIELDS = {
     "score",
     "match",
     "explanations",
+    "record_id",
+    "listings",
 }
-ENTITY_FIELDS = RESULT_FIELDS - {"score", "match", "explanations"}
+ENTITY_FIELDS = RESULT_FIELDS - {"score", "match", "explanations", "record_id"}
+KUPOL_RECORDS = [
+    "us_ofac_sdn:46431",
+    "au_dfat_sanctions:7904",
+    "ca_dfatd_sema_sanctions:russia-1-part-2-306",
+]
 
 
 def query(schema: str | None = "Company", **properties: Any) -> dict[str, Any]:
@@ -59,46 +66,66 @@ def test_match_kupol_in_yentes_shape(client: TestClient, auth: dict[str, str]) -
     assert scores == sorted(scores, reverse=True)
     assert all(r["score"] >= 0.8 and r["match"] for r in results)  # sanctrace's threshold
     assert answer["total"] == {"value": sum(r["match"] for r in results), "relation": "eq"}
-    kupol = next(r for r in results if r["id"] == "us_ofac_sdn:46431")
+    # One result for the party, with its three lists' records (yente's merged-entity fields).
+    [kupol] = [r for r in results if "us_ofac_sdn:46431" in r["referents"]]
+    assert kupol["id"].startswith("P-")
     assert kupol["schema"] == "Company"
     assert kupol["caption"] == "JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL"
-    assert kupol["datasets"] == ["us_ofac_sdn"]
-    assert kupol["referents"] == ["us-ofac-sdn-46431"]
+    assert sorted(kupol["referents"]) == sorted(KUPOL_RECORDS)
+    assert kupol["datasets"] == ["au_dfat_sanctions", "ca_dfatd_sema_sanctions", "us_ofac_sdn"]
+    assert kupol["record_id"] == "au_dfat_sanctions:7904"  # "IEMZ Kupol JSC", exact
     assert kupol["target"] is True
-    assert kupol["last_seen"] == "2024-05-03T00:00:00"
+    assert kupol["last_seen"] == "2025-03-20T00:00:00"  # the newest of its lists
     props = kupol["properties"]
-    assert props["name"] == ["JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL"]
+    assert "JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL" in props["name"]
+    assert "IEMZ Kupol JSC" in props["alias"]  # Australia's
     assert "1831083343" in props["taxNumber"]
     assert props["topics"] == ["sanction"]
     assert all(isinstance(v, list) for v in props.values())
     name = kupol["explanations"]["name"]
     assert set(name) == {"score", "detail", "query", "candidate"}
     assert name["query"] == "IEMZ Kupol"
+    assert name["candidate"] == "IEMZ Kupol JSC"
+    assert kupol["score"] == 1.0
+    sdn = client.post("/match/us_ofac_sdn", json=KUPOL, headers=auth).json()
+    [kupol] = sdn["responses"]["q1"]["results"]
+    assert kupol["referents"] == ["us_ofac_sdn:46431"]
+    assert kupol["last_seen"] == "2024-05-03T00:00:00"
+    name = kupol["explanations"]["name"]
     assert "iemz ~ izhevsk electromechanical plant (acronym 0.92)" in name["detail"]
-    assert 0.9 <= kupol["score"] <= 1.0
+    assert 0.9 <= kupol["score"] < 1.0
 
 
 def test_match_takes_yentes_parameters(client: TestClient, auth: dict[str, str]) -> None:
-    def ids(path: str = "/match/default", body: Any = KUPOL, **params: Any) -> list[str]:
+    def results(path: str = "/match/default", body: Any = KUPOL, **params: Any) -> Any:
         response = client.post(path, json=body, params=params, headers=auth)
         assert response.status_code == 200, response.text
-        return [r["id"] for r in response.json()["responses"]["q1"]["results"]]
+        return response.json()["responses"]["q1"]["results"]
+
+    def ids(path: str = "/match/default", body: Any = KUPOL, **params: Any) -> list[str]:
+        """The record ids of every result (one result per party)."""
+        return [i for r in results(path, body, **params) for i in r["referents"]]
 
     assert "us_ofac_sdn:46431" in ids()
     assert ids("/match/us_ofac_sdn") == ["us_ofac_sdn:46431"]
     assert ids(include_dataset=["us_ofac_sdn"]) == ["us_ofac_sdn:46431"]
-    assert "us_ofac_sdn:46431" not in ids(exclude_dataset=["us_ofac_sdn"])
+    without_sdn = ids(exclude_dataset=["us_ofac_sdn"])
+    assert "us_ofac_sdn:46431" not in without_sdn and "au_dfat_sanctions:7904" in without_sdn
     assert ids(exclude_schema=["Company"]) == []
+    # A record id or the party id leaves the whole party out.
+    party = results()[0]["id"]
     assert "us_ofac_sdn:46431" not in ids(exclude_entity_ids=["us_ofac_sdn:46431"])
-    assert len(ids(limit=1)) == 1
-    assert ids(threshold=0.99) == ["au_dfat_sanctions:7904"]  # "IEMZ Kupol JSC", exact
+    assert "us_ofac_sdn:46431" not in ids(exclude_entity_ids=[party])
+    assert len(results(limit=1)) == 1
+    exact = results(threshold=0.99)
+    assert [r["record_id"] for r in exact] == ["au_dfat_sanctions:7904"]  # "IEMZ Kupol JSC"
     # yente's deprecated cutoff keeps results under the threshold, flagged match=false.
     response = client.post(
-        "/match/default", json=KUPOL, params={"threshold": 0.99, "cutoff": 0.8}, headers=auth
+        "/match/us_ofac_sdn", json=KUPOL, params={"threshold": 0.99, "cutoff": 0.8}, headers=auth
     )
-    results = response.json()["responses"]["q1"]["results"]
-    assert any(r["id"] == "us_ofac_sdn:46431" and not r["match"] for r in results)
-    assert response.json()["responses"]["q1"]["total"]["value"] == 1
+    below = response.json()["responses"]["q1"]["results"]
+    assert any(r["record_id"] == "us_ofac_sdn:46431" and not r["match"] for r in below)
+    assert response.json()["responses"]["q1"]["total"]["value"] == 0
     for algorithm in ("best", "logic-v2", "sanctrace"):
         assert "us_ofac_sdn:46431" in ids(algorithm=algorithm)
     assert ids(topics=["sanction"]) and ids(topics=["role.pep"]) == []
@@ -106,19 +133,20 @@ def test_match_takes_yentes_parameters(client: TestClient, auth: dict[str, str])
 
 
 def test_match_reads_ftm_properties(client: TestClient, auth: dict[str, str]) -> None:
-    def top(body: Any) -> dict[str, Any]:
-        response = client.post("/match/default", json=body, headers=auth)
+    def top(body: Any, path: str = "/match/default") -> dict[str, Any]:
+        response = client.post(path, json=body, headers=auth)
         assert response.status_code == 200, response.text
         return response.json()["responses"]["q1"]  # type: ignore[no-any-return]
 
     # An identifier that agrees is a strong match on its own.
     answer = top(query(name="Unknown Trading LLC", taxNumber="1831083343"))
     first = answer["results"][0]
-    assert first["id"] == "us_ofac_sdn:46431"
+    assert first["record_id"] == "us_ofac_sdn:46431" and first["id"].startswith("P-")
     assert first["explanations"]["identifier"]["detail"] == "agree: 1831083343"
-    # Countries and a single string instead of a list (yente takes both).
-    answer = top(query(name="IEMZ Kupol", jurisdiction="Russia"))
-    kupol = next(r for r in answer["results"] if r["id"] == "us_ofac_sdn:46431")
+    # Countries and a single string instead of a list (yente takes both); OFAC's record
+    # gives Kupol's country (the Australian one, which scores best by name, does not).
+    answer = top(query(name="IEMZ Kupol", jurisdiction="Russia"), "/match/us_ofac_sdn")
+    kupol = next(r for r in answer["results"] if "us_ofac_sdn:46431" in r["referents"])
     assert kupol["explanations"]["country"]["detail"] == "agree: RU"
     # Name parts make the name, as in yente.
     answer = top(query("Person", firstName="Jong Un", lastName="Kim", birthDate="1984"))
@@ -195,9 +223,11 @@ def test_search(client: TestClient, auth: dict[str, str]) -> None:
     data = response.json()
     assert set(data) == {"results", "facets", "total", "limit", "offset"}
     assert (data["limit"], data["offset"]) == (10, 0)
-    assert data["total"]["relation"] == "eq" and data["total"]["value"] >= 3
+    assert data["total"]["relation"] == "eq" and data["total"]["value"] >= 1
     assert all(set(r) == ENTITY_FIELDS for r in data["results"])
-    assert "us_ofac_sdn:46431" in [r["id"] for r in data["results"]]
+    # One result per party: Kupol's three records are one result.
+    [kupol] = [r for r in data["results"] if "us_ofac_sdn:46431" in r["referents"]]
+    assert sorted(kupol["referents"]) == sorted(KUPOL_RECORDS)
     assert set(data["facets"]) == {"countries", "topics", "datasets"}
     datasets = {v["name"]: v for v in data["facets"]["datasets"]["values"]}
     assert datasets["us_ofac_sdn"]["count"] >= 1
@@ -205,7 +235,7 @@ def test_search(client: TestClient, auth: dict[str, str]) -> None:
     only = client.get(
         "/search/us_ofac_sdn", params={"q": "IEMZ Kupol", "limit": 1}, headers=auth
     ).json()
-    assert [r["id"] for r in only["results"]] == ["us_ofac_sdn:46431"]
+    assert [r["referents"] for r in only["results"]] == [["us_ofac_sdn:46431"]]
     browse = client.get(
         "/search/us_ofac_cons", params={"limit": 3, "offset": 3, "schema": "Person"}, headers=auth
     ).json()
@@ -225,7 +255,9 @@ def test_entities(client: TestClient, auth: dict[str, str]) -> None:
     assert response.status_code == 200, response.text
     entity = response.json()
     assert set(entity) == ENTITY_FIELDS
-    assert entity["id"] == "us_ofac_sdn:46431"
+    # The party of the record, with every record of it.
+    assert entity["id"].startswith("P-")
+    assert sorted(entity["referents"]) == sorted(KUPOL_RECORDS)
     sanctions = entity["properties"]["sanctions"]
     assert sanctions[0]["schema"] == "Sanction"
     assert sanctions[0]["properties"]["program"] == ["RUSSIA-EO14024"]

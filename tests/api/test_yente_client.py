@@ -60,20 +60,22 @@ def test_yente_client_matches_searches_and_fetches(server: tuple[str, str]) -> N
         assert client.healthz().status == "ok"
         assert client.readyz().status == "ok"
         hits = client.match(Company(name="IEMZ Kupol"))
-        assert "us_ofac_sdn:46431" in [m.id for m in hits.matches]
+        # One result per party: the id is the party's, its lists' records are its referents.
+        kupol = next(m for m in hits.matches if "us_ofac_sdn:46431" in m.referents)
+        assert kupol.id.startswith("P-") and "au_dfat_sanctions:7904" in kupol.referents
         assert hits.limit == 5 and hits.total.value == len(hits.matches)
-        kupol = next(m for m in hits.results if m.id == "us_ofac_sdn:46431")
         assert kupol.schema_ == "Company" and kupol.match and kupol.score >= 0.8
-        assert kupol.properties["name"] == [
+        assert (
             "JOINT STOCK COMPANY IZHEVSK ELECTROMECHANICAL PLANT KUPOL"
-        ]
-        assert kupol.last_seen is not None and kupol.last_seen.year == 2024
-        assert "acronym" in (kupol.contributing_explanations["name"].detail or "")
+            in (kupol.properties["name"])
+        )
+        assert kupol.last_seen is not None and kupol.last_seen.year == 2025
         assert hits.query["properties"] == {"name": ["IEMZ Kupol"]}
         only = client.match(
             Company(name="IEMZ Kupol", jurisdiction="ru"), datasets=["us_ofac_sdn"], threshold=0.9
         )
-        assert [m.id for m in only.results] == ["us_ofac_sdn:46431"]
+        assert [m.referents for m in only.results] == [["us_ofac_sdn:46431"]]
+        assert "acronym" in (only.results[0].contributing_explanations["name"].detail or "")
         person = client.match(
             Person(firstName="Jong Un", lastName="Kim", birthDate="1984"), algorithm="best"
         )
@@ -89,11 +91,13 @@ def test_yente_client_matches_searches_and_fetches(server: tuple[str, str]) -> N
         assert found.total.value >= 1 and found.results[0].schema_ == "Company"
         assert "datasets" in found.facets
 
+        # A record id fetches its party, with every list's sanction of it.
         entity = client.fetch("us_ofac_sdn:46431")
-        assert entity.id == "us_ofac_sdn:46431"
-        [sanction] = entity.properties["sanctions"]
-        assert not isinstance(sanction, str)
-        assert sanction.properties["program"] == ["RUSSIA-EO14024"]
+        assert entity.id == kupol.id and "us_ofac_sdn:46431" in entity.referents
+        sanctions = entity.properties["sanctions"]
+        assert len(sanctions) == 3 and not any(isinstance(s, str) for s in sanctions)
+        assert sanctions[0].properties["program"] == ["RUSSIA-EO14024"]
+        assert client.fetch(kupol.id).id == kupol.id
 
         catalog = client.datasets()
         names = {d.name for d in catalog.datasets}

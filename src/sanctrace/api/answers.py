@@ -8,10 +8,12 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sanctrace.api.ftm import TO_FTM, Example, entity_json, scored_json
+from sanctrace.api.ftm import TO_FTM, Example, entity_json, explanations
 from sanctrace.api.ftm import topics as ftm_topics
+from sanctrace.api.parties import group, party_count, records_wanted, scored_party_json
 from sanctrace.export.ftm import ftm_id
 from sanctrace.match import Match
+from sanctrace.screening import audit_results as kept_results
 
 if TYPE_CHECKING:
     from sanctrace.api.service import Service
@@ -34,7 +36,8 @@ class MatchRequest:
 
 @dataclass(frozen=True)
 class MatchAnswer:
-    """The JSON answer, and the results as the audit record keeps them."""
+    """The JSON answer, and the results as the audit record keeps them (as ``sanctrace
+    screen`` does: each party's records with the party's id)."""
 
     content: bytes
     audit_results: dict[str, Any]
@@ -44,12 +47,17 @@ def schema_names(schema: str) -> set[str]:
     return {schema, TO_FTM.get(schema, schema)}
 
 
-def _rejects(service: Service, m: Match, params: dict[str, Any]) -> bool:
-    """Whether a filter of the request (schema, ids, topics, changed since) drops ``m``."""
+def _rejects(
+    service: Service, m: Match, params: dict[str, Any], excluded_parties: set[str]
+) -> bool:
+    """Whether a filter of the request (schema, ids, topics, changed since) drops ``m``; an
+    excluded id (a party's, or any record's of it) drops its whole party."""
     if set(params["exclude_schema"]) & schema_names(m.schema):
         return True
     excluded_ids = set(params["exclude_entity_ids"])
-    if excluded_ids and (m.id in excluded_ids or ftm_id(m.id) in excluded_ids):
+    if excluded_ids and (
+        ftm_id(m.id) in excluded_ids or service.parties.party_of(m.id) in excluded_parties
+    ):
         return True
     topic_filter, changed_since = set(params["topics"]), params["changed_since"]
     if topic_filter or changed_since:
@@ -64,7 +72,8 @@ def _rejects(service: Service, m: Match, params: dict[str, Any]) -> bool:
 
 
 def match_answer(service: Service, request: MatchRequest) -> MatchAnswer:
-    """Screen every example's names, keep each entity's best score, filter, and render."""
+    """Screen every example's names, keep each record's best score, filter, fold the records
+    into parties (one result each, best first, at most ``limit``) and render."""
     params, limit, threshold = request.params, request.limit, request.threshold
     filtering = bool(
         params["exclude_schema"]
@@ -72,9 +81,9 @@ def match_answer(service: Service, request: MatchRequest) -> MatchAnswer:
         or params["topics"]
         or params["changed_since"]
     )
-    depth = limit
+    depth = records_wanted(limit)
     if filtering:
-        depth = min(MAX_MATCHES * 2, limit * 4 + len(params["exclude_entity_ids"]))
+        depth = min(records_wanted(MAX_MATCHES * 2), depth * 2 + len(params["exclude_entity_ids"]))
     examples = request.examples
     owners = [name for name, parsed in examples.items() for _ in parsed.queries()]
     tasks = [
@@ -93,21 +102,24 @@ def match_answer(service: Service, request: MatchRequest) -> MatchAnswer:
     for name, parsed in examples.items():
         found = sorted(bests[name].values(), key=lambda m: (-m.score, m.id))
         if filtering:
-            found = [m for m in found if not _rejects(service, m, params)]
-        shown = found[:limit]
-        results = []
-        for m in shown:
-            entity, ftm, version = service.entity(m.id)
-            results.append(scored_json(entity, ftm, version, m, threshold))
+            excluded = {service.parties.canonical(i) for i in params["exclude_entity_ids"]}
+            found = [m for m in found if not _rejects(service, m, params, excluded)]
+        by_id = {m.id: m for m in found}
+        grouped = group(service, found, request.datasets, limit)
+        results = [
+            scored_party_json(service, r, by_id[r["record_id"]], threshold, explanations)
+            for r in grouped
+        ]
+        matched = party_count(service, (m for m in found if m.score >= threshold))
         responses[name] = {
             "status": 200,
             "results": results,
-            "total": {"value": sum(1 for m in found if m.score >= threshold), "relation": "eq"},
+            "total": {"value": matched, "relation": "eq"},
             "query": parsed.echo(),
         }
-        audit_results[name] = [
-            {"id": m.id, "score": round(m.score, 4), "match": m.score >= threshold} for m in shown
-        ]
+        audit_results[name] = kept_results(
+            [{**r, "match": r["score"] >= threshold} for r in grouped]
+        )
     content = json.dumps(
         {"responses": responses, "limit": limit},
         ensure_ascii=False,

@@ -220,7 +220,9 @@ def _run(rt: Runtime, job: _Job) -> None:
     versions = [service.versions[d] for d in sorted(service.versions)]
     with service.pool.connection() as store:
         active = store.active_versions()
-        lists = Lists(screener, versions, index_key(active), index_path(store, active))
+        lists = Lists(
+            screener, versions, index_key(active), index_path(store, active), service.parties
+        )
 
     def record(result: ChunkResult) -> None:
         service.record(
@@ -233,7 +235,12 @@ def _run(rt: Runtime, job: _Job) -> None:
                 "rows": audit_rows(result),
             },
             lists=audit_lists(versions),
-            results=[[r.input_row, r.id, r.score] for r in result.rows if r.id],
+            # [row, party id, score, the party's record ids], as sanctrace screen-file keeps.
+            results=[
+                [r.input_row, r.party_id, r.score, r.record_ids.split("; ")]
+                for r in result.rows
+                if r.id
+            ],
         )
 
     try:
@@ -449,7 +456,7 @@ async def create_batch(
     202, holds the job's id and status (``queued`` with its ``queue_place`` when the caps are
     reached); `GET /batches/{id}` follows it."""
     rt = runtime(request)
-    rt.need_ready()
+    rt.need_ready(wait=0)
     suffix = Path(filename).suffix.lower()
     if suffix not in INPUT_EXTENSIONS:
         raise HTTPException(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sanctrace import audit
 from sanctrace.api.auth import require
 from sanctrace.api.cost import name_cost
+from sanctrace.api.parties import group, records_wanted
 from sanctrace.api.runtime import audited, runtime
 from sanctrace.api.wire import ERRORS
 from sanctrace.errors import SanctraceError
@@ -20,7 +21,8 @@ from sanctrace.keys import ApiKey
 from sanctrace.match import DEFAULT_THRESHOLD
 from sanctrace.match import Query as ScreenQuery
 from sanctrace.match.screener import MAX_QUERY_CHARS, QUERY_SCHEMATA
-from sanctrace.screening import audit_results, birth_date, country_code, screen_report
+from sanctrace.screening import audit_results, birth_date, country_code
+from sanctrace.store import VersionInfo
 
 router = APIRouter()
 #: The largest integer a database column holds (a larger id is 422, not an overflow).
@@ -52,7 +54,9 @@ def _invalid(field: tuple[Any, ...], message: str, kind: str = "value_error") ->
 def screen(request: Request, body: ScreenRequest, key: ApiKey = require("screener")) -> Any:
     """Screen one name (with optional schema, countries, birth dates and identifiers) against
     the active lists. The answer is the JSON of `sanctrace screen --format json`:
-    `{"query", "datasets", "threshold", "results"}`. Written to the audit trail first."""
+    `{"query", "datasets", "threshold", "results"}`, one result per party (`id`: its party
+    id, `record_id`: the record that scored best, `referents`: every record of it,
+    `listings`: each list's record). Written to the audit trail first."""
     rt = runtime(request)
     rt.need_ready()
     rt.costs.charge(key.id, name_cost(body.name, body.threshold, rt.settings, ["body", "name"]))
@@ -87,7 +91,8 @@ def screen(request: Request, body: ScreenRequest, key: ApiKey = require("screene
         identifiers=tuple(body.identifiers),
     )
     datasets = body.datasets or service.datasets
-    results = service.screen(query, body.threshold, body.limit, datasets)
+    matches = service.screen(query, body.threshold, records_wanted(body.limit), datasets)
+    results = group(service, matches, datasets, body.limit)
     versions = [service.versions[d] for d in sorted(set(datasets))]
     rt.metrics.screenings.labels("screen").inc()
     audited(
@@ -105,6 +110,29 @@ def screen(request: Request, body: ScreenRequest, key: ApiKey = require("screene
         results=audit_results(results),
     )
     return JSONResponse(screen_report(query, results, versions, body.threshold))
+
+
+def screen_report(
+    query: ScreenQuery,
+    results: list[dict[str, Any]],
+    versions: list[VersionInfo],
+    threshold: float,
+) -> dict[str, Any]:
+    """The JSON of one screening, as ``sanctrace screen --format json`` writes it."""
+    return {
+        "query": query.to_dict(),
+        "datasets": [
+            {
+                "dataset": v.dataset,
+                "version": v.version,
+                "published": v.published,
+                "entities": v.entities,
+            }
+            for v in versions
+        ],
+        "threshold": threshold,
+        "results": results,
+    }
 
 
 @router.get("/lists", summary="Stored list versions", tags=["Screening"], responses=ERRORS)
@@ -209,7 +237,7 @@ def readyz(request: Request) -> Any:
     rt = runtime(request)
     if rt.service.load_error:
         raise HTTPException(503, f"Index failed to load: {rt.service.load_error}")
-    rt.need_ready()
+    rt.need_ready(wait=0)
     return JSONResponse({"status": "ok"})
 
 

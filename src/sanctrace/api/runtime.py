@@ -10,7 +10,7 @@ from fastapi import HTTPException, Request
 
 from sanctrace.api.cost import Costs
 from sanctrace.api.metrics import Metrics
-from sanctrace.api.service import Service
+from sanctrace.api.service import READY_WAIT, Service
 from sanctrace.api.settings import ApiSettings
 from sanctrace.audit import AuditRecord, AuditWriteError
 
@@ -25,8 +25,11 @@ class Runtime:
     #: Cost buckets per key and the costly-request threads.
     costs: Costs
 
-    def need_ready(self) -> None:
-        if not self.service.ready.is_set():
+    def need_ready(self, wait: float = READY_WAIT) -> None:
+        """503 unless the index is ready; a request that comes while it loads (and its
+        parties are resolved, once per list update) waits up to ``wait`` seconds for it.
+        Call with ``wait=0`` on the event loop."""
+        if not self.service.wait_ready(wait):
             raise HTTPException(503, "Index not ready.")
 
 

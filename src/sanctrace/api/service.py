@@ -1,5 +1,6 @@
-"""What the HTTP API holds while it runs: one screener (its index loaded once), a pool of
-database connections, the list versions the index was built from, and a cache of entities."""
+"""What the HTTP API holds while it runs: one screener (its index loaded once) and the parties
+of the same list versions (who is the same real-world party across lists), a pool of database
+connections, the list versions the index was built from, and a cache of entities."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from sanctrace.api.answers import MatchAnswer, MatchRequest, match_answer
 from sanctrace.api.far import FarAnswers
 from sanctrace.errors import NotFoundError
 from sanctrace.export.ftm import entity_to_ftm
+from sanctrace.fetch.official import OFFICIAL_SOURCES
 from sanctrace.match import Match, Query, Screener
 from sanctrace.match.screener import index_path
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.entity import Entity
+from sanctrace.resolve.store import Parties, ensure_parties
 from sanctrace.screening import audit_lists
 from sanctrace.store import Store, VersionInfo
 
@@ -32,8 +35,39 @@ Task = tuple[Query, float, int, list[str] | None]
 
 #: Entities kept converted in memory (their FtM form), most recently used first.
 ENTITY_CACHE = 20_000
+#: How long a screening request that comes while the index loads waits for it (then 503).
+READY_WAIT = 120.0
 #: Requests between two moves of what the caches hold out of the garbage collector's sight.
 _FREEZE_EVERY = 500
+
+
+def listing_of(entity: Entity, version: VersionInfo) -> dict[str, Any]:
+    """One listing of a party, as :func:`sanctrace.resolve.listings.listing_reader` gives it
+    (read here through the service's entity cache, which request threads share safely)."""
+    return {
+        "dataset": entity.dataset,
+        "id": entity.id,
+        "source_id": entity.source_id,
+        "list": list_title(entity.dataset),
+        "caption": entity.caption,
+        "schema": entity.schema,
+        "programs": list(entity.programs),
+        "listed_on": entity.listed_on,
+        "version": version.version,
+        "published": version.published,
+        "names": [n.value for n in entity.names][:20],
+    }
+
+
+@lru_cache(maxsize=256)
+def list_title(dataset: str) -> str:
+    from sanctrace.bundle import manifest
+
+    for item in manifest():
+        if item.dataset == dataset:
+            return item.title
+    source = OFFICIAL_SOURCES.get(dataset)
+    return source.title if source else dataset
 
 
 class StorePool:
@@ -92,31 +126,57 @@ class Service:
         self.screener: Screener | None = None
         self.versions: dict[str, VersionInfo] = {}
         self.by_id: dict[str, IndexedEntity] = {}
+        #: Who is the same party across the indexed lists (record id -> party id).
+        self.parties = Parties({})
         self.ready = threading.Event()
         self.load_error: str | None = None
+        #: Why the last reload failed while the previous index went on serving.
+        self.reload_error: str | None = None
         self._screen_lock = threading.Lock()
         self._ftm = lru_cache(maxsize=ENTITY_CACHE)(self._load_ftm)
+        self._listing = lru_cache(maxsize=ENTITY_CACHE)(self._load_listing)
         if screener is not None:
-            self._use(screener)
+            self._use(screener, self._resolve(screener))
 
     # -- start-up ---------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Load (or build) the index of the active versions; the service is ready after."""
+        """Load (or build) the index of the active versions and their parties (resolved
+        once per list update); the service is ready after. Both are swapped in together:
+        when this fails, what served before goes on serving."""
         try:
             with self.pool.connection() as store:
                 screener = Screener.open(store)
+            parties = self._resolve(screener)
             # The index is millions of long-lived objects: keep them out of the garbage
             # collector's full passes, which would otherwise stall requests for 100 ms and more.
             gc.collect()
             gc.freeze()
-            self._use(screener)
+            self._use(screener, parties)
         except Exception as exc:
-            self.load_error = str(exc)
-            log.error("index load failed", extra={"error": str(exc)})
+            if self.ready.is_set():
+                self.reload_error = str(exc)
+                log.error("index reload failed; the previous one serves", extra={"error": str(exc)})
+            else:
+                self.load_error = str(exc)
+                log.error("index load failed", extra={"error": str(exc)})
             raise
 
-    def _use(self, screener: Screener) -> None:
+    def _resolve(self, screener: Screener) -> Parties:
+        """The parties of the screener's list versions: read from the store, or resolved
+        there now when the lists changed since they were last resolved."""
+        with self.pool.connection() as store:
+            return ensure_parties(store, screener)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Whether the index is ready, waiting up to ``timeout`` seconds while it loads."""
+        if self.ready.is_set():
+            return True
+        if self.load_error or timeout <= 0:
+            return False
+        return self.ready.wait(timeout)
+
+    def _use(self, screener: Screener, parties: Parties) -> None:
         with self.pool.connection() as store:
             stored = {(v.dataset, v.version): v for v in store.versions()}
         self.versions = {
@@ -128,12 +188,16 @@ class Service:
         covered = len(self.versions) == len(screener.versions)
         self.index_file = index_path(self.store, list(self.versions.values())) if covered else None
         self.screener = screener
+        self.parties = parties
         self._ftm.cache_clear()
+        self._listing.cache_clear()
+        self.load_error = self.reload_error = None
         self.ready.set()
         log.info(
             "index ready",
             extra={
                 "entities": len(screener.index.entities),
+                "parties": len(parties.by_party),
                 "lists": {v.dataset: v.version for v in self.versions.values()},
             },
         )
@@ -189,6 +253,19 @@ class Service:
         are shared: copy before changing them."""
         entity, ftm = self._ftm(entity_id)
         return entity, ftm, self.versions[entity.dataset]
+
+    def _load_listing(self, record_id: str) -> dict[str, Any] | None:
+        try:
+            entity, _, version = self.entity(record_id)
+        except NotFoundError:
+            return None
+        return listing_of(entity, version)
+
+    def listing(self, record_id: str) -> dict[str, Any] | None:
+        """What a party result says of one of its listings (list, programs, listed date,
+        version, names), or None for a record the index does not hold; shared: copy to
+        change it."""
+        return self._listing(record_id)
 
     # -- audit ------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from sanctrace.api.ftm import (
     parse_example,
 )
 from sanctrace.api.ftm import topics as ftm_topics
+from sanctrace.api.parties import caption_listing, lookup, party_json, scoped_listing
 from sanctrace.api.runtime import Runtime, audited, runtime
 from sanctrace.api.wire import (
     ERRORS,
@@ -263,8 +264,10 @@ def search(
     facets: list[Facet] = Query([Facet.COUNTRIES, Facet.TOPICS, Facet.DATASETS]),
     key: ApiKey = require("screener"),
 ) -> JSONResponse:
-    """Entities whose names are like `q` (best first), or every entity when `q` is empty,
-    with facet counts. For screening use `/match`, which weighs more than the name."""
+    """Parties whose names are like `q` (best first), or every party when `q` is empty,
+    with facet counts (of parties). Each result is one party with every listing of it
+    (`referents`, `datasets`, `listings`). For screening use `/match`, which weighs more
+    than the name."""
     rt = runtime(request)
     if q.strip():
         rt.costs.charge(key.id, name_cost(q, rt.settings.search_threshold, rt.settings, ["q"]))
@@ -289,10 +292,11 @@ def search(
         ids = [m.id for m in found]
     else:
         ids = [e.id for e in _browse(rt, scoped, own_schema)]
-    lookup = rt.service.by_id
+    service = rt.service
+    lookup_indexed = service.by_id
     kept: list[str] = []
     for entity_id in ids:
-        indexed = lookup[entity_id]
+        indexed = lookup_indexed[entity_id]
         if excluded & schema_names(indexed.schema):
             continue
         if wanted_countries and not wanted_countries & {c.lower() for c in indexed.countries}:
@@ -300,7 +304,7 @@ def search(
         if target is False:
             continue  # every listed entity is a target
         if topic_filter or changed_since:
-            entity, ftm, version = rt.service.entity(entity_id)
+            entity, ftm, version = service.entity(entity_id)
             if topic_filter and not topic_filter & set(ftm_topics(ftm)):
                 continue
             if changed_since and (entity_json(entity, ftm, version)["last_change"] or "") < (
@@ -308,24 +312,39 @@ def search(
             ):
                 continue
         kept.append(entity_id)
-    page = kept[offset : offset + limit]
+    # One result per party, where its best record came; a party stands for its records
+    # among those kept.
+    found_in: dict[str, list[str]] = {}
+    for entity_id in kept:
+        found_in.setdefault(service.parties.party_of(entity_id), []).append(entity_id)
+    party_ids = list(found_in)
+    page = party_ids[offset : offset + limit]
+    listing = scoped_listing(service, scoped)
     results = []
-    for entity_id in page:
-        entity, ftm, version = rt.service.entity(entity_id)
-        results.append(entity_json(entity, ftm, version))
+    shown_records: dict[str, list[str]] = {}
+    for party in page:
+        members = service.parties.members(party) or found_in[party]
+        listings = [d for d in (listing(r) for r in members) if d is not None]
+        best = found_in[party][0]
+        listings.sort(key=lambda d: (d["id"] != best, d["dataset"], d["id"]))
+        caption = caption_listing(listings)["caption"]
+        results.append(party_json(service, party, listings, caption=caption, lead=best))
+        shown_records[party] = [d["id"] for d in listings]
     facet_data: dict[str, Any] = {}
     for facet in facets:
         counts: dict[str, int] = {}
-        for entity_id in kept:
-            indexed = lookup[entity_id]
-            if facet is Facet.DATASETS:
-                values = [indexed.dataset]
-            elif facet is Facet.SCHEMA:
-                values = [TO_FTM.get(indexed.schema, indexed.schema)]
-            elif facet is Facet.COUNTRIES:
-                values = sorted({c.lower() for c in indexed.countries})
-            else:
-                values = ["sanction"]
+        for records in found_in.values():
+            values: set[str] = set()
+            for entity_id in records:
+                indexed = lookup_indexed[entity_id]
+                if facet is Facet.DATASETS:
+                    values.add(indexed.dataset)
+                elif facet is Facet.SCHEMA:
+                    values.add(TO_FTM.get(indexed.schema, indexed.schema))
+                elif facet is Facet.COUNTRIES:
+                    values.update(c.lower() for c in indexed.countries)
+                else:
+                    values.add("sanction")
             for value in values:
                 counts[value] = counts.get(value, 0) + 1
         labels = {
@@ -366,15 +385,23 @@ def search(
             },
             lists=rt.service.lists(scoped),
             results={
-                "total": len(kept),
-                "shown": [{"id": i, "score": round(scores[i], 4)} for i in page],
+                "total": len(party_ids),
+                "shown": [
+                    {
+                        "id": party,
+                        "record_id": found_in[party][0],
+                        "referents": shown_records[party],
+                        "score": round(scores[found_in[party][0]], 4),
+                    }
+                    for party in page
+                ],
             },
         )
     return JSONResponse(
         {
             "results": results,
             "facets": facet_data,
-            "total": {"value": len(kept), "relation": "eq"},
+            "total": {"value": len(party_ids), "relation": "eq"},
             "limit": limit,
             "offset": offset,
         }
@@ -386,26 +413,31 @@ def search(
 
 @router.get(
     "/entities/{entity_id}",
-    summary="One listed entity",
+    summary="One listed party",
     tags=["Data access (yente-compatible)"],
     response_model=EntityResponse,
     responses=ERRORS,
 )
 def fetch_entity(
     request: Request,
-    entity_id: str = Path(description="An entity id", examples=["us_ofac_sdn:46431"]),
+    entity_id: str = Path(
+        description="A party id, a merged party's former id, or the id of any listed record of it",
+        examples=["us_ofac_sdn:46431"],
+    ),
     nested: bool = Query(True, title="Include adjacent entities (sanctions, identifications)"),
     key: ApiKey = require("screener"),
 ) -> JSONResponse:
-    """A listed entity with every FtM property the list gives, from the version the index
-    was built from; with `nested`, its sanctions, identifications and links inline."""
+    """The party with every listed record of it (`referents`, `listings`) and every FtM
+    property its lists give, from the versions the index was built from; with `nested`,
+    the sanctions, identifications and links inline. A merged party's former id, or any
+    record id, answers with the party it belongs to now (its `id`)."""
     rt = runtime(request)
     rt.need_ready()
     try:
-        entity, ftm, version = rt.service.entity(entity_id)
+        party, listings = lookup(rt.service, entity_id)
     except NotFoundError:
         raise HTTPException(404, "No such entity!") from None
-    return JSONResponse(entity_json(entity, ftm, version, nested=nested))
+    return JSONResponse(party_json(rt.service, party, listings, nested=nested))
 
 
 @router.get("/catalog", summary="Data catalog", tags=["Data access (yente-compatible)"])
