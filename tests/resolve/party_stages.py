@@ -51,7 +51,7 @@ def _under_regimes(entity: Entity) -> bool:
     return any(word in program for program in entity.programs for word in REGIMES)
 
 
-def _load(store: Store, path: Path, subset: bool) -> None:
+def load_list(store: Store, path: Path, subset: bool) -> None:
     parsed = parse_files([path])
     entities = [e for e in parsed.entities if _under_regimes(e)] if subset else parsed.entities
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -65,7 +65,7 @@ def _load(store: Store, path: Path, subset: bool) -> None:
     )
 
 
-def _resolved(store: Store) -> Parties:
+def resolved(store: Store) -> Parties:
     build_index(store)
     return ensure_parties(store, Screener.open(store))
 
@@ -124,11 +124,11 @@ def _first_open_unsure(store: Store, parties: Parties) -> tuple[str, str]:
 def build_stages(work: Path, snaps: Path, data_dir: Path) -> Stages:
     """Every stage, resolved in ``work`` and copied under ``snaps`` (about 15 s)."""
     with open_store(str(work / "sanctrace.db")) as store:
-        _load(store, data_dir / AU, subset=True)
-        _load(store, data_dir / GB, subset=True)
-        lists = _snapshot(store, work, snaps / "lists", _resolved(store))
-        _load(store, data_dir / UN_OLD, subset=False)
-        un_parties = _resolved(store)
+        load_list(store, data_dir / AU, subset=True)
+        load_list(store, data_dir / GB, subset=True)
+        lists = _snapshot(store, work, snaps / "lists", resolved(store))
+        load_list(store, data_dir / UN_OLD, subset=False)
+        un_parties = resolved(store)
         un = _snapshot(store, work, snaps / "un", un_parties)
         bridged = _first_bridged(store, lists.parties, un_parties)
         overruled = _first_automatic_same(store, un_parties)
@@ -136,6 +136,6 @@ def build_stages(work: Path, snaps: Path, data_dir: Path) -> Stages:
         judge(store, *overruled, "different", "tester", "two people: the UN record is another")
         judge(store, *joined, "same", "tester", "one person: same regime and listing")
         judged = _snapshot(store, work, snaps / "judged", load_parties(store))
-        _load(store, data_dir / UN_NEW, subset=False)
-        reloaded = _snapshot(store, work, snaps / "reloaded", _resolved(store))
+        load_list(store, data_dir / UN_NEW, subset=False)
+        reloaded = _snapshot(store, work, snaps / "reloaded", resolved(store))
     return Stages(lists, un, judged, reloaded, bridged, overruled, joined)

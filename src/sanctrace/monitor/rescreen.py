@@ -29,7 +29,10 @@ from sanctrace.model.entity import Entity
 from sanctrace.monitor import alerts as alert_store
 from sanctrace.monitor.alerts import NewAlert
 from sanctrace.monitor.diff import changes, content
+from sanctrace.monitor.parties import party_alerts
 from sanctrace.normalize import name_forms
+from sanctrace.resolve.listings import listing_reader
+from sanctrace.resolve.store import Parties
 from sanctrace.store import Store
 
 #: Matches kept per customer, best first.
@@ -314,8 +317,10 @@ def rescreen(
     full: bool = False,
     screener: Screener | None = None,
     progress: Progress | None = None,
+    parties: Parties | None = None,
 ) -> list[RescreenReport]:
-    """Bring every watchlist (or these) up to the active list versions; see the module doc."""
+    """Bring every watchlist (or these) up to the active list versions; see the module doc.
+    With ``parties`` (of the active versions), alerts speak of parties (monitor.parties)."""
     names = list(watchlists) if watchlists is not None else watchlist_names(store)
     if not names:
         return []
@@ -341,7 +346,9 @@ def rescreen(
                 if delta is None:
                     mode = "full"
         delta_seconds = time.perf_counter() - started
-        report = _rescreen_one(store, name, screener, mode, delta, lists, fingerprints, progress)
+        report = _rescreen_one(
+            store, name, screener, mode, delta, lists, fingerprints, progress, parties
+        )
         report.seconds = time.perf_counter() - started
         report.timings = {"delta": delta_seconds, **report.timings}
         if not reports:
@@ -385,8 +392,10 @@ def _rescreen_one(
     lists: dict[str, str],
     fingerprints: dict[str, str],
     progress: Progress | None,
+    parties: Parties | None = None,
 ) -> RescreenReport:
     clock = time.perf_counter()
+    listing = listing_reader(store) if parties is not None else None
     customers = _customers(store, watchlist)
     screened = _screened(store, watchlist)
     old_matches = _matches(store, watchlist)
@@ -429,19 +438,22 @@ def _rescreen_one(
                 todo.add(key)
         if key in todo:
             new_matches[key] = _stored(store, screener, query, customer_fp, fingerprints)
-            raised.extend(
-                _alerts(
-                    watchlist,
-                    key,
-                    query,
-                    customer_fp,
-                    old_matches.get(key, {}),
-                    new_matches[key],
-                    cleared,
-                    delta,
-                    lists,
-                )
+            customer_alerts = _alerts(
+                watchlist,
+                key,
+                query,
+                customer_fp,
+                old_matches.get(key, {}),
+                new_matches[key],
+                cleared,
+                delta,
+                lists,
             )
+            if parties is not None and listing is not None and customer_alerts:
+                customer_alerts = party_alerts(
+                    customer_alerts, old_matches.get(key, {}), new_matches[key], parties, listing
+                )
+            raised.extend(customer_alerts)
         if progress is not None and (done % 1000 == 0 or done == len(order)):
             progress(done, len(order))
     report.screened = len(todo)

@@ -24,6 +24,7 @@ from sanctrace.match.index import Index
 from sanctrace.match.screener import Screener, build_index, load_or_build_index
 from sanctrace.monitor import alerts, delivery
 from sanctrace.monitor.rescreen import Progress, RescreenReport, rescreen, watchlist_names
+from sanctrace.resolve.store import ensure_parties
 from sanctrace.store import Store
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,16 @@ def monitor(
     index: Index | None = None,
     progress: Progress | None = None,
     deliver_options: dict[str, Any] | None = None,
+    with_parties: bool = False,
 ) -> MonitorReport:
-    """Re-screen every watchlist against the active versions, then deliver pending alerts."""
+    """Re-screen every watchlist against the active versions, then deliver pending alerts.
+    ``with_parties``: alerts speak of parties ("party X gained a listing on list Y"), the
+    parties of the active versions resolved first if the lists changed since."""
     report = MonitorReport()
     if watchlist_names(store):
         screener = Screener(index if index is not None else load_or_build_index(store))
-        report.rescreens = rescreen(store, screener=screener, progress=progress)
+        parties = ensure_parties(store, screener) if with_parties else None
+        report.rescreens = rescreen(store, screener=screener, progress=progress, parties=parties)
     if delivery.sinks(store):
         report.delivery = delivery.deliver(store, **(deliver_options or {}))
     return report
@@ -105,6 +110,7 @@ def update(
     notify: Notify | None = None,
     progress: Progress | None = None,
     deliver_options: dict[str, Any] | None = None,
+    with_parties: bool = False,
 ) -> UpdateReport:
     """One scheduled update of ``sources``; see the module doc."""
     say = notify or (lambda message: None)
@@ -143,7 +149,13 @@ def update(
     changed = {v.dataset: v.version for v in store.active_versions()} != previous
     try:
         index = build_index(store) if changed else None
-        done = monitor(store, index=index, progress=progress, deliver_options=deliver_options)
+        done = monitor(
+            store,
+            index=index,
+            progress=progress,
+            deliver_options=deliver_options,
+            with_parties=with_parties,
+        )
     except Exception as exc:  # any failure here must put the previous versions back
         log.exception("update failed after loading")
         if changed:
