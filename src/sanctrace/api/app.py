@@ -46,6 +46,10 @@ Sanctions screening over HTTP, offline, against the official lists loaded in san
   request and response shapes of yente, the OpenSanctions API server, so its clients work
   unchanged.
 * **Native** (`/screen`, `/lists`, `/audit`): sanctrace's own JSON.
+* **Parties**: a result is one real-world party, however many lists name it: its party id
+  (`P-…`) as `id`, its listed records in `referents` (`us_ofac_sdn:46431`, …), every list in
+  `datasets`, and a `listings` array with each list's record (list, programs, listed date,
+  version, names). `/entities/{id}` takes a party id or any record id of it.
 * **Access**: every endpoint but `/healthz` and `/readyz` needs an API key, sent as
   `Authorization: ApiKey KEY` (make one with `sanctrace keys create NAME --role screener`).
 * **Audit trail**: every screening is recorded, hash-chained, before it is answered

@@ -3,7 +3,8 @@
 Query examples (``{"schema", "properties"}``) become sanctrace :class:`Query` objects; listed
 entities are sent as yente's ``EntityResponse`` (FtM ``properties`` from
 :mod:`sanctrace.export.ftm`), scored ones with ``score``, ``match`` and ``explanations``.
-Entity ids are sanctrace's (``us_ofac_sdn:46431``); the FtM export id is among ``referents``.
+One listed record's entity is made here; :mod:`sanctrace.api.parties` folds the records of
+one party into one entity (party id, its records' ids in ``referents``).
 """
 
 from __future__ import annotations

@@ -34,19 +34,48 @@ class TotalSpec(BaseModel):
     relation: str = "eq"
 
 
-class EntityResponse(BaseModel):
+class Listing(BaseModel):
+    """One list's record of a party: where the party's properties come from."""
+
     model_config = ConfigDict(populate_by_name=True)
 
+    dataset: str = Field(..., examples=["us_ofac_sdn"])
     id: str = Field(..., examples=["us_ofac_sdn:46431"])
+    source_id: str = Field(..., examples=["46431"])
+    list_: str = Field(
+        ..., alias="list", examples=["OFAC Specially Designated Nationals (SDN) list"]
+    )
     caption: str
     schema_: str = Field(..., alias="schema")
-    properties: dict[str, list[Any]]
-    datasets: list[str] = []
-    referents: list[str] = []
+    programs: list[str] = []
+    listed_on: str | None = None
+    version: str = Field(..., examples=["2024-05-03"])
+    published: str | None = None
+    names: list[str] = []
+    score: float | None = Field(None, description="The record's score, when it matched")
+    matched_name: str | None = None
+
+
+class EntityResponse(BaseModel):
+    """A party, in yente's shape for a merged entity."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(..., examples=["P-cxlfmbsfth"], description="The party id")
+    caption: str
+    schema_: str = Field(..., alias="schema")
+    properties: dict[str, list[Any]] = Field(
+        ..., description="Every listed record's FtM properties, unioned"
+    )
+    datasets: list[str] = Field([], description="Every list that names the party")
+    referents: list[str] = Field(
+        [], examples=[["us_ofac_sdn:46431", "au_dfat_sanctions:7904"]], description="Its records"
+    )
     target: bool = False
     first_seen: str | None = None
     last_seen: str | None = None
     last_change: str | None = None
+    listings: list[Listing] = Field([], description="Each list's record of the party")
 
 
 class FeatureResult(BaseModel):
@@ -59,6 +88,7 @@ class FeatureResult(BaseModel):
 class ScoredEntityResponse(EntityResponse):
     score: float
     match: bool
+    record_id: str = Field(..., description="The party's record that scored best")
     explanations: dict[str, FeatureResult]
 
 
