@@ -2,8 +2,9 @@
 list updates that re-screen the watchlists (``admin`` role).
 
 ``POST /lists/update`` runs one update (fetch, load, re-screen, deliver) in a background thread
-and answers at once; ``GET /lists/update`` tells how the last one went. When it activated new
-versions, the server screens against them from then on.
+and answers at once; ``GET /lists/update`` tells how the last one went. Its alerts speak of
+parties ("party X gained a listing on list Y"). When it activated new versions, the server
+screens against them, and their parties, from then on.
 """
 
 from __future__ import annotations
@@ -139,9 +140,12 @@ def _run_update(rt: Runtime, state: _Updates, datasets: list[str], caller: str) 
                 resolve_sources(datasets),
                 Path(default_db_path().parent / "downloads"),
                 client=client,
+                with_parties=True,
             )
             changed = {v.dataset: v.version for v in store.active_versions()} != before
         if changed:
+            # The new index and its parties (resolved by the update when watchlists were
+            # re-screened, else now); the previous ones serve until both are ready.
             rt.service.load()
         state.last = {
             "state": "done" if report.ok else "failed",
