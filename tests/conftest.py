@@ -30,8 +30,8 @@ def _reset_postgres(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "DROP TABLE IF EXISTS links, entities, list_versions, watch_records, watch_screened, "
-            "watch_matches, watch_state, alerts, alert_sinks, alert_deliveries, api_keys, "
-            "audit_log, audit_head CASCADE"
+            "watch_matches, watch_state, alerts, alert_sinks, alert_deliveries, parties, "
+            "party_members, judgements, party_state, api_keys, audit_log, audit_head CASCADE"
         )
 
 
@@ -59,14 +59,16 @@ def pg_url() -> str:
 
 @pytest.fixture(scope="session")
 def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SANCTRACE_HOME with the bundled official lists loaded and the screening index built,
-    made once per session. Tests only read it (copy it to change it)."""
+    """A SANCTRACE_HOME with the bundled official lists loaded, the screening index built and
+    the parties resolved (what the first screening does, about 20 s), made once per session.
+    Tests only read it (copy it to change it)."""
     from sanctrace.bundle import load_bundle
-    from sanctrace.match import build_index
+    from sanctrace.match import Screener, build_index
+    from sanctrace.resolve.store import ensure_parties
     from sanctrace.store import open_store
 
     home = tmp_path_factory.mktemp("bundled-home")
     with open_store(str(home / "sanctrace.db")) as store:
         load_bundle(store)
-        build_index(store)
+        ensure_parties(store, Screener(build_index(store)))
     return home

@@ -128,8 +128,9 @@ def screen_report(
 
 
 def audit_results(results: Sequence[Result]) -> list[dict[str, Any]]:
-    """What the audit trail keeps of each result: for a party, its id, the record that scored
-    best and every record id it stands for."""
+    """What the audit trail keeps of each result. A party result is kept as its records, each
+    with the party's id and score (so a decision can name any record of it) and the record's
+    own score when it matched (None when it is listed but did not match)."""
     kept = []
     for r in results:
         if not isinstance(r, dict):
@@ -142,16 +143,17 @@ def audit_results(results: Sequence[Result]) -> list[dict[str, Any]]:
                 }
             )
             continue
-        kept.append(
-            {
-                "id": r["id"],
-                "record_id": r.get("record_id", r["id"]),
-                "referents": list(r.get("referents") or [r["id"]]),
-                "score": round(r["score"], 4),
-                "match": r["match"],
-                "matched_name": r["matched_name"],
-            }
-        )
+        for listed in r.get("listings") or [{"id": r["id"], "score": r["score"]}]:
+            kept.append(
+                {
+                    "id": listed["id"],
+                    "party_id": r["id"],
+                    "score": round(r["score"], 4),
+                    "match": r["match"],
+                    "matched_name": listed.get("matched_name") or "",
+                    "record_score": listed.get("score"),
+                }
+            )
     return kept
 
 

@@ -278,13 +278,17 @@ def test_screen_iemz_kupol_finds_the_sdn_entry(home: Path) -> None:
     data = json.loads(proc.stdout)
     assert data["threshold"] == 0.8
     assert {d["dataset"] for d in data["datasets"]} >= {"us_ofac_sdn", "un_sc_sanctions"}
-    ids = [r["id"] for r in data["results"]]
-    assert "us_ofac_sdn:46431" in ids
+    [kupol] = [r for r in data["results"] if "us_ofac_sdn:46431" in r["referents"]]
+    assert kupol["id"].startswith("P-")  # a party: its records are its referents
     assert all(r["score"] >= 0.8 and r["match"] for r in data["results"])
     assert data["results"] == sorted(data["results"], key=lambda r: -r["score"])
     first = data["results"][0]
     assert set(first) == {
         "id",
+        "record_id",
+        "referents",
+        "datasets",
+        "listings",
         "dataset",
         "source_id",
         "schema",
@@ -304,7 +308,7 @@ def test_screen_options_and_errors(home: Path) -> None:
     by_id = json.loads(
         run(home, "screen", "Unknown Name", "--id", "1831083343", "--format", "json").stdout
     )
-    assert "us_ofac_sdn:46431" in [r["id"] for r in by_id["results"]]
+    assert any("us_ofac_sdn:46431" in r["referents"] for r in by_id["results"])
     empty = run(home, "screen", "   ", check=False)
     assert empty.returncode != 0 and "empty" in empty.stderr
     for option, words in (

@@ -56,6 +56,7 @@ def test_json_points_each_finding_at_its_place(home: Path, memo: Path) -> None:
     kupol = found[KUPOL]
     assert set(kupol) == {
         "id",
+        "party_id",
         "caption",
         "dataset",
         "schema",
@@ -71,6 +72,13 @@ def test_json_points_each_finding_at_its_place(home: Path, memo: Path) -> None:
     assert MEMO[kupol["start"] : kupol["end"]] == kupol["text"] == "IEMZ Kupol"
     assert kupol["score"] >= 0.8 and kupol["dataset"] == "us_ofac_sdn"
     assert "IEMZ Kupol" in kupol["context"]
+    # the party named once, with its listing on each list and its one mention
+    [party] = [p for p in document["parties"] if KUPOL in p["referents"]]
+    assert kupol["party_id"] == party["id"] and party["id"].startswith("P-")
+    assert {"au_dfat_sanctions:7904", "ca_dfatd_sema_sanctions:russia-1-part-2-306"} <= set(
+        party["referents"]
+    )
+    assert [(m["start"], m["text"]) for m in party["mentions"]] == [(kupol["start"], "IEMZ Kupol")]
     firm = MEMO.index(MADE_UP)
     for f in document["findings"]:
         assert MEMO[f["start"] : f["end"]] == f["text"]
@@ -95,10 +103,10 @@ def test_every_document_is_audited(home: Path, memo: Path, tmp_path: Path) -> No
         item for item in first["lists"] if item["dataset"] == "us_ofac_sdn"
     ).items()
     start = MEMO.index("IEMZ Kupol")
-    assert {"id": KUPOL, "start": start, "end": start + 10} in [
-        {k: v for k, v in r.items() if k != "score"} for r in first["results"]
-    ]
-    assert all(set(r) == {"id", "start", "end", "score"} for r in first["results"])
+    [kupol] = [r for r in first["results"] if r["id"] == KUPOL]
+    assert (kupol["start"], kupol["end"]) == (start, start + 10)
+    assert kupol["party_id"].startswith("P-")
+    assert all(set(r) == {"id", "party_id", "start", "end", "score"} for r in first["results"])
     assert second["request"]["source"] == str(clean) and second["results"] == []
 
 
@@ -230,4 +238,4 @@ def test_table_keeps_terminal_escapes_out() -> None:
     assert "IEMZ Kupol" in shown and KUPOL in shown
     assert "No listed party found in b.txt" in shown
     columns = [column.header for column in render_table(reports).columns]
-    assert columns == ["source", "page", "offsets", "text", "entity", "score"]
+    assert columns == ["source", "party", "listings", "found at", "score"]

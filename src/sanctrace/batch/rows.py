@@ -19,12 +19,9 @@ class OutputRow(NamedTuple):
     input_key: str
     input_row: int
     input_name: str
-    party_id: str
     id: str
     dataset: str
     source_id: str
-    record_ids: str
-    datasets: str
     schema: str
     caption: str
     score: float | None
@@ -35,6 +32,11 @@ class OutputRow(NamedTuple):
     threshold: float
     lists: str
     skipped: str
+    #: The party matched, every record id of it and its lists (last, so that rows written
+    #: before parties keep their columns in place).
+    party_id: str = ""
+    record_ids: str = ""
+    datasets: str = ""
 
 
 #: The output columns, in order.
@@ -59,25 +61,7 @@ def _empty(
     key: str, number: int, name: str, threshold: float, lists: str, skipped: str
 ) -> OutputRow:
     return OutputRow(
-        key,
-        number,
-        name,
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        None,
-        None,
-        "",
-        "",
-        "",
-        threshold,
-        lists,
-        skipped,
+        key, number, name, "", "", "", "", "", None, None, "", "", "", threshold, lists, skipped
     )
 
 

@@ -27,7 +27,7 @@ from sanctrace.cli.context import State
 from sanctrace.cli.output import err, out, print_json, show_data_date
 from sanctrace.documents.extract import KINDS, Document, extract_path
 from sanctrace.documents.extract.base import label
-from sanctrace.documents.findings import DocumentReport, scan_output
+from sanctrace.documents.findings import DocumentReport, PartyFound, group_findings, scan_output
 from sanctrace.errors import DocumentError, SanctraceError
 from sanctrace.files import atomic_write
 from sanctrace.match import DEFAULT_THRESHOLD
@@ -134,6 +134,8 @@ def scan(
             scanner, versions = _open_scanner(state)
         _warn_notes(document)
         report = scanner.scan(document, threshold=cutoff)
+        report.parties = group_findings(report.findings, state.parties(), state.listing())
+        party_of = {r: p.id for p in report.parties for r in p.referents}
         # Recorded before anything is shown: a screening that cannot be recorded is not answered.
         audit.append(
             state.store(),
@@ -142,7 +144,13 @@ def scan(
             request=_audit_request(document, cutoff),
             lists=audit_lists(versions),
             results=[
-                {"id": f.id, "start": f.start, "end": f.end, "score": round(f.score, 4)}
+                {
+                    "id": f.id,
+                    "party_id": party_of.get(f.id, f.id),
+                    "start": f.start,
+                    "end": f.end,
+                    "score": round(f.score, 4),
+                }
                 for f in report.findings
             ],
         )
@@ -262,32 +270,50 @@ def _cell(value: str) -> Text:
 
 
 def render_table(reports: list[DocumentReport]) -> Table:
-    """The findings of ``reports`` as one table, document by document, best first within a
-    place; the source column only when there are several documents."""
+    """The parties found in ``reports`` as one table, document by document, best first: each
+    party once, with its listings and every place it is named; the source column only when
+    there are several documents."""
     several = len(reports) > 1
     table = Table(show_lines=False, header_style="bold")
     if several:
         table.add_column("source", overflow="fold")
-    table.add_column("page", justify="right")
-    table.add_column("offsets", justify="right", no_wrap=True)
-    table.add_column("text", overflow="fold")
-    table.add_column("entity", overflow="fold")
+    table.add_column("party", overflow="fold", min_width=24)
+    table.add_column("listings", overflow="fold")
+    table.add_column("found at", overflow="fold")
     table.add_column("score", justify="right")
     for number, report in enumerate(reports):
-        findings = sorted(report.findings, key=lambda f: (f.start, -f.score, f.id))
-        for index, f in enumerate(findings):
+        parties = report.grouped()
+        for index, party in enumerate(parties):
             cells: list[str | Text] = [
-                "" if f.page is None else str(f.page),
-                f"{f.start}-{f.end}",
-                _cell(f.text),
-                Text.assemble((_plain(f.caption), "bold"), f"\n{_plain(f.id)}"),
-                f"{f.score:.2f}",
+                Text.assemble((_plain(party.caption), "bold"), f"\n{_plain(party.id)}"),
+                _listing_lines(party),
+                _places(party),
+                f"{party.score:.2f}",
             ]
             if several:
                 cells.insert(0, _cell(label(report.document.source)) if index == 0 else "")
-            last = index == len(findings) - 1 and number < len(reports) - 1
+            last = index == len(parties) - 1 and number < len(reports) - 1
             table.add_row(*cells, end_section=last)
     return table
+
+
+def _listing_lines(party: PartyFound) -> Text:
+    """One line per listing: its record id, and the score of those found."""
+    lines = []
+    for listed in party.listings:
+        score = listed.get("score")
+        lines.append(_plain(str(listed["id"])) + ("" if score is None else f"  {score:.2f}"))
+    return Text("\n".join(lines))
+
+
+def _places(party: PartyFound) -> Text:
+    """One line per place the party is named: page, offsets and the text as written."""
+    lines = []
+    for place in party.places():
+        f = place[0]
+        page = "" if f.page is None else f"p. {f.page} "
+        lines.append(f"{page}{f.start}-{f.end} {_plain(f.text)}")
+    return Text("\n".join(lines))
 
 
 def print_table(reports: list[DocumentReport], console: Console) -> None:
@@ -307,7 +333,7 @@ def print_table(reports: list[DocumentReport], console: Console) -> None:
         if not report.findings:
             console.print(Text(f"No listed party found in {_plain(name)}"))
         else:
-            count = len(report.findings)
-            console.print(f"{count} finding{'s' if count != 1 else ''}:", markup=False)
+            count = len(report.grouped())
+            console.print(f"{count} listed part{'ies' if count != 1 else 'y'} found:", markup=False)
             console.print(render_table([report]))
         console.print()

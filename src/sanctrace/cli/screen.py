@@ -82,6 +82,8 @@ def screen(
         raise SanctraceError("the name to screen is empty (give a name, or --id with a number)")
     if not 0.0 <= threshold <= 1.0:
         raise SanctraceError(f"--threshold must be between 0 and 1, not {threshold}")
+    if limit < 1:
+        raise SanctraceError(f"--limit must be at least 1, not {limit}")
     dates = [parse_birth_date(value) for value in birth_date or []]
     state: State = ctx.obj
     store = state.store_with_data()

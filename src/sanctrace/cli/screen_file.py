@@ -248,9 +248,10 @@ def screen_file(
             },
             lists=audit_lists(loaded[-1].versions),
             results=[
-                [r.input_row, r.party_id, r.score, r.record_ids.split("; ")]
+                [r.input_row, record, r.score, r.party_id]
                 for r in result.rows
                 if r.id
+                for record in r.record_ids.split("; ")
             ],
         )
 

@@ -15,7 +15,7 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
-from sanctrace.documents.findings import DocumentReport, Finding
+from sanctrace.documents.findings import DocumentReport, Finding, PartyFound
 
 #: The highlight of a finding; the browser test looks for this colour in a screenshot.
 HIGHLIGHT = "#ffd54f"
@@ -62,11 +62,13 @@ footer {{ margin-top: 3em; color: #666; font-size: .9em; }}
 
 @dataclass(frozen=True)
 class _Numbered:
-    """A finding with its number in the report (its anchor ``f-N``) and its document's."""
+    """A finding with its number in the report (its anchor ``f-N``), its document's, and the
+    party it names (its details section ``entity-PARTY``)."""
 
     number: int
     document: int
     finding: Finding
+    party: str
 
 
 def render_html(
@@ -76,10 +78,12 @@ def render_html(
     numbered: list[list[_Numbered]] = []
     counter = 0
     for doc_number, report in enumerate(reports, 1):
+        party_of = {id(f): p.id for p in report.grouped() for f in p.findings}
         items = []
         for finding in sorted(report.findings, key=lambda f: (f.start, -f.end, -f.score, f.id)):
             counter += 1
-            items.append(_Numbered(counter, doc_number, finding))
+            party = party_of.get(id(finding), finding.id)
+            items.append(_Numbered(counter, doc_number, finding, party))
         numbered.append(items)
 
     parts: list[str] = [
@@ -152,12 +156,12 @@ def _document(
         )
         for item in items:
             f = item.finding
-            entity = escape(f.id)
             page = "" if f.page is None else str(f.page)
             parts.append(
                 f'<tr><td class="num"><a href="#f-{item.number}">{item.number}</a></td>'
-                f'<td><a href="#entity-{entity}">{escape(f.caption)}</a></td>'
-                f'<td>{entity}</td><td class="num">{f.score:.2f}</td>'
+                f'<td><a href="#entity-{escape(item.party)}">{escape(f.caption)}</a></td>'
+                f"<td>{escape(f.id)}</td>"
+                f'<td class="num">{f.score:.2f}</td>'
                 f'<td class="num">{page}</td>'
                 f'<td><a href="#f-{item.number}">{escape(f.text)}</a></td></tr>\n'
             )
@@ -207,8 +211,7 @@ def _highlighted(parts: list[str], report: DocumentReport, items: list[_Numbered
             parts.append(chunk)
             continue
         covering = sorted(active.values(), key=lambda i: (-i.finding.score, i.number))
-        best = covering[0].finding
-        entity = escape(best.id)
+        entity = escape(covering[0].party)
         anchors = sorted(item.number for item in opened)
         classes = "finding overlap" if len(covering) > 1 else "finding"
         ident = f' id="f-{anchors[0]}"' if anchors else ""
@@ -222,42 +225,76 @@ def _highlighted(parts: list[str], report: DocumentReport, items: list[_Numbered
 
 
 def _entities(parts: list[str], reports: list[DocumentReport], items: list[_Numbered]) -> None:
-    """One section per listed party found, with every place it was found and why."""
+    """One section per listed party found (once, whatever the lists and documents naming it):
+    every listing of it, then every place it was found and why."""
     if not items:
         return
-    by_entity: dict[str, list[_Numbered]] = {}
-    for item in items:
-        by_entity.setdefault(item.finding.id, []).append(item)
-    order = sorted(by_entity, key=lambda e: (-max(i.finding.score for i in by_entity[e]), e))
+    number_of = {id(item.finding): item for item in items}
+    parties: dict[str, PartyFound] = {}
+    places: dict[str, list[list[_Numbered]]] = {}
+    for report in reports:
+        for party in report.grouped():
+            parties.setdefault(party.id, party)
+            for place in party.places():
+                numbered = [number_of[id(f)] for f in place if id(f) in number_of]
+                if numbered:
+                    places.setdefault(party.id, []).append(numbered)
+    order = sorted(places, key=lambda p: (-max(i[0].finding.score for i in places[p]), p))
     parts.append('<h2 id="entities">Listed parties found</h2>\n')
-    for entity_id in order:
-        found = by_entity[entity_id]
-        first = found[0].finding
-        programs = ", ".join(dict.fromkeys(p for i in found for p in i.finding.programs))
+    for party_id in order:
+        party = parties[party_id]
+        found = places[party_id]
+        programs = ", ".join(party.programs)
+        lists = ", ".join(dict.fromkeys(str(d["dataset"]) for d in party.listings))
         parts.append(
-            f'<section class="entity" id="entity-{escape(entity_id)}">\n'
-            f'<h3>{escape(first.caption)}</h3>\n<dl class="meta">\n'
-            f"<dt>Id</dt><dd>{escape(entity_id)}</dd>\n"
-            f"<dt>List</dt><dd>{escape(first.dataset)}</dd>\n"
-            f"<dt>Type</dt><dd>{escape(first.schema)}</dd>\n"
+            f'<section class="entity" id="entity-{escape(party_id)}">\n'
+            f'<h3>{escape(party.caption)}</h3>\n<dl class="meta">\n'
+            f"<dt>Id</dt><dd>{escape(party_id)}</dd>\n"
+            f"<dt>Lists</dt><dd>{escape(lists)}</dd>\n"
+            f"<dt>Type</dt><dd>{escape(party.schema)}</dd>\n"
             f"<dt>Programs</dt><dd>{escape(programs) or '<span class=muted>none given</span>'}"
-            f"</dd>\n<dt>Best score</dt><dd>{max(i.finding.score for i in found):.2f}</dd>\n"
+            f"</dd>\n<dt>Best score</dt><dd>{max(i[0].finding.score for i in found):.2f}</dd>\n"
             "</dl>\n"
         )
-        for item in found:
-            _occurrence(parts, reports[item.document - 1], item)
+        _listings(parts, party)
+        for at in found:
+            _occurrence(parts, reports[at[0].document - 1], at[0], [i.finding.id for i in at[1:]])
         parts.append("</section>\n")
 
 
-def _occurrence(parts: list[str], report: DocumentReport, item: _Numbered) -> None:
+def _listings(parts: list[str], party: PartyFound) -> None:
+    """A party's listings side by side: list, record id, programs, listed date, version and
+    the score of those found. A record's row carries its anchor (``entity-RECORD``)."""
+    parts.append(
+        '<table class="listings"><thead><tr><th>list</th><th>record id</th><th>programs</th>'
+        "<th>listed</th><th>version</th><th>score</th></tr></thead><tbody>\n"
+    )
+    for listed in party.listings:
+        record = str(listed["id"])
+        anchor = f' id="entity-{escape(record)}"' if record != party.id else ""
+        score = listed.get("score")
+        parts.append(
+            f"<tr{anchor}><td>{escape(str(listed.get('list') or listed['dataset']))}</td>"
+            f"<td>{escape(record)}</td>"
+            f"<td>{escape(', '.join(listed.get('programs') or []))}</td>"
+            f"<td>{escape(str(listed.get('listed_on') or ''))}</td>"
+            f"<td>{escape(str(listed.get('version') or ''))}</td>"
+            f'<td class="num">{"" if score is None else f"{score:.2f}"}</td></tr>\n'
+        )
+    parts.append("</tbody></table>\n")
+
+
+def _occurrence(parts: list[str], report: DocumentReport, item: _Numbered, also: list[str]) -> None:
     f = item.finding
     where = f"characters {f.start:,}–{f.end:,}"
     if f.page is not None:
         where = f"page {f.page}, {where}"
+    also_text = f" (also {escape(', '.join(also))})" if also else ""
     parts.append(
         f'<div class="occurrence"><p><a href="#f-{item.number}">Finding {item.number}</a> in '
         f'<a href="#doc-{item.document}">{escape(report.document.source)}</a> ({where}): '
-        f"<strong>{escape(f.text)}</strong>, score <strong>{f.score:.2f}</strong></p>\n"
+        f"<strong>{escape(f.text)}</strong>, score <strong>{f.score:.2f}</strong> on "
+        f"{escape(f.id)}{also_text}</p>\n"
     )
     if f.context:
         parts.append(f'<p class="context">{_context(f.context, f.text)}</p>\n')
