@@ -62,9 +62,14 @@ def test_a_text_file_is_screened_and_recorded(
     request = record.record["request"]
     assert request["endpoint"] == "/scan" and request["source"] == "memo.txt"
     assert request["bytes"] == len(MEMO.encode()) and len(request["sha256"]) == 64
-    assert {"id": KUPOL, "start": kupol["start"], "end": kupol["end"]} in [
-        {k: v for k, v in r.items() if k != "score"} for r in record.record["results"]
-    ]
+    # The document names one party, listed on three lists; the audit keeps record and party.
+    [party] = [p for p in document["parties"] if KUPOL in p["referents"]]
+    assert party["id"].startswith("P-") and kupol["party_id"] == party["id"]
+    assert {"au_dfat_sanctions:7904", "ca_dfatd_sema_sanctions:russia-1-part-2-306"} <= set(
+        party["referents"]
+    )
+    kept = {"id": KUPOL, "party_id": party["id"], "start": kupol["start"], "end": kupol["end"]}
+    assert kept in [{k: v for k, v in r.items() if k != "score"} for r in record.record["results"]]
     assert {item["dataset"] for item in record.record["lists"]} >= {"us_ofac_sdn"}
 
 

@@ -27,7 +27,7 @@ from sanctrace.api.service import Service
 from sanctrace.api.wire import ERRORS
 from sanctrace.documents.extract import KINDS, Document, detect_kind, extract_bytes
 from sanctrace.documents.extract.base import DEFAULT_MAX_BYTES, human_size
-from sanctrace.documents.findings import scan_output
+from sanctrace.documents.findings import group_findings, scan_output
 from sanctrace.documents.scan import Scanner
 from sanctrace.errors import DocumentError
 from sanctrace.keys import ApiKey
@@ -183,10 +183,11 @@ async def scan(request: Request, key: ApiKey = require("screener")) -> Any:
     """Upload one document as the form field `file` (PDF, DOCX, XLSX, CSV, HTML, EML, Markdown
     or text, up to 100 MB); optional fields `threshold` and `kind`. The answer is the JSON of
     `sanctrace scan --format json` for that document: `{"threshold", "lists", "documents"}`,
-    each finding with its character offsets, page and the text as written. Written to the
-    audit trail first."""
+    each finding with its character offsets, page, the text as written and its `party_id`,
+    and each document's `parties` (one per party named, with every listing of it). Written
+    to the audit trail first."""
     rt = runtime(request)
-    rt.need_ready()
+    rt.need_ready(wait=0)
     form = parse_form(request.headers.get("content-type", ""), await request.body())
     upload = form.get("file")
     if upload is None:
@@ -232,6 +233,7 @@ def _scan(
     scanner, lock = scanner_for(service)
     with lock:
         report = scanner.scan(document, threshold=threshold)
+    report.parties = group_findings(report.findings, service.parties, service.listing)
     rt.metrics.screenings.labels("scan").inc()
     audited(
         rt,
@@ -240,7 +242,13 @@ def _scan(
         request=_audit_request(document, data, threshold),
         lists=service.lists(),
         results=[
-            {"id": f.id, "start": f.start, "end": f.end, "score": round(f.score, 4)}
+            {
+                "id": f.id,
+                "party_id": service.parties.party_of(f.id),
+                "start": f.start,
+                "end": f.end,
+                "score": round(f.score, 4),
+            }
             for f in report.findings
         ],
     )
