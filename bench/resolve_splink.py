@@ -222,6 +222,8 @@ def run_splink(
     start = time.perf_counter()
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory_limit}'")
+    # Spill beside the outputs, not into ./.tmp (the work tree) as an in-memory DuckDB would.
+    con.execute(f"SET temp_directory = '{out_dir / 'duckdb-spill'}'")
     con.execute(
         "CREATE TABLE records AS SELECT * FROM read_json(?, format='newline_delimited', columns={"
         "unique_id:'VARCHAR', kind:'VARCHAR', name_primary:'VARCHAR', names:'VARCHAR[]', "
