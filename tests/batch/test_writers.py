@@ -36,6 +36,9 @@ ROWS = [
         0.8,
         "us_ofac_sdn@2024-05-03",
         "",
+        party_id="P-cxlfmbsfth",
+        record_ids="us_ofac_sdn:46431; au_dfat_sanctions:7904",
+        datasets="au_dfat_sanctions; us_ofac_sdn",
     ),
     OutputRow("-42", 3, HOSTILE, "", "", "", "", "", None, None, "", "", "", 0.8, "x", ""),
     OutputRow(
@@ -61,6 +64,9 @@ def test_every_format_reads_back(tmp_path: Path, fmt: OutputFormat) -> None:
     assert first["id"] == "us_ofac_sdn:46431" and first["input_row"] == "2"
     assert first["score"] == "0.9481" and first["match"] == "true"
     assert first["threshold"] == "0.8"
+    assert first["party_id"] == "P-cxlfmbsfth"
+    assert first["record_ids"].split("; ") == ["us_ofac_sdn:46431", "au_dfat_sanctions:7904"]
+    assert first["datasets"] == "au_dfat_sanctions; us_ofac_sdn"
     spreadsheet = fmt in (OutputFormat.csv, OutputFormat.tsv, OutputFormat.xlsx)
     second = dict(zip(COLUMNS, rows[1], strict=True))
     # spreadsheet formats neutralise formulas; data formats keep values exact

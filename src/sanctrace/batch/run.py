@@ -217,10 +217,23 @@ def _manifest(
             "chunk_size": options.chunk_size,
             "chunk_bytes": options.limits.chunk_bytes,
         },
-        "lists": {"index_key": lists.index_key, "versions": lists_label(settings.versions)},
+        "lists": {
+            "index_key": lists.index_key,
+            "versions": lists_label(settings.versions),
+            "parties": _parties_key(lists.parties),
+        },
     }
     normalized: dict[str, Any] = json.loads(json.dumps(manifest))
     return normalized
+
+
+def _parties_key(parties: Parties | None) -> str | None:
+    """Identifies who is the same party (an analyst's judgement changes it without a new list
+    version): a resumed run must group its rows as the first part did."""
+    if parties is None:
+        return None
+    text = "\n".join(f"{r}={p}" for r, p in sorted(parties.membership.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _MISMATCH = {
