@@ -40,20 +40,25 @@ class Clusters:
     def keep_apart(self, judgement: Judgement) -> None:
         for x, y in (judgement.pair, judgement.pair[::-1]):
             if x in self.parent and y in self.parent:
-                self.apart[self.find(x)][y] = judgement
+                _keep(self.apart[self.find(x)], y, judgement)
 
-    def obstacle(self, a: str, b: str, same_list_ok: bool = False) -> Judgement | str | None:
-        """What stops a and b joining: a "different" judgement, a shared list, or None."""
+    def obstacle(
+        self, a: str, b: str, same_list_ok: bool = False, by_analyst: bool = False
+    ) -> Judgement | str | None:
+        """What stops a and b joining: a "different" judgement, a shared list, or None. An
+        analyst's join is stopped only by an analyst's "different"."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
         small, large = sorted((ra, rb), key=lambda r: len(self.members[r]))
-        for record, judgement in self.apart[small].items():
-            if record in self.members[large]:
-                return judgement
-        for record, judgement in self.apart[large].items():
-            if record in self.members[small]:
-                return judgement
+        for one, other in ((small, large), (large, small)):
+            for record, judgement in self.apart[one].items():
+                if record in self.members[other] and (
+                    not by_analyst or judgement.source == "analyst"
+                ):
+                    return judgement
+        if by_analyst:
+            return None
         if not same_list_ok and self.lists[ra] & self.lists[rb]:
             shared = ", ".join(sorted(self.lists[ra] & self.lists[rb]))
             return f"both parties already have a record on {shared}"
@@ -69,7 +74,14 @@ class Clusters:
         self.members[ra] |= self.members.pop(rb)
         self.lists[ra] |= self.lists.pop(rb)
         for record, judgement in self.apart.pop(rb).items():
-            self.apart[ra].setdefault(record, judgement)
+            _keep(self.apart[ra], record, judgement)
 
     def groups(self) -> list[list[str]]:
         return sorted(sorted(m) for m in self.members.values())
+
+
+def _keep(apart: dict[str, Judgement], record: str, judgement: Judgement) -> None:
+    """One "different" per record is enough to stop a join; an analyst's outranks a rule's."""
+    held = apart.get(record)
+    if held is None or (judgement.source == "analyst" and held.source != "analyst"):
+        apart[record] = judgement

@@ -79,13 +79,17 @@ def cluster(
         if j.verdict == "different":
             clusters.keep_apart(j)
     contradictions = []
+    # The rules' "same" first, strongest first; then the analyst's, which join whole parties
+    # (a list's second record does not stop them) unless a "different" stands in the way.
     for j in sorted(
         (j for j in decided.values() if j.verdict == "same"),
-        key=lambda j: (j.rank, -(j.score or 1.0), j.pair),
+        key=lambda j: (j.source == "analyst", j.rank, -(j.score or 1.0), j.pair),
     ):
         if j.a not in clusters.parent or j.b not in clusters.parent:
             continue
-        obstacle = clusters.obstacle(j.a, j.b, same_list_ok=j.source in ("listing", "analyst"))
+        obstacle = clusters.obstacle(
+            j.a, j.b, same_list_ok=j.source == "listing", by_analyst=j.source == "analyst"
+        )
         if obstacle is None:
             clusters.join(j.a, j.b)
         elif j.source != "name" or isinstance(obstacle, Judgement):
