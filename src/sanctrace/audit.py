@@ -237,16 +237,22 @@ def decide(
 
 
 def _result_ids(results: Any) -> set[str]:
-    """Entity ids in a record's results: ``[{"id", ...}]`` (screen), ``{"q1": [...]}`` (yente
-    /match) or ``[[row, id, score]]`` (batch)."""
+    """Record and party ids in a record's results: ``[{"id", "party_id", "referents"...}]``
+    (screen), ``{"q1": [...]}`` (yente /match) or ``[[row, id, score, party or record ids]]``
+    (batch)."""
     if isinstance(results, dict):
         return {i for value in results.values() for i in _result_ids(value)}
     ids = set()
     for item in results or ():
         if isinstance(item, dict) and "id" in item:
             ids.add(str(item["id"]))
+            if item.get("party_id"):
+                ids.add(str(item["party_id"]))
+            ids.update(str(r) for r in item.get("referents") or ())
         elif isinstance(item, list) and len(item) > 1:
             ids.add(str(item[1]))
+            extra = item[3] if len(item) > 3 else ()
+            ids.update([extra] if isinstance(extra, str) else [str(x) for x in extra or ()])
     return ids
 
 

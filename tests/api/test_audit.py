@@ -284,3 +284,18 @@ def test_cli_decision_on_a_cli_screening(db: str, store: Store) -> None:
     }
     refused = runner.invoke(cli, [*args, "perhaps"])
     assert refused.exit_code != 0
+
+
+def test_cli_decision_may_name_the_party(db: str, store: Store) -> None:
+    """A screening answers with parties: a decision may name the party id it showed."""
+    runner = CliRunner()
+    screened = runner.invoke(cli, ["--db", db, "screen", "IEMZ Kupol", "--format", "json"])
+    assert screened.exit_code == 0, screened.output
+    seq = audit.head(store)[0]
+    party = json.loads(screened.stdout)["results"][0]["id"]
+    assert party.startswith("P-")
+    args = ["--db", db, "audit", "decide", str(seq), party, "--decision", "match"]
+    made = runner.invoke(cli, [*args, "--note", "the Izhevsk plant"])
+    assert made.exit_code == 0, made.output
+    stranger = runner.invoke(cli, [*args[:4], "P-notaparty", "--decision", "match"])
+    assert stranger.exit_code != 0

@@ -84,6 +84,9 @@ def _entity(alert: Alert) -> str:
 
 def _summary(alert: Alert) -> str:
     """What happened, in a few words."""
+    party = alert.details.get("party")
+    if isinstance(party, dict) and party.get("summary"):
+        return str(party["summary"])
     if alert.kind == "operational":
         return f"{alert.details.get('step')}: {alert.details.get('error')}"
     if alert.kind == "removed":

@@ -70,7 +70,7 @@ class State:
         from sanctrace.monitor.update import monitor
 
         with rescreen_progress() as progress:
-            report = monitor(self.store(), index=index, progress=progress)
+            report = monitor(self.store(), index=index, progress=progress, with_parties=True)
         print_monitor_report(report)
 
     def screener(self) -> Screener:

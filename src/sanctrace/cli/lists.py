@@ -296,6 +296,7 @@ def update_cmd(
                 retries=retries,
                 notify=note,
                 progress=progress,
+                with_parties=True,
             )
         if json_output:
             print_json(report.to_dict())

@@ -90,7 +90,14 @@ def rescreen_cmd(
     if watchlist and watchlist not in watchlist_names(store):
         raise SanctraceError(f"no watchlist {watchlist!r}")
     with rescreen_progress() as progress:
-        reports = rescreen(store, names, full=full, screener=state.screener(), progress=progress)
+        reports = rescreen(
+            store,
+            names,
+            full=full,
+            screener=state.screener(),
+            progress=progress,
+            parties=state.parties(),
+        )
     if json_output:
         print_json([r.to_dict() for r in reports])
         return
