@@ -3,6 +3,7 @@ first time a command needs data."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -97,7 +98,7 @@ class State:
             active = store.active_versions()
             if resolved_for(store) != versions_key(active):
                 note(f"resolving parties across {len(active)} lists (once per list update)…")
-            self._parties = ensure_parties(store, screener)
+            self._parties = ensure_parties(store, screener, workers=min(2, os.cpu_count() or 1))
         return self._parties
 
     def listing(self) -> Listing:
