@@ -5,6 +5,7 @@ takes the project's Screener, so both lists' spellings are compared as a screeni
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import combinations
@@ -113,7 +114,8 @@ def name_judgements(
     ``workers`` > 1 shares the screening among forked processes (the index is shared
     copy-on-write); the outcome is the same for any number of workers."""
     global _SHARED
-    if workers <= 1 or len(entities) < 2000:
+    # Forking a process that runs other threads can copy a held lock: one process then.
+    if workers <= 1 or len(entities) < 2000 or threading.active_count() > 1:
         scores, rivals = _pair_scores(entities, screener, range(len(entities)))
     else:
         _SHARED = (entities, screener)
