@@ -21,8 +21,7 @@ from sanctrace.keys import ApiKey
 from sanctrace.match import DEFAULT_THRESHOLD
 from sanctrace.match import Query as ScreenQuery
 from sanctrace.match.screener import MAX_QUERY_CHARS, QUERY_SCHEMATA
-from sanctrace.screening import audit_results, birth_date, country_code
-from sanctrace.store import VersionInfo
+from sanctrace.screening import audit_results, birth_date, country_code, screen_report
 
 router = APIRouter()
 #: The largest integer a database column holds (a larger id is 422, not an overflow).
@@ -110,29 +109,6 @@ def screen(request: Request, body: ScreenRequest, key: ApiKey = require("screene
         results=audit_results(results),
     )
     return JSONResponse(screen_report(query, results, versions, body.threshold))
-
-
-def screen_report(
-    query: ScreenQuery,
-    results: list[dict[str, Any]],
-    versions: list[VersionInfo],
-    threshold: float,
-) -> dict[str, Any]:
-    """The JSON of one screening, as ``sanctrace screen --format json`` writes it."""
-    return {
-        "query": query.to_dict(),
-        "datasets": [
-            {
-                "dataset": v.dataset,
-                "version": v.version,
-                "published": v.published,
-                "entities": v.entities,
-            }
-            for v in versions
-        ],
-        "threshold": threshold,
-        "results": results,
-    }
 
 
 @router.get("/lists", summary="Stored list versions", tags=["Screening"], responses=ERRORS)

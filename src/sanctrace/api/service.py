@@ -24,6 +24,7 @@ from sanctrace.match import Match, Query, Screener
 from sanctrace.match.screener import index_path
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.entity import Entity
+from sanctrace.resolve.listings import listing_of as listing_fields
 from sanctrace.resolve.store import Parties, ensure_parties
 from sanctrace.screening import audit_lists
 from sanctrace.store import Store, VersionInfo
@@ -42,21 +43,9 @@ _FREEZE_EVERY = 500
 
 
 def listing_of(entity: Entity, version: VersionInfo) -> dict[str, Any]:
-    """One listing of a party, as :func:`sanctrace.resolve.listings.listing_reader` gives it
-    (read here through the service's entity cache, which request threads share safely)."""
-    return {
-        "dataset": entity.dataset,
-        "id": entity.id,
-        "source_id": entity.source_id,
-        "list": list_title(entity.dataset),
-        "caption": entity.caption,
-        "schema": entity.schema,
-        "programs": list(entity.programs),
-        "listed_on": entity.listed_on,
-        "version": version.version,
-        "published": version.published,
-        "names": [n.value for n in entity.names][:20],
-    }
+    """One listing of a party, read through the service's entity cache (which request threads
+    share safely)."""
+    return listing_fields(entity, version, list_title(entity.dataset))
 
 
 @lru_cache(maxsize=256)

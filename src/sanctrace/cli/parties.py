@@ -11,7 +11,7 @@ from rich.table import Table
 
 from sanctrace.cli.context import State
 from sanctrace.errors import NotFoundError
-from sanctrace.resolve.grouping import CAPTION_ORDER
+from sanctrace.resolve.grouping import party_caption
 from sanctrace.resolve.ids import is_party_id
 from sanctrace.resolve.judgements import Judgement, effective
 from sanctrace.resolve.store import (
@@ -43,16 +43,6 @@ def party_id_of(any_id: str, parties: Parties) -> str:
             "us_ofac_sdn:46431 or P-abcdefghij)"
         )
     return party
-
-
-def party_caption(listings: Sequence[dict[str, Any]]) -> str | None:
-    """The caption of the most widely used list that names the party."""
-    if not listings:
-        return None
-    rank = {d: i for i, d in enumerate(CAPTION_ORDER)}
-    first = min(listings, key=lambda d: (rank.get(d["dataset"], len(rank)), d["id"]))
-    caption: str | None = first.get("caption")
-    return caption
 
 
 def joining_judgements(members: Sequence[str], judgements: Sequence[Judgement]) -> list[Judgement]:

@@ -64,7 +64,7 @@ def party_result(
     result.update(
         id=party,
         record_id=best.id,
-        caption=_caption(listings) or best.caption,
+        caption=party_caption(listings) or best.caption,
         referents=[d["id"] for d in listings],
         datasets=sorted({d["dataset"] for d in listings}),
         programs=sorted({p for d in listings for p in d.get("programs", [])}),
@@ -73,7 +73,8 @@ def party_result(
     return result
 
 
-def _caption(listings: Sequence[dict[str, Any]]) -> str | None:
+def party_caption(listings: Sequence[dict[str, Any]]) -> str | None:
+    """The caption of the most widely used list that names the party."""
     if not listings:
         return None
     rank = {d: i for i, d in enumerate(CAPTION_ORDER)}

@@ -7,7 +7,8 @@ from functools import lru_cache
 from typing import Any
 
 from sanctrace.errors import NotFoundError
-from sanctrace.store import Store
+from sanctrace.model.entity import Entity
+from sanctrace.store import Store, VersionInfo
 
 
 def listing_reader(store: Store, titles: dict[str, str] | None = None) -> Any:
@@ -24,19 +25,23 @@ def listing_reader(store: Store, titles: dict[str, str] | None = None) -> Any:
             entity, info = store.get_entity(record_id)
         except NotFoundError:
             return None
-        version = versions.get(entity.dataset, info)
-        return {
-            "dataset": entity.dataset,
-            "id": entity.id,
-            "source_id": entity.source_id,
-            "list": titles.get(entity.dataset, entity.dataset),
-            "caption": entity.caption,
-            "schema": entity.schema,
-            "programs": list(entity.programs),
-            "listed_on": entity.listed_on,
-            "version": version.version,
-            "published": version.published,
-            "names": [n.value for n in entity.names][:20],
-        }
+        return listing_of(entity, versions.get(entity.dataset, info), titles.get(entity.dataset))
 
     return listing
+
+
+def listing_of(entity: Entity, version: VersionInfo, title: str | None = None) -> dict[str, Any]:
+    """One listing of a party: the record's list, programs, listed date, version and names."""
+    return {
+        "dataset": entity.dataset,
+        "id": entity.id,
+        "source_id": entity.source_id,
+        "list": title or entity.dataset,
+        "caption": entity.caption,
+        "schema": entity.schema,
+        "programs": list(entity.programs),
+        "listed_on": entity.listed_on,
+        "version": version.version,
+        "published": version.published,
+        "names": [n.value for n in entity.names][:20],
+    }
