@@ -157,6 +157,14 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _progress(stage: str, timings: dict[str, float]) -> None:
+    """A long run's stages on stderr, so a run that dies late still tells where the time went."""
+    print(
+        f"splink: {stage} {json.dumps({k: round(v, 1) for k, v in timings.items()})}",
+        file=sys.stderr,
+    )
+
+
 def splink_settings(with_ids: bool) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -250,12 +258,14 @@ def run_splink(
             rule, record_sample_proportion=sample
         )
     timings["train_s"] = time.perf_counter() - mark
+    _progress("trained", timings)
 
     linker.misc.save_model_to_json(str(out_dir / "model.json"), overwrite=True)
     mark = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=THRESHOLDS[0])
     pairs = con.execute(f"SELECT count(*) FROM {predictions.physical_name}").fetchone()[0]
     timings["predict_s"] = time.perf_counter() - mark
+    _progress(f"predicted {pairs} pairs", timings)
 
     mark = time.perf_counter()
     for threshold in THRESHOLDS:
