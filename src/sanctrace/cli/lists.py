@@ -347,6 +347,36 @@ def export(
     show_data_date([info], to_stderr=True)
 
 
+@app.command("export-parties")
+def export_parties(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
+) -> None:
+    """Export every party of the active lists as FollowTheMoney JSON lines: one entity per
+    party (id = party id, referents = its records), properties unioned across its lists."""
+    from sanctrace.export.ftm_parties import write_party_ftm
+
+    state: State = ctx.obj
+    store = state.store_with_data()
+    parties = state.parties()
+    versions = store.active_versions()
+    records = {e.id: e for v in versions for e in store.iter_entities(v.dataset, v.version)}
+    grouped = [
+        (party, [records[r] for r in members if r in records])
+        for party, members in sorted(parties.by_party.items())
+    ]
+    grouped = [(party, members) for party, members in grouped if members]
+    if output is None:
+        write_party_ftm(grouped, sys.stdout)
+    else:
+        with atomic_write(output) as fh:
+            write_party_ftm(grouped, fh)
+        note(f"wrote {len(grouped):,} parties of {len(records):,} records to {output}")
+    show_data_date(versions, to_stderr=True)
+
+
 class DiffFormat(StrEnum):
     table = "table"
     json = "json"
