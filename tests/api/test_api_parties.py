@@ -147,12 +147,12 @@ def test_entities_follows_a_merged_partys_former_id(own_home: Path, screener: Sc
         kupol = service.parties.canonical("us_ofac_sdn:46431")
         other = service.parties.canonical("gb_fcdo_sanctions:BEL0001")  # on no list of Kupol's
         assert other != kupol
-        service.close()
         _, parties = judge(
             store, "us_ofac_sdn:46431", "gb_fcdo_sanctions:BEL0001", "same", "test", "to merge"
         )
         assert parties.canonical(kupol) == parties.canonical(other)
         _, secret = keys.create_key(store, "test", "screener")
+        service.close()  # closes the store it was given, too
     app = create_app(open_store(db), settings=ApiSettings(), screener=screener)
     with TestClient(app) as client:
         headers = {"Authorization": f"ApiKey {secret}"}

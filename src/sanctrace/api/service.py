@@ -272,6 +272,9 @@ class Service:
         return record
 
     def close(self) -> None:
+        """Stop the far process and close every connection, the one the service was given
+        included (the app owns it): an app that ends leaves no connection open."""
         if self.far is not None:
             self.far.close()
         self.pool.close()
+        self.store.close()

@@ -61,4 +61,3 @@ def write_party_ftm(parties: Iterable[tuple[str, Sequence[Entity]]], fh: IO[str]
             fh.write("\n")
             count += 1
     return count
-
