@@ -116,7 +116,7 @@ def name_judgements(
     global _SHARED
     # Forking a process that runs other threads can copy a held lock: one process then.
     if workers <= 1 or len(entities) < 2000 or threading.active_count() > 1:
-        scores, rivals = _pair_scores(entities, screener, range(len(entities)))
+        scores, rivals = pair_scores(entities, screener, range(len(entities)))
     else:
         _SHARED = (entities, screener)
         try:
@@ -124,12 +124,29 @@ def name_judgements(
                 parts = pool.map(_pair_scores_part, [(k, workers) for k in range(workers)])
         finally:
             _SHARED = None
-        scores, rivals = {}, set()
-        for part, part_rivals in parts:
-            rivals |= part_rivals
-            for pair, score in part.items():
-                if score > scores.get(pair, 0.0):
-                    scores[pair] = score
+        scores, rivals = merge_parts(parts)
+    return judge_pairs(entities, scores, rivals)
+
+
+def merge_parts(parts: Iterable[PairScores]) -> PairScores:
+    """The pair scores of the name pass's parts (workers, Spark tasks) as one: each pair's
+    best score, every rival."""
+    scores: dict[tuple[str, str], float] = {}
+    rivals: set[tuple[str, str]] = set()
+    for part, part_rivals in parts:
+        rivals |= part_rivals
+        for pair, score in part.items():
+            if score > scores.get(pair, 0.0):
+                scores[pair] = score
+    return scores, rivals
+
+
+def judge_pairs(
+    entities: Sequence[Entity],
+    scores: dict[tuple[str, str], float],
+    rivals: set[tuple[str, str]],
+) -> list[Judgement]:
+    """Each scored pair decided once, on its best name score, with the two records' evidence."""
     by_id = {e.id: e for e in entities}
     out = []
     for (a, b), score in sorted(scores.items()):
@@ -149,12 +166,10 @@ def _pair_scores_part(args: tuple[int, int]) -> PairScores:
     assert _SHARED is not None
     entities, screener = _SHARED
     k, workers = args
-    return _pair_scores(entities, screener, range(k, len(entities), workers))
+    return pair_scores(entities, screener, range(k, len(entities), workers))
 
 
-def _pair_scores(
-    entities: Sequence[Entity], screener: Screener, which: Iterable[int]
-) -> PairScores:
+def pair_scores(entities: Sequence[Entity], screener: Screener, which: Iterable[int]) -> PairScores:
     """Best name score of each pair of records of two lists, from the records ``which``, and
     the (record, list) whose names score high against two or more records of that list."""
     known = {e.id for e in entities}
