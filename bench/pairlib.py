@@ -46,6 +46,7 @@ def bundled_index() -> Index:
     if path.exists():
         with path.open("rb") as fh:
             index: Index = pickle.load(fh)
+        index._finish()  # the caches of the code that runs now, not of the one that pickled it
         return index
     print("building the index of the bundled lists (once)...", file=sys.stderr)
     index = Index.build(benchlib.load_bundled_entities())

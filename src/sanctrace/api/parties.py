@@ -85,9 +85,27 @@ def party_json(
 ) -> dict[str, Any]:
     """yente's ``EntityResponse`` for a party: the lead record's schema, every record's
     properties unioned (values in the order of ``listings``; plain values only where the
-    schema has the property, so FtM clients can read them), and the ``listings``."""
+    schema has the property, so FtM clients can read them), and the ``listings``. Made once
+    per party and lists shown, until the lists change: callers may set top-level keys only."""
     records = [d["id"] for d in listings]
     lead = lead or records[0]
+    key = (party, tuple(records), lead, caption, nested)
+    made = service.party_answers.get(key)
+    if made is None:
+        made = _party_json(service, party, listings, records, caption, lead, nested)
+        service.party_answers.put(key, made)
+    return dict(made)
+
+
+def _party_json(
+    service: Service,
+    party: str,
+    listings: Sequence[dict[str, Any]],
+    records: list[str],
+    caption: str | None,
+    lead: str,
+    nested: bool,
+) -> dict[str, Any]:
     shown = []
     for record in [lead, *(r for r in records if r != lead)]:
         entity, ftm, version = service.entity(record)

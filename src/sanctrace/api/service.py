@@ -7,7 +7,8 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import lru_cache
@@ -57,6 +58,32 @@ def list_title(dataset: str) -> str:
             return item.title
     source = OFFICIAL_SOURCES.get(dataset)
     return source.title if source else dataset
+
+
+class Recent:
+    """The ``size`` most recently used answers, shared by request threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class StorePool:
@@ -124,6 +151,8 @@ class Service:
         self._screen_lock = threading.Lock()
         self._ftm = lru_cache(maxsize=ENTITY_CACHE)(self._load_ftm)
         self._listing = lru_cache(maxsize=ENTITY_CACHE)(self._load_listing)
+        #: Parties as the API sends them (before their score), per party and lists shown.
+        self.party_answers = Recent(ENTITY_CACHE)
         if screener is not None:
             self._use(screener, self._resolve(screener))
 
@@ -180,6 +209,7 @@ class Service:
         self.parties = parties
         self._ftm.cache_clear()
         self._listing.cache_clear()
+        self.party_answers.clear()
         self.load_error = self.reload_error = None
         self.ready.set()
         log.info(

@@ -45,6 +45,9 @@ class MatchConfig:
     open_postings: int = 120
     #: Index keys on more than this share of name entries carry no signal for candidates.
     max_posting_share: float = 0.05
+    #: ... and at most this many entries open the search, however large the index (None: no
+    #: cap). Cross-list resolution caps it: its index grows with the records it resolves.
+    max_open_postings: int | None = None
 
     # -- token alignment --------------------------------------------------------------------
     #: Token pairs less similar than this are left unaligned.

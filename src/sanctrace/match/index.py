@@ -156,6 +156,7 @@ class Index:
         self._weights: dict[str, float] = {}
         self._sets: dict[int, frozenset[int]] = {}
         self._entry_weights: dict[int, tuple[float, ...]] = {}
+        self._name_datasets: list[str] | None = None
         #: Query tokens recur across queries (first names, "group", "trading"): their postings
         #: are looked up once per configuration.
         self._source_cache: dict[tuple[str, str, int, int], _TokenHits] = {}
@@ -287,6 +288,8 @@ class Index:
         With ``datasets``, only entries of those lists compete for the places: screening one
         list must not lose its records to another list's (Sberbank on the SDN list)."""
         limit = max(50, int(len(self.names) * config.max_posting_share))
+        if config.max_open_postings is not None:
+            limit = min(limit, config.max_open_postings)
         scores: dict[int, float] = defaultdict(float)
         known: dict[str, _TokenHits] = {}
         for form in forms:
@@ -340,10 +343,8 @@ class Index:
                 if coverage > scores[n]:
                     scores[n] = coverage
         if datasets is not None:
-            names, entities = self.names, self.entities
-            scores = {
-                n: w for n, w in scores.items() if entities[names[n].entity].dataset in datasets
-            }
+            of = self.name_datasets()
+            scores = {n: w for n, w in scores.items() if of[n] in datasets}
         # The dict is filled in query order and near spellings come in spelling order, so
         # ties fall the same way in every process.
         ranked = heapq.nlargest(config.candidate_names, scores.items(), key=itemgetter(1))
@@ -351,6 +352,13 @@ class Index:
             return []
         floor = ranked[0][1] * config.candidate_relative_floor
         return [(n, w) for n, w in ranked if w >= floor]
+
+    def name_datasets(self) -> list[str]:
+        """The list of each name entry, for screenings restricted to some lists (made once)."""
+        if self._name_datasets is None:
+            entities = self.entities
+            self._name_datasets = [entities[entry.entity].dataset for entry in self.names]
+        return self._name_datasets
 
     def _token_hits(self, token: str, key: str, config: MatchConfig) -> _TokenHits:
         """What one query token finds, kept across queries (tokens recur: first names, "group",

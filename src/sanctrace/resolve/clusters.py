@@ -1,12 +1,13 @@
-"""Records joined into parties: union-find that refuses a join across a "different" judgement
-or across two records of one list (a list names a party once), and reports the refusals that
-contradict a strong "same"."""
+"""Records joined into parties: union-find that refuses a join across a "different" judgement,
+across two records of one list (a list names a party once) or between two parties whose
+persons' birth years never agree, and reports the refusals that contradict a strong "same"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sanctrace.resolve.evidence import BIRTH_YEAR_SLACK
 from sanctrace.resolve.judgements import Judgement
 
 
@@ -17,16 +18,22 @@ class Clusters:
     lists: dict[str, set[str]] = field(default_factory=dict)
     #: For each cluster root: record ids it must never join, with the judgement that says so.
     apart: dict[str, dict[str, Judgement]] = field(default_factory=dict)
+    #: For each cluster root: the birth years of its persons, each with a record that gives it.
+    born: dict[str, dict[int, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, records: Iterable[tuple[str, str]]) -> Clusters:
-        """One cluster per (record id, list) pair."""
+    def of(
+        cls, records: Iterable[tuple[str, str]], years: Mapping[str, Iterable[int]] | None = None
+    ) -> Clusters:
+        """One cluster per (record id, list) pair; ``years``: the birth years of persons."""
         out = cls()
+        years = years or {}
         for record, dataset in records:
             out.parent[record] = record
             out.members[record] = {record}
             out.lists[record] = {dataset}
             out.apart[record] = {}
+            out.born[record] = {y: record for y in years.get(record, ())}
         return out
 
     def find(self, record: str) -> str:
@@ -59,10 +66,29 @@ class Clusters:
                     return judgement
         if by_analyst:
             return None
+        years = self._years_apart(ra, rb)
+        if years is not None:
+            return years
         if not same_list_ok and self.lists[ra] & self.lists[rb]:
             shared = ", ".join(sorted(self.lists[ra] & self.lists[rb]))
             return f"both parties already have a record on {shared}"
         return None
+
+    def _years_apart(self, ra: str, rb: str) -> Judgement | None:
+        """A "different" for two records of the parties when no birth year of one is within a
+        year of one of the other's: a person named alike with no birth date must not join
+        two people born decades apart."""
+        ya, yb = self.born[ra], self.born[rb]
+        if not ya or not yb:
+            return None
+        if min(abs(x - y) for x in ya for y in yb) <= BIRTH_YEAR_SLACK:
+            return None
+        x, y = min(ya), min(yb)
+        why = (
+            f"birth years {', '.join(map(str, sorted(ya)))} of one party against "
+            f"{', '.join(map(str, sorted(yb)))} of the other"
+        )
+        return Judgement.of(ya[x], yb[y], "different", "conflict", why)
 
     def join(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -73,6 +99,8 @@ class Clusters:
         self.parent[rb] = ra
         self.members[ra] |= self.members.pop(rb)
         self.lists[ra] |= self.lists.pop(rb)
+        for year, record in self.born.pop(rb).items():
+            self.born[ra].setdefault(year, record)
         for record, judgement in self.apart.pop(rb).items():
             _keep(self.apart[ra], record, judgement)
 

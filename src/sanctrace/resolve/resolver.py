@@ -3,12 +3,13 @@ analyst's, applied strongest first, with what could not be applied reported."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sanctrace.match import Screener
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.clusters import Clusters
+from sanctrace.resolve.evidence import birth_years
 from sanctrace.resolve.judgements import Judgement, effective
 from sanctrace.resolve.rules import key_judgements, name_judgements
 
@@ -53,7 +54,12 @@ def resolve(
     """Group ``entities`` into parties. Without a screener only keys (identifiers, UN
     references, OFAC entry numbers) join records."""
     made = automatic_judgements(entities, screener, workers)
-    return cluster([(e.id, e.dataset) for e in entities], made, analyst)
+    return cluster([(e.id, e.dataset) for e in entities], made, analyst, person_years(entities))
+
+
+def person_years(entities: Sequence[Entity]) -> dict[str, set[int]]:
+    """The birth years of every dated person, which no party may mix beyond a year's doubt."""
+    return {e.id: years for e in entities if e.schema == "Person" and (years := birth_years(e))}
 
 
 def automatic_judgements(
@@ -70,11 +76,16 @@ def cluster(
     records: Sequence[tuple[str, str]],
     made: Sequence[Judgement],
     analyst: Sequence[Judgement] = (),
+    years: Mapping[str, Iterable[int]] | None = None,
 ) -> Resolution:
     """Parties of ``records`` ((id, list) pairs) from the judgements: every "different" first,
-    then each "same", strongest first, unless a "different" or a shared list forbids it."""
+    then each "same", strongest first, unless a "different", a shared list or (with
+    ``years``) the persons' birth years forbid it. A join the birth years refuse becomes a
+    "different" of its own, so that clustering the stored judgements again, without the
+    years, gives the same parties."""
     decided = effective([*made, *analyst])
-    clusters = Clusters.of(records)
+    clusters = Clusters.of(records, years)
+    derived: dict[tuple[str, str], Judgement] = {}
     for j in decided.values():
         if j.verdict == "different":
             clusters.keep_apart(j)
@@ -92,7 +103,13 @@ def cluster(
         )
         if obstacle is None:
             clusters.join(j.a, j.b)
-        elif j.source != "name" or isinstance(obstacle, Judgement):
+            continue
+        fresh = isinstance(obstacle, Judgement) and obstacle.pair not in decided
+        if fresh:
+            assert isinstance(obstacle, Judgement)
+            derived.setdefault(obstacle.pair, obstacle)
+            clusters.keep_apart(obstacle)
+        if j.source != "name" or (isinstance(obstacle, Judgement) and not fresh):
             contradictions.append(Contradiction(j, obstacle))
     review = [
         j
@@ -103,4 +120,4 @@ def cluster(
         and clusters.find(j.a) != clusters.find(j.b)
     ]
     review.sort(key=lambda j: (-(j.score or 0.0), j.pair))
-    return Resolution(clusters.groups(), list(made), review, contradictions)
+    return Resolution(clusters.groups(), [*made, *derived.values()], review, contradictions)

@@ -16,7 +16,7 @@ from sanctrace.match import Screener
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.ids import Assignment, assign, is_party_id
 from sanctrace.resolve.judgements import VERDICTS, Judgement
-from sanctrace.resolve.resolver import Resolution, automatic_judgements, cluster
+from sanctrace.resolve.resolver import Resolution, automatic_judgements, cluster, person_years
 from sanctrace.store import Store, VersionInfo
 
 
@@ -109,7 +109,9 @@ def ensure_parties(
         ]
     made = automatic_judgements(entities, screener, workers)
     analyst = load_judgements(store, analyst_only=True)
-    resolution = cluster([(e.id, e.dataset) for e in entities], made, analyst)
+    resolution = cluster(
+        [(e.id, e.dataset) for e in entities], made, analyst, person_years(entities)
+    )
     save(store, resolution, key, replace_automatic=True)
     return load_parties(store)
 
