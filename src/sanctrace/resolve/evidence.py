@@ -41,32 +41,68 @@ def countries(entity: Entity) -> set[str]:
     return {c for c in found if c}
 
 
-def countries_agree(a: Entity, b: Entity) -> bool | None:
-    ca, cb = countries(a), countries(b)
-    if not ca or not cb:
+class Facts:
+    """A record's countries and single-valued identifiers, worked out once per record: the
+    name pass decides millions of pairs among a million records."""
+
+    def __init__(self) -> None:
+        self._of: dict[str, tuple[Entity, frozenset[str], dict[str, frozenset[str]]]] = {}
+
+    def _facts(self, entity: Entity) -> tuple[Entity, frozenset[str], dict[str, frozenset[str]]]:
+        held = self._of.get(entity.id)
+        if held is None or held[0] is not entity:
+            single: dict[str, set[str]] = {}
+            for kind, value in identifier_keys(entity):
+                if kind in SINGLE_VALUED:
+                    single.setdefault(kind, set()).add(value)
+            held = (
+                entity,
+                frozenset(countries(entity)),
+                {k: frozenset(v) for k, v in single.items()},
+            )
+            self._of[entity.id] = held
+        return held
+
+    def countries_agree(self, a: Entity, b: Entity) -> bool | None:
+        ca, cb = self._facts(a)[1], self._facts(b)[1]
+        if not ca or not cb:
+            return None
+        return bool(ca & cb)
+
+    def identifier_conflict(self, a: Entity, b: Entity) -> str | None:
+        """A kind of identifier a party holds only one of, present on both with no value
+        shared: "imo 9187629 / 9233707"."""
+        ka, kb = self._facts(a)[2], self._facts(b)[2]
+        if not ka or not kb:
+            return None
+        for kind in sorted(ka.keys() & kb.keys()):
+            va, vb = ka[kind], kb[kind]
+            if not va & vb:
+                return f"{kind} {'/'.join(sorted(va))} against {'/'.join(sorted(vb))}"
         return None
-    return bool(ca & cb)
+
+    def conflict(self, a: Entity, b: Entity) -> str | None:
+        """Why two records cannot be one party, or None."""
+        if a.schema == "Person" and b.schema == "Person" and birth_dates_agree(a, b) is False:
+            return (
+                f"birth dates {', '.join(a.birth_dates[:3])} against {', '.join(b.birth_dates[:3])}"
+            )
+        if (a.schema == "Person") != (b.schema == "Person") and "LegalEntity" not in (
+            a.schema,
+            b.schema,
+        ):
+            return f"a {a.schema} and a {b.schema}"
+        return self.identifier_conflict(a, b)
+
+
+def countries_agree(a: Entity, b: Entity) -> bool | None:
+    return Facts().countries_agree(a, b)
 
 
 def identifier_conflict(a: Entity, b: Entity) -> str | None:
-    """A kind of identifier a party holds only one of, present on both with no value shared:
-    "imo 9187629 / 9233707"."""
-    ka, kb = identifier_keys(a), identifier_keys(b)
-    for kind in sorted(SINGLE_VALUED):
-        va = {v for k, v in ka if k == kind}
-        vb = {v for k, v in kb if k == kind}
-        if va and vb and not va & vb:
-            return f"{kind} {'/'.join(sorted(va))} against {'/'.join(sorted(vb))}"
-    return None
+    return Facts().identifier_conflict(a, b)
 
 
 def conflict(a: Entity, b: Entity) -> str | None:
     """Why two records cannot be one party, or None."""
-    if a.schema == "Person" and b.schema == "Person" and birth_dates_agree(a, b) is False:
-        return f"birth dates {', '.join(a.birth_dates[:3])} against {', '.join(b.birth_dates[:3])}"
-    if (a.schema == "Person") != (b.schema == "Person") and "LegalEntity" not in (
-        a.schema,
-        b.schema,
-    ):
-        return f"a {a.schema} and a {b.schema}"
-    return identifier_conflict(a, b)
+    return Facts().conflict(a, b)

@@ -15,9 +15,9 @@ from sanctrace.errors import SanctraceError
 from sanctrace.match import Query, Screener
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.evidence import (
+    Facts,
     birth_dates_agree,
     conflict,
-    countries_agree,
     same_full_birth_date,
 )
 from sanctrace.resolve.judgements import Judgement
@@ -42,11 +42,15 @@ NAME_RIVAL = 0.90
 #: Names of a record screened against the other lists: the primary and a few strong aliases.
 NAMES_PER_RECORD = 3
 CANDIDATES_PER_NAME = 8
+#: Places kept for the record's own list (itself, and a look-alike it lists beside it).
+OWN_LIST_PLACES = 2
 #: The most name entries one query word opens the search with. Screening opens up to 5 % of
 #: the index, which grows with the records resolved (a million records: 80,000 entries a
 #: common word); this cap is what the bundled lists open (5 % of 47,232 names), so their
 #: resolution is unchanged and a larger one costs near-linearly.
 OPEN_POSTINGS = 2_400
+#: Name entries scored per query (screening scores 40): eight candidates are kept.
+CANDIDATE_ENTRIES = 20
 
 
 def key_judgements(entities: Sequence[Entity]) -> Iterator[Judgement]:
@@ -125,9 +129,13 @@ def name_judgements(
         scores, rivals = pair_scores(entities, screener, range(len(entities)))
     else:
         _SHARED = (entities, screener)
+        order = name_order(entities)
+        step = -(-len(order) // workers)
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_pair_scores_part, [(k, workers) for k in range(workers)])
+                parts = pool.map(
+                    _pair_scores_part, [order[k : k + step] for k in range(0, len(order), step)]
+                )
         finally:
             _SHARED = None
         scores, rivals = merge_parts(parts)
@@ -154,11 +162,12 @@ def judge_pairs(
 ) -> list[Judgement]:
     """Each scored pair decided once, on its best name score, with the two records' evidence."""
     by_id = {e.id: e for e in entities}
+    facts = Facts()
     out = []
     for (a, b), score in sorted(scores.items()):
         ea, eb = by_id[a], by_id[b]
         unique = (a, eb.dataset) not in rivals and (b, ea.dataset) not in rivals
-        judgement = decide(ea, eb, score, unique)
+        judgement = decide(ea, eb, score, unique, facts)
         if judgement is not None:
             out.append(judgement)
     return out
@@ -168,11 +177,10 @@ _SHARED: tuple[Sequence[Entity], Screener] | None = None
 PairScores = tuple[dict[tuple[str, str], float], set[tuple[str, str]]]
 
 
-def _pair_scores_part(args: tuple[int, int]) -> PairScores:
+def _pair_scores_part(which: list[int]) -> PairScores:
     assert _SHARED is not None
     entities, screener = _SHARED
-    k, workers = args
-    return pair_scores(entities, screener, range(k, len(entities), workers))
+    return pair_scores(entities, screener, which)
 
 
 def pair_scores(entities: Sequence[Entity], screener: Screener, which: Iterable[int]) -> PairScores:
@@ -180,26 +188,34 @@ def pair_scores(entities: Sequence[Entity], screener: Screener, which: Iterable[
     the (record, list) whose names score high against two or more records of that list."""
     if screener.config.max_open_postings is None:
         screener = Screener(
-            screener.index, replace(screener.config, max_open_postings=OPEN_POSTINGS)
+            screener.index,
+            replace(
+                screener.config,
+                max_open_postings=OPEN_POSTINGS,
+                candidate_names=CANDIDATE_ENTRIES,
+            ),
         )
     known = {e.id for e in entities}
-    datasets = sorted({e.dataset for e in entities})
+    if len({e.dataset for e in entities}) < 2:
+        return {}, set()
     scores: dict[tuple[str, str], float] = {}
     rivals: set[tuple[str, str]] = set()
-    for i in which:
+    # Lists copy each other's spellings (the UN's names on every national list): in name order,
+    # a name screened for one record is answered from the screener's memo for the next.
+    for i in sorted(which, key=lambda i: _name_key(entities[i])):
         a = entities[i]
-        others = [d for d in datasets if d != a.dataset]
-        if not others:
-            continue
         close: dict[str, set[str]] = {}
         # Only a day-precise birth date can confirm a name below NAME_UNSURE.
         floor = NAME_WITH_FULL_BIRTH_DATE if _full_birth_date(a) else NAME_UNSURE
         for name in _names(a):
             query = Query(name, "Person" if a.schema == "Person" else None)
             try:
-                found = screener.screen(query, floor, CANDIDATES_PER_NAME, others)
+                # Every list screened, the record's own dropped after: the answer is the same
+                # for every record of that name, whichever list it is on.
+                found = screener.screen(query, floor, CANDIDATES_PER_NAME + OWN_LIST_PLACES)
             except SanctraceError:  # a name the screener refuses (too long, no letters)
                 continue
+            found = [m for m in found if m.dataset != a.dataset][:CANDIDATES_PER_NAME]
             for m in found:
                 if m.id not in known:
                     continue
@@ -210,6 +226,16 @@ def pair_scores(entities: Sequence[Entity], screener: Screener, which: Iterable[
                     scores[pair] = m.score
         rivals.update((a.id, d) for d, ids in close.items() if len(ids) > 1)
     return scores, rivals
+
+
+def _name_key(entity: Entity) -> tuple[list[str], bool]:
+    return _names(entity), entity.schema == "Person"
+
+
+def name_order(entities: Sequence[Entity]) -> list[int]:
+    """The records' positions in name order: parts of the name pass cut from it contiguously
+    keep the records of one name together, and so their memo hits."""
+    return sorted(range(len(entities)), key=lambda i: _name_key(entities[i]))
 
 
 def _full_birth_date(entity: Entity) -> bool:
@@ -226,10 +252,13 @@ def _names(entity: Entity) -> list[str]:
     return out[:NAMES_PER_RECORD]
 
 
-def decide(a: Entity, b: Entity, score: float, unique: bool = False) -> Judgement | None:
+def decide(
+    a: Entity, b: Entity, score: float, unique: bool = False, facts: Facts | None = None
+) -> Judgement | None:
     """Same, different or unsure for two records whose names score ``score``; ``unique``: each
     name singles out the other record on its list (no second record scores as high)."""
-    veto = conflict(a, b)
+    facts = facts or Facts()
+    veto = facts.conflict(a, b)
     if veto:
         return Judgement.of(
             a.id, b.id, "different", "conflict", f"names {score:.2f}, but {veto}", score=score
@@ -237,7 +266,7 @@ def decide(a: Entity, b: Entity, score: float, unique: bool = False) -> Judgemen
     person = a.schema == "Person" or b.schema == "Person"
     dob = birth_dates_agree(a, b) if person else None
     full_date = person and same_full_birth_date(a, b)
-    country = countries_agree(a, b)
+    country = facts.countries_agree(a, b)
     listed = _same_un_listing(a, b)
     reasons = [f"names {score:.2f}"]
     if full_date:
