@@ -15,6 +15,7 @@ from rich import box
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
+from sanctrace.cli import resolve as resolve_cmd
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err, note, out, print_json, show_data_date, warn
 from sanctrace.errors import SanctraceError
@@ -453,3 +454,6 @@ def diff(
         out.print(f"  changed {item['id']}:", markup=False)
         for name, values in item["changes"].items():
             out.print(f"    {name}: {values['old']} → {values['new']}", markup=False)
+
+
+app.command("resolve")(resolve_cmd.resolve)

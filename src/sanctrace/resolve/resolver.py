@@ -3,7 +3,7 @@ analyst's, applied strongest first, with what could not be applied reported."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sanctrace.match import Screener
@@ -12,6 +12,10 @@ from sanctrace.resolve.clusters import Clusters
 from sanctrace.resolve.evidence import birth_years
 from sanctrace.resolve.judgements import Judgement, effective
 from sanctrace.resolve.rules import key_judgements, name_judgements
+
+#: A name pass of another engine (Spark, or one that reports progress): the judgements
+#: ``name_judgements`` would make for the entities, through the screener's index.
+NamePass = Callable[[Sequence[Entity], Screener], list[Judgement]]
 
 
 @dataclass(frozen=True)
@@ -63,11 +67,17 @@ def person_years(entities: Sequence[Entity]) -> dict[str, set[int]]:
 
 
 def automatic_judgements(
-    entities: Sequence[Entity], screener: Screener | None = None, workers: int = 1
+    entities: Sequence[Entity],
+    screener: Screener | None = None,
+    workers: int = 1,
+    name_pass: NamePass | None = None,
 ) -> list[Judgement]:
-    """What the rules decide about the pairs the keys and the names propose (the slow part)."""
+    """What the rules decide about the pairs the keys and the names propose (the slow part);
+    ``name_pass`` runs the names elsewhere (Spark) instead of on ``workers`` processes."""
     made = list(key_judgements(entities))
-    if screener is not None:
+    if screener is not None and name_pass is not None:
+        made.extend(name_pass(entities, screener))
+    elif screener is not None:
         made.extend(name_judgements(entities, screener, workers))
     return made
 

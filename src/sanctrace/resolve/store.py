@@ -16,7 +16,13 @@ from sanctrace.match import Screener
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.ids import Assignment, assign, is_party_id
 from sanctrace.resolve.judgements import VERDICTS, Judgement
-from sanctrace.resolve.resolver import Resolution, automatic_judgements, cluster, person_years
+from sanctrace.resolve.resolver import (
+    NamePass,
+    Resolution,
+    automatic_judgements,
+    cluster,
+    person_years,
+)
 from sanctrace.store import Store, VersionInfo
 
 
@@ -96,18 +102,23 @@ def ensure_parties(
     screener: Screener,
     entities: Sequence[Entity] | None = None,
     workers: int = 1,
+    *,
+    force: bool = False,
+    name_pass: NamePass | None = None,
 ) -> Parties:
-    """The parties of the store's active versions: those stored when they are current, else
-    resolved now (identifiers, listings, then names through ``screener``) and stored.
-    ``workers`` > 1 forks processes for the name pass (not from a threaded server)."""
+    """The parties of the store's active versions: those stored when they are current (unless
+    ``force``), else resolved now (identifiers, listings, then names through ``screener``) and
+    stored. ``workers`` > 1 forks processes for the name pass (not from a threaded server);
+    ``name_pass`` replaces that pass (``sanctrace lists resolve --engine spark``). Nothing is
+    written before every judgement is made: a failed pass leaves the stored parties serving."""
     key = versions_key(store.active_versions())
-    if resolved_for(store) == key:
+    if not force and resolved_for(store) == key:
         return load_parties(store)
     if entities is None:
         entities = [
             e for v in store.active_versions() for e in store.iter_entities(v.dataset, v.version)
         ]
-    made = automatic_judgements(entities, screener, workers)
+    made = automatic_judgements(entities, screener, workers, name_pass)
     analyst = load_judgements(store, analyst_only=True)
     resolution = cluster(
         [(e.id, e.dataset) for e in entities], made, analyst, person_years(entities)
