@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from sanctrace.resolve.evidence import BIRTH_YEAR_SLACK
 from sanctrace.resolve.judgements import Judgement
 
+#: The source of a "different" between two parties whose birth years never agree.
+BIRTH_YEARS = "birth_years"
+
 
 @dataclass
 class Clusters:
@@ -88,7 +91,7 @@ class Clusters:
             f"birth years {', '.join(map(str, sorted(ya)))} of one party against "
             f"{', '.join(map(str, sorted(yb)))} of the other"
         )
-        return Judgement.of(ya[x], yb[y], "different", "conflict", why)
+        return Judgement.of(ya[x], yb[y], "different", BIRTH_YEARS, why)
 
     def join(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)

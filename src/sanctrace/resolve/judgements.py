@@ -8,7 +8,7 @@ from typing import Any
 
 VERDICTS = ("same", "different", "unsure")
 #: Who decides, strongest first: an analyst over any rule, an identifier over a name.
-SOURCES = ("analyst", "identifier", "listing", "conflict", "name")
+SOURCES = ("analyst", "identifier", "listing", "conflict", "birth_years", "name")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sanctrace.match import Screener
 from sanctrace.model.entity import Entity
-from sanctrace.resolve.clusters import Clusters
+from sanctrace.resolve.clusters import BIRTH_YEARS, Clusters
 from sanctrace.resolve.evidence import birth_years
 from sanctrace.resolve.judgements import Judgement, effective
 from sanctrace.resolve.rules import key_judgements, name_judgements
@@ -119,7 +119,8 @@ def cluster(
             assert isinstance(obstacle, Judgement)
             derived.setdefault(obstacle.pair, obstacle)
             clusters.keep_apart(obstacle)
-        if j.source != "name" or (isinstance(obstacle, Judgement) and not fresh):
+        by_evidence = not isinstance(obstacle, Judgement) or obstacle.source == BIRTH_YEARS
+        if j.source != "name" or not by_evidence:
             contradictions.append(Contradiction(j, obstacle))
     review = [
         j
