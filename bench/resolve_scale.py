@@ -19,8 +19,9 @@ from benchlib import table
 
 from sanctrace.match import Screener
 from sanctrace.match.index import Index
+from sanctrace.resolve.parts import name_judgements
 from sanctrace.resolve.resolver import cluster, person_years
-from sanctrace.resolve.rules import key_judgements, name_judgements
+from sanctrace.resolve.rules import key_judgements
 
 
 def log(message: str) -> None:

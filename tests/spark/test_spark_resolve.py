@@ -17,8 +17,7 @@ import pytest
 from sanctrace.batch.run import Lists
 from sanctrace.match import build_index
 from sanctrace.model.entity import Entity
-from sanctrace.resolve.parts import local_name_pass
-from sanctrace.resolve.rules import name_judgements
+from sanctrace.resolve.parts import local_name_pass, name_judgements
 from sanctrace.resolve.store import load_judgements, load_parties
 from sanctrace.store import open_store
 

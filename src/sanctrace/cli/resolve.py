@@ -40,8 +40,7 @@ from sanctrace.store import Store, VersionInfo
 
 if TYPE_CHECKING:
     from sanctrace.match import Screener
-    from sanctrace.resolve.parts import OnPart
-    from sanctrace.resolve.resolver import NamePass
+    from sanctrace.resolve.parts import NamePass, OnPart
 
 CURRENT = "parties are current for these list versions"
 

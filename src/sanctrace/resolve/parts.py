@@ -3,8 +3,8 @@ its progress: the local engine's forked workers here, Spark's tasks in ``spark/r
 
 Every part is :func:`~sanctrace.resolve.rules.pair_scores` over a contiguous slice of the
 records in name order (the records of one name together, so the screener's memo answers it
-once), merged and judged as :func:`~sanctrace.resolve.rules.name_judgements` does: the
-judgements are the same for any cut and any number of workers.
+once), merged, then each pair judged once on its best score: the judgements are the same for any cut
+and any number of workers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from sanctrace.match import Screener
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.judgements import Judgement
-from sanctrace.resolve.resolver import NamePass
 from sanctrace.resolve.rules import (
     PairScores,
     judge_pairs,
@@ -28,10 +27,14 @@ from sanctrace.resolve.rules import (
 #: Called with (parts done, parts in all) as each part finishes.
 OnPart = Callable[[int, int], None]
 
+#: A name pass (local, Spark, or one that reports progress): the judgements
+#: :func:`name_judgements` makes for the entities, through the screener's index.
+NamePass = Callable[[Sequence[Entity], Screener], list[Judgement]]
+
 #: Parts per worker: enough for a progress bar that moves, and for small stragglers.
 PARTS_PER_WORKER = 4
 
-#: Fewer records than this are not worth forking for (as ``name_judgements`` decides).
+#: Fewer records than this are not worth forking for .
 FORK_FROM = 2000
 
 
@@ -51,7 +54,7 @@ def part_scores(
 
 
 def judged(entities: Sequence[Entity], parts: Sequence[PairScores]) -> list[Judgement]:
-    """The judgements of the parts' pair scores, as ``name_judgements`` makes them."""
+    """The judgements of the parts' pair scores: each pair decided once, on its best score."""
     scores, rivals = merge_parts(parts)
     return judge_pairs(entities, scores, rivals)
 
@@ -96,3 +99,13 @@ def local_name_pass(workers: int, on_part: OnPart | None = None) -> NamePass:
         return judged(entities, done)
 
     return run
+
+
+def name_judgements(
+    entities: Sequence[Entity], screener: Screener, workers: int = 1
+) -> list[Judgement]:
+    """Each record's names screened against the other lists; each pair then decided once, on
+    its best name score either way, with the two records' birth dates, countries and listings.
+    ``workers`` > 1 shares the screening among forked processes (the index is shared
+    copy-on-write); the outcome is the same for any number of workers."""
+    return local_name_pass(workers)(entities, screener)

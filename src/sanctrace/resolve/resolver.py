@@ -3,7 +3,7 @@ analyst's, applied strongest first, with what could not be applied reported."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sanctrace.match import Screener
@@ -11,11 +11,8 @@ from sanctrace.model.entity import Entity
 from sanctrace.resolve.clusters import BIRTH_YEARS, Clusters
 from sanctrace.resolve.evidence import birth_years
 from sanctrace.resolve.judgements import Judgement, effective
-from sanctrace.resolve.rules import key_judgements, name_judgements
-
-#: A name pass of another engine (Spark, or one that reports progress): the judgements
-#: ``name_judgements`` would make for the entities, through the screener's index.
-NamePass = Callable[[Sequence[Entity], Screener], list[Judgement]]
+from sanctrace.resolve.parts import NamePass, name_judgements
+from sanctrace.resolve.rules import key_judgements
 
 
 @dataclass(frozen=True)

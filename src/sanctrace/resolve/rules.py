@@ -1,11 +1,10 @@
 """The automatic judgements: pairs proposed by shared keys (blocking) and by the name matcher,
 each decided by the strongest evidence the two records give. Pure functions; the name pass
-takes the project's Screener, so both lists' spellings are compared as a screening would."""
+takes the project's Screener, so both lists' spellings are compared as a screening would
+(``resolve/parts.py`` runs it on forked workers, ``spark/resolve.py`` on Spark)."""
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -116,32 +115,6 @@ def _repeats_a_list(entities: Sequence[Entity], group: list[int]) -> bool:
     return len(set(lists)) < len(lists)
 
 
-def name_judgements(
-    entities: Sequence[Entity], screener: Screener, workers: int = 1
-) -> list[Judgement]:
-    """Each record's names screened against the other lists; each pair then decided once, on
-    its best name score either way, with the two records' birth dates, countries and listings.
-    ``workers`` > 1 shares the screening among forked processes (the index is shared
-    copy-on-write); the outcome is the same for any number of workers."""
-    global _SHARED
-    # Forking a process that runs other threads can copy a held lock: one process then.
-    if workers <= 1 or len(entities) < 2000 or threading.active_count() > 1:
-        scores, rivals = pair_scores(entities, screener, range(len(entities)))
-    else:
-        _SHARED = (entities, screener)
-        order = name_order(entities)
-        step = -(-len(order) // workers)
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(
-                    _pair_scores_part, [order[k : k + step] for k in range(0, len(order), step)]
-                )
-        finally:
-            _SHARED = None
-        scores, rivals = merge_parts(parts)
-    return judge_pairs(entities, scores, rivals)
-
-
 def merge_parts(parts: Iterable[PairScores]) -> PairScores:
     """The pair scores of the name pass's parts (workers, Spark tasks) as one: each pair's
     best score, every rival."""
@@ -173,14 +146,7 @@ def judge_pairs(
     return out
 
 
-_SHARED: tuple[Sequence[Entity], Screener] | None = None
 PairScores = tuple[dict[tuple[str, str], float], set[tuple[str, str]]]
-
-
-def _pair_scores_part(which: list[int]) -> PairScores:
-    assert _SHARED is not None
-    entities, screener = _SHARED
-    return pair_scores(entities, screener, which)
 
 
 def pair_scores(entities: Sequence[Entity], screener: Screener, which: Iterable[int]) -> PairScores:

@@ -16,8 +16,8 @@ from sanctrace.match import Screener
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.ids import Assignment, assign, is_party_id
 from sanctrace.resolve.judgements import VERDICTS, Judgement
+from sanctrace.resolve.parts import NamePass
 from sanctrace.resolve.resolver import (
-    NamePass,
     Resolution,
     automatic_judgements,
     cluster,
