@@ -43,7 +43,7 @@ READY_WAIT = 120.0
 _FREEZE_EVERY = 500
 
 
-def listing_of(entity: Entity, version: VersionInfo) -> dict[str, Any]:
+def listing_of(entity: Entity | IndexedEntity, version: VersionInfo) -> dict[str, Any]:
     """One listing of a party, read through the service's entity cache (which request threads
     share safely)."""
     return listing_fields(entity, version, list_title(entity.dataset))
@@ -274,6 +274,11 @@ class Service:
         return entity, ftm, self.versions[entity.dataset]
 
     def _load_listing(self, record_id: str) -> dict[str, Any] | None:
+        # The index keeps what a listing says: a party's other records need no store read.
+        indexed = self.by_id.get(record_id)
+        version = self.versions.get(indexed.dataset) if indexed is not None else None
+        if indexed is not None and version is not None:
+            return listing_of(indexed, version)
         try:
             entity, _, version = self.entity(record_id)
         except NotFoundError:

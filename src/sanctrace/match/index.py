@@ -28,7 +28,7 @@ from sanctrace.normalize import NameForm, name_forms, token_weight
 from sanctrace.normalize.phonetic import variant_keys
 
 #: Bump when the pickled layout or the normalization changes, so stale files are rebuilt.
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 
 
 #: Lengths of a query word the scorer can take for an acronym (``score._acronym_links``): a

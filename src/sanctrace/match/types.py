@@ -64,6 +64,8 @@ class IndexedEntity(NamedTuple):
     birth_dates: tuple[str, ...]
     identifiers: frozenset[str]
     names: tuple[tuple[str, str], ...]  # (value, kind)
+    #: When the list designated it: with the rest, what a party result says of the listing.
+    listed_on: str | None = None
 
     @classmethod
     def from_entity(cls, entity: Entity) -> IndexedEntity:
@@ -87,6 +89,7 @@ class IndexedEntity(NamedTuple):
             birth_dates=tuple(entity.birth_dates),
             identifiers=frozenset(i for i in identifiers if len(i) >= 4),
             names=tuple(names),
+            listed_on=entity.listed_on,
         )
 
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from sanctrace.errors import NotFoundError
+from sanctrace.match.types import IndexedEntity
 from sanctrace.model.entity import Entity
 from sanctrace.store import Store, VersionInfo
 
@@ -30,8 +31,15 @@ def listing_reader(store: Store, titles: dict[str, str] | None = None) -> Any:
     return listing
 
 
-def listing_of(entity: Entity, version: VersionInfo, title: str | None = None) -> dict[str, Any]:
-    """One listing of a party: the record's list, programs, listed date, version and names."""
+def listing_of(
+    entity: Entity | IndexedEntity, version: VersionInfo, title: str | None = None
+) -> dict[str, Any]:
+    """One listing of a party: the record's list, programs, listed date, version and names,
+    from the stored record or from what the screening index keeps of it (the same fields)."""
+    if isinstance(entity, Entity):
+        names = [n.value for n in entity.names]
+    else:
+        names = [value for value, _ in entity.names]
     return {
         "dataset": entity.dataset,
         "id": entity.id,
@@ -43,5 +51,5 @@ def listing_of(entity: Entity, version: VersionInfo, title: str | None = None) -
         "listed_on": entity.listed_on,
         "version": version.version,
         "published": version.published,
-        "names": [n.value for n in entity.names][:20],
+        "names": names[:20],
     }
