@@ -222,8 +222,12 @@ def copy_record(entity: Entity, dataset: str, rng: random.Random) -> Entity:
 
 
 def lookalike(entity: Entity, dataset: str, rng: random.Random) -> Entity:
-    """Another person with ``entity``'s name: a birth year 3 to 30 years off, no identifiers."""
-    year = int(entity.birth_dates[0][:4]) + rng.choice((-1, 1)) * rng.randint(3, 30)
+    """Another person with ``entity``'s name: a birth year 3 to 30 years off every birth year
+    the real record gives (lists give alternatives: 1959 and 1962), no identifiers."""
+    years = [int(d[:4]) for d in entity.birth_dates if d[:4].isdigit()]
+    year = years[0]
+    while min(abs(year - y) for y in years) < 3:
+        year = years[0] + rng.choice((-1, 1)) * rng.randint(3, 30)
     source_id = f"lookalike-{entity.id.replace(':', '-')}"
     return Entity(
         id=f"{dataset}:{source_id}",

@@ -74,7 +74,8 @@ def test_truth_labels_point_at_the_real_record(real: list[Entity], copies: list[
             assert gen_records.truth_of(copy) == copy.id  # a party of its own
             assert copy.schema == "Person" and copy.caption == source.caption
             assert copy.birth_dates[0][:4] != source.birth_dates[0][:4]
-            assert abs(int(copy.birth_dates[0][:4]) - int(source.birth_dates[0][:4])) >= 3
+            year = int(copy.birth_dates[0][:4])
+            assert all(abs(year - int(d[:4])) >= 3 for d in source.birth_dates if d[:4].isdigit())
             assert not copy.identifiers
         else:
             source = by_id[copy.properties[gen_records.COPIED_FROM][0]]
