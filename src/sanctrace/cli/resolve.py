@@ -24,7 +24,7 @@ from rich.progress import (
 
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err, note, out, print_json, show_data_date
-from sanctrace.cli.screen_file import Engine
+from sanctrace.cli.screen_file import Engine, SparkMaster
 from sanctrace.errors import SanctraceError
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.contradictions import active_records, review_queue, stored_resolution
@@ -98,12 +98,7 @@ def resolve(
         Engine,
         typer.Option(help="local: worker processes here; spark: a Spark job (same parties)."),
     ] = Engine.local,
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            help="Spark master for --engine spark (default local[*]).", show_default=False
-        ),
-    ] = None,
+    spark_master: SparkMaster = None,
     format: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.text,
 ) -> None:
     """Resolve the records of every active list into parties now (identifiers, listings,

@@ -47,6 +47,13 @@ if TYPE_CHECKING:
     from sanctrace.spark.engine import SparkChunks
 
 
+#: ``--spark-master``, the same for every command that runs on Spark.
+SparkMaster = Annotated[
+    str | None,
+    typer.Option(help="Spark master for --engine spark (default local[*]).", show_default=False),
+]
+
+
 class Engine(StrEnum):
     local = "local"
     spark = "spark"
@@ -172,12 +179,7 @@ def screen_file(
         Engine,
         typer.Option(help="local: worker processes here; spark: a Spark job (same output)."),
     ] = Engine.local,
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            help="Spark master for --engine spark (default local[*]).", show_default=False
-        ),
-    ] = None,
+    spark_master: SparkMaster = None,
 ) -> None:
     """Screen every row of a file: one output row per (input row, party matched), every row
     kept."""
