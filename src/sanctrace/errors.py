@@ -45,6 +45,16 @@ class SourceError(SanctraceError):
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+class MissingFileError(SourceError):
+    """A file named as input (a list file, a file or document to screen, a watchlist) does not
+    exist: exit 4, "not found", whichever command was given it."""
+
+    exit_code = 4
+
+    def __init__(self, file: str) -> None:
+        super().__init__("file not found", file=file)
+
+
 class FormatDetectionError(SourceError):
     """The file's format could not be recognised from its content."""
 

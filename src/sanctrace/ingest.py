@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctrace import audit
-from sanctrace.errors import SourceError
+from sanctrace.errors import MissingFileError, SourceError
 from sanctrace.files import file_sha256
 from sanctrace.sources import parse_files
 from sanctrace.store import LoadResult, Store, VersionInfo
@@ -138,10 +138,10 @@ def load_paths(
     ``force``."""
     fraction = min_fraction_setting(min_fraction)
     for path in paths:
+        if not path.exists():
+            raise MissingFileError(str(path))
         if not path.is_file():
-            raise SourceError(
-                "file not found" if not path.exists() else "not a file", file=str(path)
-            )
+            raise SourceError("not a file", file=str(path))
     parsed = parse_files(paths, format=format, dataset=dataset, skip_bad_rows=skip_bad_rows)
     if not parsed.entities:
         raise SourceError("no entries found; refusing to store an empty list", file=str(paths[0]))

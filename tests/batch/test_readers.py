@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sanctrace.batch.readers import RawRow, detect_input_format, open_input
-from sanctrace.errors import SanctraceError
+from sanctrace.errors import MissingFileError, SanctraceError
 
 
 def _rows(source: str, **kw: object) -> tuple[tuple[str, ...], list[RawRow]]:
@@ -160,5 +160,5 @@ def test_formats_from_names() -> None:
     assert detect_input_format("a.txt", "tsv") == "tsv"
     with pytest.raises(SanctraceError, match="--input-format"):
         detect_input_format("names.txt", None)
-    with pytest.raises(SanctraceError, match="cannot read"):
+    with pytest.raises(MissingFileError, match=r"names\.csv: file not found"):
         open_input("/nonexistent/names.csv")

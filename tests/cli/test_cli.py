@@ -125,7 +125,7 @@ def test_user_errors_name_the_file_and_exit_non_zero(
 ) -> None:
     missing = run(home, "lists", "load", str(tmp_path / "nope.xml"), check=False)
     assert (
-        missing.returncode == 2
+        missing.returncode == 4
         and "nope.xml" in missing.stderr
         and "Traceback" not in missing.stderr
     )

@@ -28,7 +28,7 @@ from sanctrace.documents.extract import pdf as extract_pdf
 from sanctrace.documents.extract.docx import paragraphs_text
 from sanctrace.documents.extract.eml import extract_eml
 from sanctrace.documents.extract.html import html_to_text
-from sanctrace.errors import DocumentError, SanctraceError
+from sanctrace.errors import DocumentError, MissingFileError, SanctraceError
 
 # --- fixtures -------------------------------------------------------------------------------
 
@@ -490,7 +490,7 @@ def test_stdin_is_read_within_the_limit(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_missing_file_and_folder_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(DocumentError, match=r"nope\.pdf: no such file"):
+    with pytest.raises(MissingFileError, match=r"nope\.pdf: file not found"):
         extract_path(tmp_path / "nope.pdf")
     with pytest.raises(DocumentError, match="is a folder"):
         extract_path(tmp_path)

@@ -27,7 +27,7 @@ from typing import IO, Any, BinaryIO
 
 from sanctrace.batch.formats import format_of
 from sanctrace.batch.limits import Counter, InputLimits
-from sanctrace.errors import SanctraceError
+from sanctrace.errors import MissingFileError, SanctraceError
 from sanctrace.sources._values import cell_text
 
 STDIN = "-"
@@ -387,6 +387,8 @@ def open_input(
             raise SanctraceError(f"cannot read {source}: it is a folder")
         try:
             binary = path.open("rb")
+        except FileNotFoundError:
+            raise MissingFileError(source) from None
         except OSError as exc:
             raise SanctraceError(f"cannot read {source}: {exc.strerror}") from None
     try:

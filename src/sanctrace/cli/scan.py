@@ -2,7 +2,8 @@
 sheets, text), each pointed at its place in the document.
 
 One bad file among several is reported and skipped; the others are still screened and shown,
-and the exit status tells that something was missed (1, or 2 when nothing could be read).
+and the exit status tells that something was missed: 1, or when nothing could be read 4 if
+every file was missing ("not found", as for every command) and 2 otherwise.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sanctrace.cli.output import err, out, print_json, show_data_date
 from sanctrace.documents.extract import KINDS, Document, extract_path
 from sanctrace.documents.extract.base import label
 from sanctrace.documents.findings import DocumentReport, PartyFound, group_findings, scan_output
-from sanctrace.errors import DocumentError, SanctraceError
+from sanctrace.errors import DocumentError, MissingFileError, SanctraceError
 from sanctrace.files import atomic_write
 from sanctrace.match import DEFAULT_THRESHOLD
 from sanctrace.screening import audit_lists
@@ -122,12 +123,12 @@ def scan(
     scanner: Scanner | None = None
     versions: list[VersionInfo] = []
     reports: list[DocumentReport] = []
-    failed = 0
+    failures: list[SanctraceError] = []
     for source in files:
         try:
             document = extract_path(source, kind=kind, max_bytes=limit)
-        except DocumentError as exc:
-            failed += 1
+        except (DocumentError, MissingFileError) as exc:
+            failures.append(exc)
             _error(source, exc)
             continue
         if scanner is None:
@@ -160,14 +161,17 @@ def scan(
         lists = {v.dataset: v.version for v in versions}
         _emit(reports, chosen, output, cutoff, lists, versions)
         show_data_date(versions, to_stderr=chosen is not ScanFormat.table or output is not None)
-    if failed:
-        what = "document" if len(files) == 1 else "documents"
-        err.print(
-            f"{failed} of {len(files)} {what} could not be read"
-            + ("" if reports else ": nothing was screened"),
-            markup=False,
-        )
-        raise typer.Exit(2 if not reports else 1)
+    if failures:
+        if len(files) > 1:  # one file: its error line says it all
+            err.print(
+                f"{len(failures)} of {len(files)} documents could not be read"
+                + ("" if reports else ": nothing was screened"),
+                markup=False,
+            )
+        if reports:
+            raise typer.Exit(1)
+        missing = all(isinstance(exc, MissingFileError) for exc in failures)
+        raise typer.Exit(MissingFileError.exit_code if missing else 2)
 
 
 def _open_scanner(state: State) -> tuple[Scanner, list[VersionInfo]]:
@@ -194,7 +198,7 @@ def _audit_request(document: Document, threshold: float) -> dict[str, object]:
     }
 
 
-def _error(source: str, exc: DocumentError) -> None:
+def _error(source: str, exc: SanctraceError) -> None:
     name = label(source)
     message = str(exc)
     text = message if message.startswith(name) else f"{name}: {message}"

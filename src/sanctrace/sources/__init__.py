@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-from sanctrace.errors import FormatDetectionError, SourceError
+from sanctrace.errors import FormatDetectionError, MissingFileError, SourceError
 from sanctrace.sources.base import ParsedList, read_head
 
 FORMATS: dict[str, str] = {
@@ -38,7 +38,7 @@ def get_format(name: str) -> ModuleType:
 def detect_format(path: Path) -> str:
     """The format name of a list file, recognised from its content."""
     if not path.exists():
-        raise SourceError("file not found", file=str(path))
+        raise MissingFileError(str(path))
     if path.is_dir():
         raise SourceError("is a directory, not a list file", file=str(path))
     head = read_head(path)
@@ -92,7 +92,7 @@ def parse_files(
         raise SourceError("no files given")
     for path in paths:
         if not path.exists():
-            raise SourceError("file not found", file=str(path))
+            raise MissingFileError(str(path))
     name = format or detect_format(paths[0])
     module = get_format(name)
     result: ParsedList = module.parse(paths, dataset=dataset, skip_bad_rows=skip_bad_rows)

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sanctrace.errors import SourceError
+from sanctrace.errors import MissingFileError, SourceError
 from sanctrace.model.countries import to_code
 from sanctrace.model.dates import parse_date, parse_dates
 from sanctrace.model.entity import (
@@ -833,7 +833,7 @@ def _parse(paths: list[Path], *, dataset: str | None, skip_bad_rows: bool) -> Pa
         raise SourceError("no files given")
     for path in paths:
         if not path.exists():
-            raise SourceError("file not found", file=str(path))
+            raise MissingFileError(str(path))
         if path.is_dir():
             raise SourceError("is a directory, not a list file", file=str(path))
     files = _resolve_files(paths)

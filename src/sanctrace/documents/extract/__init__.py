@@ -24,7 +24,7 @@ from sanctrace.documents.extract.base import (
     label,
     too_big,
 )
-from sanctrace.errors import DocumentError
+from sanctrace.errors import DocumentError, MissingFileError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -156,7 +156,7 @@ def _read_file(path: Path, source: str, max_bytes: int) -> bytes:
         with path.open("rb") as fh:
             return fh.read(max_bytes + 1)  # it may have grown, or be a pipe
     except FileNotFoundError:
-        raise DocumentError(f"{source}: no such file; check the path") from None
+        raise MissingFileError(source) from None
     except PermissionError:
         raise DocumentError(f"cannot read {source}: permission denied") from None
     except OSError as exc:
