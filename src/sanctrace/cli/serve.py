@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ import typer
 from sanctrace.api.settings import ApiSettings
 from sanctrace.cli.context import State
 from sanctrace.cli.output import note
+from sanctrace.errors import SanctraceError
 
 
 def serve(
@@ -152,9 +155,11 @@ def serve(
         batch_max_cell_bytes=batch_max_cell_bytes,
     )
     batches.check_settings(settings)
+    check_port(host, port)  # before the lists load: a busy port is told at once
     state: State = ctx.obj
     # Load the bundled lists and build the index once, here, so that workers only load it.
     state.screener()
+    check_port(host, port)  # and again: loading may take long enough for another server
     if state.db:
         os.environ["SANCTRACE_DB"] = state.db
     os.environ.update(settings.to_env())
@@ -169,3 +174,37 @@ def serve(
         access_log=False,
         server_header=False,
     )
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, in one line, an address uvicorn could not listen on (it would log the error and
+    exit 3, the code of a database problem): bound and let go at once, as uvicorn binds it
+    (SO_REUSEADDR, so a port whose last connections are closing counts as free)."""
+    if not 0 <= port <= 65535:
+        raise SanctraceError(f"--port must be between 0 and 65535, not {port}")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise SanctraceError(f"--host {host!r} is not an address to listen on ({exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SanctraceError(
+                    f"port {port} on {host} is already in use: stop the other server or pass "
+                    "--port N"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise SanctraceError(
+                    f"port {port} on {host} needs privileges this user lacks: pass --port N "
+                    "(1024 or more)"
+                ) from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise SanctraceError(
+                    f"--host {host} is not an address of this machine: pass --host 127.0.0.1 "
+                    "or 0.0.0.0"
+                ) from None
+            raise SanctraceError(f"cannot listen on {host} port {port}: {exc.strerror}") from None
