@@ -37,7 +37,7 @@ def home(loaded_home: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: P
 
 def test_first_command_loads_the_bundle_and_says_so(loaded_home) -> None:  # type: ignore[no-untyped-def]
     _, first = loaded_home
-    assert "loading the bundled official snapshots" in first.stderr
+    assert "installed the bundled official snapshots" in first.stderr
     versions = json.loads(first.stdout)
     assert all(
         set(v) == {"dataset", "version", "published", "sha256", "entities", "loaded_at", "active"}
@@ -65,7 +65,7 @@ def test_first_command_loads_the_bundle_and_says_so(loaded_home) -> None:  # typ
 
 def test_second_command_does_not_reload(home: Path) -> None:
     proc = run(home, "lists", "show")
-    assert "loading the bundled" not in proc.stderr
+    assert "the bundled official snapshots" not in proc.stderr
     assert "us_ofac_sdn" in proc.stdout and "14,965" in proc.stdout
     assert "Data: " in proc.stdout
 

@@ -138,3 +138,16 @@ def test_ak_and_short_forms(
 def test_ak_bars_stays_in_the_listed_names(sdn_text: str) -> None:
     for name in ("AK BARS", "AK MICROTECH", "AK SYSTEMS"):
         assert name in sdn_text
+
+
+def test_han_readings_are_what_the_transliterator_reads() -> None:
+    """The spelled-out readings of Han legal forms (kept so start-up skips pypinyin) cover every
+    Han form in the table and say what latinizing the form itself says."""
+    from sanctrace.normalize.legal_forms import HAN_READINGS, LEGAL_FORMS
+    from sanctrace.normalize.text import fold
+    from sanctrace.normalize.translit import latinize_folded
+
+    han = {s for s in LEGAL_FORMS if any("\u3400" <= c <= "\u9fff" for c in s)}
+    assert han == set(HAN_READINGS)
+    for surface, readings in HAN_READINGS.items():
+        assert readings == latinize_folded(fold(surface)), surface

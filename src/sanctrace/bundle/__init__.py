@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanctrace.errors import SanctraceError
-from sanctrace.ingest import IngestReport, load_paths
 from sanctrace.store import Store
+
+if TYPE_CHECKING:
+    from sanctrace.ingest import IngestReport
 
 DATA_PACKAGE = "sanctrace.bundle"
 
@@ -63,6 +65,8 @@ def load_bundle(
     on_loaded: Callable[[BundledList, IngestReport], None] | None = None,
 ) -> list[IngestReport]:
     """Load the bundled snapshots (all, or the named datasets) into ``store``."""
+    from sanctrace.ingest import load_paths
+
     items = manifest()
     if datasets:
         unknown = set(datasets) - {i.dataset for i in items}

@@ -25,7 +25,6 @@ from sanctrace.store import Store, VersionInfo
 
 SEED_DIR = "data/seed"
 SEED_DB = "store.sqlite.xz"
-SEED_INDEX = "index.pickle.xz"
 SEED_INFO = "seed.json"
 #: What the seed carries of a store: the lists, their entities and links, and the parties.
 #: Keys, audit records, watchlists and alerts belong to each home and are never shipped.
@@ -45,6 +44,9 @@ class SeedInfo:
     key: str
     built_at: str
     lists: dict[str, str]
+    #: The files kept beside the store (the screening index, the scanner's automata), each
+    #: shipped as NAME.xz.
+    index_files: list[str]
 
 
 def seed_key() -> str:
@@ -82,7 +84,7 @@ def shipped() -> SeedInfo | None:
     if not info.is_file():
         return None
     data = json.loads(info.read_text("utf-8"))
-    return SeedInfo(key=data["key"], built_at=data["built_at"], lists=data["lists"])
+    return SeedInfo(**data)
 
 
 def stale_reason() -> str | None:
@@ -124,7 +126,7 @@ def install(store: Store) -> list[VersionInfo] | None:
         finally:
             conn.execute("DETACH DATABASE seed")
     versions = store.active_versions()
-    _install_index(store, versions)
+    _install_index_files(store)
     _audit_loads(store, versions)
     return versions
 
@@ -140,12 +142,14 @@ def _unpack(name: str, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _install_index(store: Store, versions: list[VersionInfo]) -> None:
-    from sanctrace.match.screener import index_path
-
-    path = index_path(store, versions)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _unpack(SEED_INDEX, path)
+def _install_index_files(store: Store) -> None:
+    """The index and automata, under the names this code gives them (the key says they fit;
+    a missing one is only rebuilt on first use)."""
+    info = shipped()
+    assert info is not None
+    store.index_dir.mkdir(parents=True, exist_ok=True)
+    for name in info.index_files:
+        _unpack(name + ".xz", store.index_dir / name)
 
 
 def _audit_loads(store: Store, versions: list[VersionInfo]) -> None:
@@ -170,12 +174,15 @@ def build(out_dir: Path, workers: int = 2) -> SeedInfo:
     from datetime import UTC, datetime
 
     from sanctrace.bundle import load_bundle
+    from sanctrace.documents.anchors import scan_cache
+    from sanctrace.documents.scan import Scanner
     from sanctrace.match import Screener, build_index
-    from sanctrace.match.screener import index_path
     from sanctrace.resolve.store import ensure_parties
     from sanctrace.store.sqlite import SQLiteStore
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.xz"):
+        old.unlink()
     with tempfile.TemporaryDirectory(prefix="sanctrace-seed-build-") as tmp:
         store = SQLiteStore(Path(tmp) / "build.db")
         try:
@@ -183,19 +190,23 @@ def build(out_dir: Path, workers: int = 2) -> SeedInfo:
             build_index(store)
             screener = Screener.open(store)
             ensure_parties(store, screener, workers=workers)
+            # the automata of the commonest kind of document (cased Latin text), built once
+            Scanner(screener.index, cache=scan_cache(store)).scan_text("Paid to IEMZ Kupol.")
             versions = store.active_versions()
-            index_file = index_path(store, versions)
             copy = Path(tmp) / "seed.sqlite"
             store.conn.execute("VACUUM INTO ?", (str(copy),))
         finally:
             store.close()
         _keep_only_seed_tables(copy)
         _pack(copy, out_dir / SEED_DB)
-        _pack(index_file, out_dir / SEED_INDEX)
+        index_files = sorted(p.name for p in store.index_dir.glob("*.pickle"))
+        for name in index_files:
+            _pack(store.index_dir / name, out_dir / (name + ".xz"))
     info = SeedInfo(
         key=seed_key(),
         built_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         lists={v.dataset: v.version for v in versions},
+        index_files=index_files,
     )
     text = json.dumps(info.__dict__, indent=2, sort_keys=True) + "\n"
     (out_dir / SEED_INFO).write_text(text, "utf-8")

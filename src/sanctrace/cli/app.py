@@ -2,47 +2,67 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from sanctrace import __version__
-from sanctrace.cli import alerts as alerts_cmd
-from sanctrace.cli import audit as audit_cmd
-from sanctrace.cli import entity as entity_cmd
-from sanctrace.cli import keyring as keyring_cmd
-from sanctrace.cli import keys as keys_cmd
-from sanctrace.cli import lists as lists_cmd
-from sanctrace.cli import review as review_cmd
-from sanctrace.cli import scan as scan_cmd
-from sanctrace.cli import screen as screen_cmd
-from sanctrace.cli import screen_file as screen_file_cmd
-from sanctrace.cli import serve as serve_cmd
-from sanctrace.cli import watch as watch_cmd
 from sanctrace.cli.context import State
 from sanctrace.errors import SanctraceError
 
+#: Every sub-command and the module it lives in, in the order the help lists them. A module is
+#: imported when its command runs (or the help lists it), so `sanctrace screen` does not pay
+#: for the API server, the spreadsheet readers or Spark.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "lists": ("sanctrace.cli.lists", "app"),
+    "screen": ("sanctrace.cli.screen", "screen"),
+    "screen-file": ("sanctrace.cli.screen_file", "screen_file"),
+    "scan": ("sanctrace.cli.scan", "scan"),
+    "compare": ("sanctrace.cli.screen", "compare_cmd"),
+    "entity": ("sanctrace.cli.entity", "entity"),
+    "serve": ("sanctrace.cli.serve", "serve"),
+    "keys": ("sanctrace.cli.keys", "app"),
+    "keyring": ("sanctrace.cli.keyring", "app"),
+    "audit": ("sanctrace.cli.audit", "app"),
+    "watch": ("sanctrace.cli.watch", "app"),
+    "alerts": ("sanctrace.cli.alerts", "app"),
+    "review": ("sanctrace.cli.review", "app"),
+}
+
+
+class LazyCommands(TyperGroup):
+    """The top-level group: sub-commands are built from their modules on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name]
+            target = getattr(importlib.import_module(module), attribute)
+            if not isinstance(target, typer.Typer):
+                single = typer.Typer()
+                single.command(cmd_name)(target)
+                target = single
+            command = typer.main.get_command(target)
+            command.name = cmd_name
+            self.commands[cmd_name] = command
+        return command
+
+
 app = typer.Typer(
     name="sanctrace",
-    help="Sanctions and export-control screening: official lists, matching, networks, trade.",
+    cls=LazyCommands,
+    help="Sanctions and export-control screening: official lists, name matching across lists "
+    "and scripts, parties, documents, monitoring and an HTTP API.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(lists_cmd.app, name="lists")
-app.command("screen")(screen_cmd.screen)
-app.command("screen-file")(screen_file_cmd.screen_file)
-app.command("scan")(scan_cmd.scan)
-app.command("compare")(screen_cmd.compare_cmd)
-app.command("entity")(entity_cmd.entity)
-app.command("serve")(serve_cmd.serve)
-app.add_typer(keys_cmd.app, name="keys")
-app.add_typer(keyring_cmd.app, name="keyring")
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(watch_cmd.app, name="watch")
-app.add_typer(alerts_cmd.app, name="alerts")
-app.add_typer(review_cmd.app, name="review")
 
 
 def _version(value: bool) -> None:

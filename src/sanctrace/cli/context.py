@@ -7,12 +7,12 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sanctrace.bundle import BundledList, load_bundle, needs_bundle
 from sanctrace.cli.output import note
-from sanctrace.ingest import IngestReport
 from sanctrace.store import Store, open_store
 
 if TYPE_CHECKING:
+    from sanctrace.bundle import BundledList
+    from sanctrace.ingest import IngestReport
     from sanctrace.match import Screener
     from sanctrace.match.index import Index
     from sanctrace.resolve.grouping import Listing
@@ -34,6 +34,8 @@ class State:
 
     def store_with_data(self) -> Store:
         """The store, with the bundled snapshots loaded if nothing is loaded yet."""
+        from sanctrace.bundle import load_bundle, needs_bundle
+
         store = self.store()
         if needs_bundle(store) and self._install_seed(store):
             return store

@@ -5,12 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
 
 from sanctrace.freshness import data_line, stale_warnings
 from sanctrace.store import VersionInfo
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

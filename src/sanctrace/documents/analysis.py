@@ -52,6 +52,27 @@ def _latin(ch: str, cased: bool = False) -> str:
     return folded or " "
 
 
+class _Reading(dict[int, str]):
+    """``table(cased)`` as ``str.translate`` reads it, filled in as characters come: building
+    the whole table takes 150 ms, and a short text or a country name meets a few dozen."""
+
+    def __init__(self, cased: bool) -> None:
+        super().__init__()
+        self.cased = cased
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        value = _latin(ch, self.cased) if code < 0x3000 or 0xFF00 <= code < 0xFFF0 else ch
+        self[code] = value
+        return value
+
+
+@lru_cache(maxsize=2)
+def reading(cased: bool = False) -> dict[int, str]:
+    """A translation table for ``str.translate`` with the readings of :func:`table`."""
+    return _Reading(cased)
+
+
 def table(cased: bool = False) -> dict[int, str]:
     """The translation table, for every code point below U+3000 (and full-width forms)."""
     return _tables()[bool(cased)]
@@ -99,9 +120,14 @@ class Analysis:
         # For each character that does not read as one: where it is in the text, where its
         # reading starts and ends in ``latin`` (before the padding), and how far ``latin`` has
         # run ahead of the text after it. Built with C-level maps: Russian text has many.
-        changed = _changed()
-        self._offsets = [m.start() for m in changed.finditer(work)]
-        lengths = "".join(changed.findall(work)).translate(_lengths(cased)).encode("latin-1")
+        if work.isascii():  # only apostrophes change length: they read as nothing
+            changed = _changed_ascii(cased)
+            self._offsets = [m.start() for m in changed.finditer(work)]
+            lengths = bytes(len(self._offsets))
+        else:
+            changed = _changed()
+            self._offsets = [m.start() for m in changed.finditer(work)]
+            lengths = "".join(changed.findall(work)).translate(_lengths(cased)).encode("latin-1")
         ahead = list(map(sub, accumulate(lengths), range(1, len(lengths) + 1)))
         self._ahead = ahead
         self._latin_starts = list(map(add, self._offsets, [0, *ahead[:-1]]))
@@ -154,11 +180,10 @@ def _sequence(cased: bool) -> list[str]:
 def _ascii_table(cased: bool) -> tuple[bytes, bytes]:
     """``table(cased)`` for ASCII text, as ``bytes.translate`` takes it: a 256-byte table and
     the characters it drops (apostrophes; everything else reads as one character)."""
-    mapping = table(cased)
     out = bytearray(range(256))
     dropped = bytearray()
     for code in range(128):
-        value = mapping.get(code, chr(code))
+        value = _latin(chr(code), cased)
         if value == "":
             dropped.append(code)
         else:
@@ -180,6 +205,13 @@ def _changed_codes() -> frozenset[int]:
     return frozenset(
         code for cased in (False, True) for code, v in table(cased).items() if len(v) != 1
     )
+
+
+@lru_cache(maxsize=2)
+def _changed_ascii(cased: bool) -> re.Pattern[str]:
+    """:func:`_changed` for ASCII text, without building the tables of every script."""
+    dropped = _ascii_table(cased)[1].decode("ascii")
+    return re.compile("[" + re.escape(dropped) + "]") if dropped else re.compile("(?!)")
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from typing import Any
 
 import ahocorasick
 
-from sanctrace.documents.analysis import table
+from sanctrace.documents.analysis import reading
 from sanctrace.documents.words import ORG_TYPES, is_place
 from sanctrace.match import index as match_index
 from sanctrace.match.index import Index
@@ -158,7 +158,7 @@ def pattern_of(word: str, *, whole: bool = False) -> str:
 @lru_cache(maxsize=1)
 def legal_words() -> frozenset[str]:
     """Legal forms and kinds of organisation written as one word, folded (llc, ooo, npo)."""
-    words = {" ".join(surface.translate(table()).split()) for surface in LEGAL_FORMS}
+    words = {" ".join(surface.translate(reading()).split()) for surface in LEGAL_FORMS}
     return frozenset(w for w in words if " " not in w) | ORG_TYPES
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from sanctrace.documents.analysis import Analysis, table
+from sanctrace.documents.analysis import Analysis, reading
 from sanctrace.documents.anchors import capital_forms
 from sanctrace.documents.words import (
     CONTEXT,
@@ -238,7 +238,7 @@ def first_sound(word: str) -> str:
     be the one a listed spelling shares), and of the English word the index keeps for a generic
     word of a name (Mezhdunarodnaya is kept as international, Zavod as plant); "" for a word
     without letters."""
-    latin = "".join(POSSESSIVE.sub("", word).translate(table()).lower().split())
+    latin = "".join(POSSESSIVE.sub("", word).translate(reading()).lower().split())
     if not latin:
         return ""
     canonical = canonical_token(latin)
@@ -343,4 +343,4 @@ def near_words(latin: str, start: int, end: int) -> list[str]:
 
 def latin_words(word: str) -> list[str]:
     """A word of the document as the pre-check reads it (Latin, capitals kept)."""
-    return word.translate(table(True)).split()
+    return word.translate(reading(True)).split()

@@ -125,7 +125,6 @@ class Scanner:
         self._automata: dict[tuple[bool, bool], Any] = {}
         self._persons: dict[str, bool] = {}  # anchor pattern -> whether a person's name has it
         self._person_checks: dict[tuple[Any, ...], bool] = {}  # the words near a person's anchor
-        self._names_of: dict[int, list[int]] | None = None  # entity -> its name entries
 
     @classmethod
     def open(cls, store: Store, config: MatchConfig = DEFAULT_CONFIG) -> Scanner:
@@ -325,12 +324,7 @@ class Scanner:
 
     def _entry_of(self, match: Match) -> Entry:
         """The name entry of a screened match: the listed name it met."""
-        names_of = self._names_of
-        if names_of is None:
-            names_of = self._names_of = defaultdict(list)
-            for n, name in enumerate(self.index.names):
-                names_of[name.entity].append(n)
-        ns = names_of[self._entity_position(match.id)]
+        ns = self.index.entries_of(self._entity_position(match.id))
         n = next((n for n in ns if self.index.names[n].form.original == match.matched_name), ns[0])
         return self._entry(n)
 
@@ -584,10 +578,7 @@ class Scanner:
         return self.index.entities[self._entity_position(entity_id)]
 
     def _entity_position(self, entity_id: str) -> int:
-        positions = getattr(self, "_positions", None)
-        if positions is None:
-            positions = self._positions = {e.id: i for i, e in enumerate(self.index.entities)}
-        return int(positions[entity_id])
+        return self.index.position(entity_id)
 
 
 def _names_it(scored: NameScore, entry: Entry, words: int) -> bool:

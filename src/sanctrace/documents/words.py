@@ -10,7 +10,7 @@ from typing import Any
 
 import ahocorasick
 
-from sanctrace.documents.analysis import Analysis, table
+from sanctrace.documents.analysis import Analysis, reading
 from sanctrace.model.countries import country_names, to_code
 from sanctrace.normalize.legal_forms import strip_legal_forms
 
@@ -74,7 +74,7 @@ def is_legal_form(word: str) -> bool:
     name: capitalised, and in capitals when it is two letters (AS, AG; not "as", "at")."""
     if not word[:1].isupper() or (len(word) <= 2 and not word.isupper()):
         return False
-    folded = word.translate(table()).split()
+    folded = word.translate(reading()).split()
     if len(folded) != 1 or folded[0] in _GENERIC:
         return False
     if folded[0] in ORG_TYPES:
@@ -101,7 +101,7 @@ def country_automaton() -> Any:
     " united kingdom "), to their codes."""
     automaton = ahocorasick.Automaton()
     for name in country_names():
-        latin = " ".join(name.translate(table()).split())
+        latin = " ".join(name.translate(reading()).split())
         code = to_code(name)
         if len(latin) >= 4 and code:
             automaton.add_word(f" {latin} ", (f" {latin} ", code))
@@ -113,14 +113,14 @@ def country_automaton() -> Any:
 def is_form_word(word: str) -> bool:
     """A capitalised word of a spelt-out legal form (Open, Joint, Stock, Company): a name's
     neighbour that does not make it part of a longer proper name."""
-    return word[:1].isupper() and word.translate(table()).strip().lower() in _FORM_WORDS
+    return word[:1].isupper() and word.translate(reading()).strip().lower() in _FORM_WORDS
 
 
 @lru_cache(maxsize=65536)
 def is_place(written: str) -> bool:
     """Whether a mention is only the name of a country, a region or a month: what a list's
     one-word name (SEPTEMBER, WASHINGTON) would otherwise match in any text."""
-    key = " ".join(written.translate(table()).split())
+    key = " ".join(written.translate(reading()).split())
     return key in _places() or (to_code(written) is not None and len(key) > 3)
 
 
@@ -134,7 +134,7 @@ def _places() -> frozenset[str]:
         names.add(getattr(country, "common_name", country.name))
     for division in pycountry.subdivisions:
         names.add(division.name)
-    return frozenset(" ".join(n.translate(table()).split()) for n in names)
+    return frozenset(" ".join(n.translate(reading()).split()) for n in names)
 
 
 _PARTICLES = frozenset(

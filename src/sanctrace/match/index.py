@@ -13,22 +13,23 @@ import math
 import pickle
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sanctrace.errors import SanctraceError
 from sanctrace.match.config import DEFAULT_CONFIG, MatchConfig
 from sanctrace.match.evidence import normalize_identifier
+from sanctrace.match.packed import IndexUnpickler, PackedList, PackedPostings
 from sanctrace.match.types import IndexedEntity
 from sanctrace.model.entity import Entity
 from sanctrace.normalize import NameForm, name_forms, token_weight
 from sanctrace.normalize.phonetic import variant_keys
 
 #: Bump when the pickled layout or the normalization changes, so stale files are rebuilt.
-INDEX_FORMAT = 9
+INDEX_FORMAT = 12
 
 
 #: Lengths of a query word the scorer can take for an acronym (``score._acronym_links``): a
@@ -46,26 +47,6 @@ class NameEntry(NamedTuple):
     entity: int  # position in Index.entities
     kind: str
     form: NameForm
-
-
-class _IndexUnpickler(pickle.Unpickler):
-    """Reads back only what ``Index.save`` writes: a tampered index file cannot make the
-    loader import and call anything else."""
-
-    _ALLOWED = frozenset(
-        {
-            ("array", "array"),
-            ("array", "_array_reconstructor"),
-            ("sanctrace.match.index", "NameEntry"),
-            ("sanctrace.match.types", "IndexedEntity"),
-            ("sanctrace.normalize.forms", "NameForm"),
-        }
-    )
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"refusing {module}.{name} in an index file")
-        return super().find_class(module, name)
 
 
 def distinct_forms(
@@ -114,8 +95,8 @@ class Index:
         names: list[NameEntry],
         versions: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        self.entities = entities
-        self.names = names
+        self.entities: Sequence[IndexedEntity] = entities
+        self.names: Sequence[NameEntry] = names
         #: (dataset, version) pairs the index was built from, to report with every result.
         self.versions = versions
         tokens: dict[str, array[int]] = defaultdict(lambda: array("I"))
@@ -132,12 +113,14 @@ class Index:
                 acronyms[acronym].append(n)
             for pair in _joined_pairs(form.tokens):
                 joined[pair].append(n)
-        self.tokens = dict(tokens)
+        self.tokens: Mapping[str, array[int]] = dict(tokens)
         #: Adjacent words run together (AL AMIR -> alamir, HAVA PEYMA -> havapeyma): how a
         #: query writes what the list writes apart.
-        self.joined = {pair: postings for pair, postings in joined.items() if pair not in tokens}
-        self.phonetic = dict(phonetic)
-        self.acronyms = dict(acronyms)
+        self.joined: Mapping[str, array[int]] = {
+            pair: postings for pair, postings in joined.items() if pair not in tokens
+        }
+        self.phonetic: Mapping[str, array[int]] = dict(phonetic)
+        self.acronyms: Mapping[str, array[int]] = dict(acronyms)
         grams: dict[str, list[str]] = defaultdict(list)
         for token in self.tokens:
             if len(token) >= 3:
@@ -149,6 +132,11 @@ class Index:
             for ident in entity.identifiers:
                 ids[ident].append(e)
         self.identifiers = dict(ids)
+        #: What callers look up of every entry without reading it: each entity's id and list,
+        #: each name entry's entity.
+        self.entity_ids = [e.id for e in entities]
+        self.entity_datasets = [e.dataset for e in entities]
+        self.name_owner = array("I", (entry.entity for entry in names))
         self._finish()
 
     def _finish(self) -> None:
@@ -157,6 +145,8 @@ class Index:
         self._sets: dict[int, frozenset[int]] = {}
         self._entry_weights: dict[int, tuple[float, ...]] = {}
         self._name_datasets: list[str] | None = None
+        self._positions: dict[str, int] | None = None
+        self._entries_of: dict[int, list[int]] | None = None
         #: Query tokens recur across queries (first names, "group", "trading"): their postings
         #: are looked up once per configuration.
         self._source_cache: dict[tuple[str, str, int, int], _TokenHits] = {}
@@ -184,15 +174,18 @@ class Index:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         parts = (
-            self.entities,
-            self.names,
+            PackedList.pack(self.entities),
+            PackedList.pack(self.names),
             self.versions,
-            self.tokens,
-            self.phonetic,
-            self.acronyms,
-            self.trigrams,
-            self.identifiers,
-            self.joined,
+            PackedPostings.pack(self.tokens),
+            PackedPostings.pack(self.phonetic),
+            PackedPostings.pack(self.acronyms),
+            PackedPostings.pack(self.trigrams),
+            PackedPostings.pack(self.identifiers),
+            PackedPostings.pack(self.joined),
+            self.entity_ids,
+            self.entity_datasets,
+            self.name_owner,
         )
         with tmp.open("wb") as fh:
             pickle.dump((INDEX_FORMAT, parts), fh, protocol=5)
@@ -204,7 +197,7 @@ class Index:
         gc.disable()  # a million small objects: the collector would only slow the load down
         try:
             with path.open("rb") as fh:
-                fmt, parts = _IndexUnpickler(fh).load()
+                fmt, parts = IndexUnpickler(fh).load()
         except (
             OSError,
             pickle.UnpicklingError,
@@ -234,6 +227,9 @@ class Index:
             index.trigrams,
             index.identifiers,
             index.joined,
+            index.entity_ids,
+            index.entity_datasets,
+            index.name_owner,
         ) = parts
         index._finish()
         return index
@@ -356,9 +352,23 @@ class Index:
     def name_datasets(self) -> list[str]:
         """The list of each name entry, for screenings restricted to some lists (made once)."""
         if self._name_datasets is None:
-            entities = self.entities
-            self._name_datasets = [entities[entry.entity].dataset for entry in self.names]
+            datasets = self.entity_datasets
+            self._name_datasets = [datasets[e] for e in self.name_owner]
         return self._name_datasets
+
+    def position(self, entity_id: str) -> int:
+        """Where the entity of this id is in ``entities`` (KeyError if it is not indexed)."""
+        if self._positions is None:
+            self._positions = {eid: i for i, eid in enumerate(self.entity_ids)}
+        return self._positions[entity_id]
+
+    def entries_of(self, position: int) -> list[int]:
+        """The name entries of the entity at ``position``."""
+        if self._entries_of is None:
+            self._entries_of = defaultdict(list)
+            for n, e in enumerate(self.name_owner):
+                self._entries_of[e].append(n)
+        return self._entries_of.get(position, [])
 
     def _token_hits(self, token: str, key: str, config: MatchConfig) -> _TokenHits:
         """What one query token finds, kept across queries (tokens recur: first names, "group",

@@ -10,20 +10,18 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sanctrace.errors import NotFoundError, SanctraceError
 from sanctrace.match import Screener
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.ids import Assignment, assign, is_party_id
 from sanctrace.resolve.judgements import VERDICTS, Judgement
-from sanctrace.resolve.parts import NamePass
-from sanctrace.resolve.resolver import (
-    Resolution,
-    automatic_judgements,
-    cluster,
-    person_years,
-)
 from sanctrace.store import Store, VersionInfo
+
+if TYPE_CHECKING:
+    from sanctrace.resolve.parts import NamePass
+    from sanctrace.resolve.resolver import Resolution
 
 
 @dataclass
@@ -32,12 +30,19 @@ class Parties:
 
     membership: dict[str, str]  # record id -> party id
     redirects: dict[str, str] = field(default_factory=dict)  # merged party id -> surviving id
-    by_party: dict[str, list[str]] = field(default_factory=dict)
+    _by_party: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        if not self.by_party:
-            for record, party in sorted(self.membership.items()):
-                self.by_party.setdefault(party, []).append(record)
+    @property
+    def by_party(self) -> dict[str, list[str]]:
+        """Party id -> its records, sorted; made on first use (a screening needs a handful)."""
+        if self._by_party is None:
+            grouped: dict[str, list[str]] = {}
+            for record, party in self.membership.items():
+                grouped.setdefault(party, []).append(record)
+            for records in grouped.values():
+                records.sort()
+            self._by_party = dict(sorted(grouped.items()))
+        return self._by_party
 
     def party_of(self, record_id: str) -> str:
         return self.membership.get(record_id, record_id)
@@ -114,6 +119,8 @@ def ensure_parties(
     key = versions_key(store.active_versions())
     if not force and resolved_for(store) == key:
         return load_parties(store)
+    from sanctrace.resolve.resolver import automatic_judgements, cluster, person_years
+
     if entities is None:
         entities = [
             e for v in store.active_versions() for e in store.iter_entities(v.dataset, v.version)
@@ -204,6 +211,8 @@ def judge(
     analyst = [j for j in load_judgements(store, analyst_only=True) if j.pair != judgement.pair]
     _refuse_contradiction(judgement, analyst)
     made = [j for j in load_judgements(store) if j.source != "analyst"]
+    from sanctrace.resolve.resolver import cluster
+
     resolution = cluster(records, made, [*analyst, judgement])
     with store._transaction():
         store._rows(
