@@ -24,6 +24,7 @@ from sanctrace import __version__
 from sanctrace.api import batches, monitoring, native, scan, yente
 from sanctrace.api.auth import Authenticator
 from sanctrace.api.cost import Costs
+from sanctrace.api.docs import add_docs
 from sanctrace.api.far import FarAnswers
 from sanctrace.api.gate import Gate
 from sanctrace.api.guards import checked_input, json_safe
@@ -184,6 +185,9 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # the docs pages, with Swagger UI and Redoc from the package, not a CDN (api.docs)
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(checked_input)],
         exception_handlers={
             RequestValidationError: _validation_error,
@@ -204,6 +208,7 @@ def create_app(
     app.include_router(batches.router)
     app.include_router(monitoring.router)
     app.include_router(scan.router)
+    add_docs(app)
     # Outermost last: the access log sees every answer, the 413s included; the gate is inside
     # the body limit, which bounds what it drains.
     app.add_middleware(
