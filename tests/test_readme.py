@@ -344,6 +344,17 @@ def test_every_block_is_run_or_listed() -> None:
         assert any(old in command.text for command in commands), f"REWRITE {old!r} is unused"
 
 
+def test_block_convention() -> None:
+    """How a block is read: $ lines and their output, comments, continuations, (exit N)."""
+    session = parse_sh(["$ a \\", "  b", "out 1", "", "out 2", "$ c  # fails (exit 4)"], 10)
+    assert [(c.line, c.text, c.output, c.expected_exit) for c in session] == [
+        (10, "a \\\n  b", ["out 1", "out 2"], 0),
+        (15, "c  # fails (exit 4)", [], 4),
+    ]
+    plain = parse_sh(["# a comment", "a  # a comment", "", "b"], 1)
+    assert [(c.line, c.text, c.output) for c in plain] == [(2, "a  # a comment", []), (4, "b", [])]
+
+
 def test_sample_convention() -> None:
     """The matching of sample lines: whitespace runs are one space, … stands for anything."""
     output = "Wrote 5 rows to standard output in 0.3 s (14 rows/s)\n  a    b\n"
