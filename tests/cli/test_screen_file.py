@@ -96,7 +96,7 @@ def test_user_errors_are_one_line(bundled_home: Path, tmp_path: Path) -> None:
         assert last.startswith("error: ") and words in last, proc.stderr
         assert "Traceback" not in proc.stderr
     missing = sanctrace(bundled_home, "screen-file", str(tmp_path / "nope.csv"), check=False)
-    assert missing.returncode != 0 and "cannot read" in missing.stderr
+    assert missing.returncode == 4 and "nope.csv: file not found" in missing.stderr
 
 
 def test_xlsx_output_existing_output_and_max_errors(bundled_home: Path, tmp_path: Path) -> None:
