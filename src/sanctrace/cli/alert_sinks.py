@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import note, out, print_json
+from sanctrace.cli.tables import fitted
 from sanctrace.errors import SanctraceError
 from sanctrace.monitor import delivery, targets
 
@@ -95,18 +97,18 @@ def list_sinks(
         return
     table = Table(box=box.SIMPLE)
     for column in ("name", "kind", "target", "secret", "pending", "dead", "delivered"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column not in ("target", "secret"), overflow="fold")
     for s in found:
         table.add_row(
-            s.name,
+            Text(s.name),
             s.kind,
-            s.target,
-            s.secret or "",
+            Text(s.target),
+            Text(s.secret or ""),
             f"{s.pending:,}",
             f"{s.dead:,}",
             f"{s.delivered:,}",
         )
-    out.print(table)
+    out.print(fitted(table))
 
 
 @app.command("remove")
@@ -135,11 +137,12 @@ def dead(
         out.print("No dead letters.", markup=False)
         return
     table = Table(box=box.SIMPLE)
-    for column in ("alert", "sink", "attempts", "last error"):
-        table.add_column(column)
+    for column in ("alert", "sink", "attempts"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("last error", overflow="fold")
     for d in found:
-        table.add_row(str(d.alert_id), d.sink, str(d.attempts), d.last_error or "")
-    out.print(table)
+        table.add_row(str(d.alert_id), Text(d.sink), str(d.attempts), Text(d.last_error or ""))
+    out.print(fitted(table))
 
 
 @app.command("redeliver")

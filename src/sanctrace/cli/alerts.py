@@ -13,10 +13,12 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from sanctrace.cli import alert_sinks
 from sanctrace.cli.context import State
 from sanctrace.cli.output import note, out, print_json
+from sanctrace.cli.tables import fitted
 from sanctrace.export.csv import safe_cell
 from sanctrace.files import atomic_write
 from sanctrace.monitor import alerts
@@ -154,21 +156,34 @@ def list_cmd(
     if not found:
         note("No alerts" + (f" with status {status.value}" if status is not Status.all else ""))
         return
-    table = Table(box=box.SIMPLE_HEAD)
-    for column in ("id", "kind", "status", "list", "customer", "entity", "score", "why"):
+    # Compact, to fit 80 columns: no outer edge, one space between columns, and the watchlist
+    # as the title when every alert is of the same one.
+    lists = sorted({a.watchlist for a in found})
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        title=f"watchlist {lists[0]}" if len(lists) == 1 else None,
+        title_justify="left",
+    )
+    for column in ("id", "kind", "status", *(["list"] if len(lists) > 1 else [])):
+        table.add_column(column, no_wrap=True)
+    for column in ("customer", "entity"):
         table.add_column(column, overflow="fold")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("why", overflow="fold")
     for a in found:
         table.add_row(
             str(a.id),
             a.kind,
             a.decision or a.status,
-            a.watchlist,
-            f"{a.key} {_customer(a)}".strip(),
-            f"{a.entity_id} {_entity(a)}".strip(),
+            *([Text(a.watchlist)] if len(lists) > 1 else []),
+            Text(f"{a.key} {_customer(a)}".strip()),
+            Text("\n".join(part for part in (a.entity_id, _entity(a)) if part)),
             "" if a.score is None else f"{a.score:.3f}",
-            _summary(a),
+            Text(_summary(a)),
         )
-    out.print(table)
+    out.print(fitted(table))
 
 
 @app.command("show")

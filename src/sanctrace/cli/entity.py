@@ -13,6 +13,7 @@ from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import out, print_json, show_data_date
 from sanctrace.cli.parties import current_parties, judgements_table, listings_table, party_view
+from sanctrace.cli.tables import fit
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.ids import is_party_id
 from sanctrace.resolve.listings import listing_reader
@@ -90,8 +91,8 @@ def _print_party(view: dict[str, Any]) -> None:
 
 def _table(e: Entity, linked_from: list[tuple[str, str, str]]) -> Table:
     table = Table(title=f"{e.caption} ({e.id})", show_header=False, title_justify="left")
-    table.add_column("field", style="bold")
-    table.add_column("value")
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
 
     def row(label: str, values: list[str] | str | None) -> None:
         if not values:
@@ -138,4 +139,4 @@ def _table(e: Entity, linked_from: list[tuple[str, str, str]]) -> Table:
         f"dataset {p.dataset}, record {p.source_id}, version {p.version}"
         + (f", file {p.source_file}" if p.source_file else ""),
     )
-    return table
+    return fit(table)

@@ -7,11 +7,13 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from sanctrace import keys as api_keys
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import note, out, print_json
+from sanctrace.cli.tables import fitted
 
 app = typer.Typer(help="API keys for `sanctrace serve`.", no_args_is_help=True)
 
@@ -50,10 +52,10 @@ def list_keys(
         return
     table = Table(box=box.SIMPLE)
     for column in ("id", "name", "role", "created", "revoked"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column != "name", overflow="fold")
     for k in found:
-        table.add_row(k.id, k.name, k.role, k.created_at, k.revoked_at or "")
-    out.print(table)
+        table.add_row(k.id, Text(k.name), k.role, k.created_at, k.revoked_at or "")
+    out.print(fitted(table))
 
 
 @app.command("revoke")

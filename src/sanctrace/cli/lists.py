@@ -14,10 +14,12 @@ import typer
 from rich import box
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
+from rich.text import Text
 
 from sanctrace.cli import resolve as resolve_cmd
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err, note, out, print_json, show_data_date, warn
+from sanctrace.cli.tables import fitted
 from sanctrace.errors import SanctraceError
 from sanctrace.fetch.service import fetch_and_load, make_client, resolve_sources
 from sanctrace.files import atomic_write
@@ -151,22 +153,18 @@ def show(
         show_data_date(store.active_versions(), to_stderr=True)
         return
     table = Table(title=f"Lists in {store.location}", box=box.SIMPLE_HEAD)
-    table.add_column("dataset", min_width=max([7, *(len(v.dataset) for v in versions)]))
-    table.add_column("version", min_width=max([7, *(len(v.version) for v in versions)]))
-    table.add_column("published", min_width=10)
-    table.add_column("entities", justify="right", min_width=8)
-    table.add_column("active", min_width=6)
-    table.add_column("loaded", min_width=10)
+    for column in ("dataset", "version", "published", "entities", "active", "loaded"):
+        table.add_column(column, no_wrap=True, justify="right" if column == "entities" else "left")
     for v in versions:
         table.add_row(
-            v.dataset,
-            v.version,
+            Text(v.dataset),
+            Text(v.version),
             v.published or "",
             f"{v.entities:,}",
             "yes" if v.active else "",
             v.loaded_at[:10],
         )
-    out.print(table)
+    out.print(fitted(table))
     show_data_date(store.active_versions(), to_stderr=False)
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from sanctrace.cli.context import State
+from sanctrace.cli.tables import fit, fits, fitted, terminal_width
 from sanctrace.errors import NotFoundError
 from sanctrace.resolve.grouping import party_caption
 from sanctrace.resolve.ids import is_party_id
@@ -95,32 +97,46 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def listings_table(view: dict[str, Any]) -> Table:
-    """The party's listings side by side, one column per list."""
+def listings_table(view: dict[str, Any], width: int | None = None) -> Table:
+    """The party's listings side by side, one column per list; one below the other when they
+    do not fit ``width`` (the terminal's by default) side by side."""
     title = f"{view['caption']} ({view['id']})"
     if view.get("merged_from"):
         title += f", merged from {view['merged_from']}"
     table = Table(title=title, title_justify="left", box=box.SIMPLE, show_lines=False)
-    table.add_column("", style="bold")
+    table.add_column("", style="bold", no_wrap=True)
     for d in view["listings"]:
         table.add_column(d["dataset"], overflow="fold")
     for label, key in LISTING_ROWS:
-        table.add_row(label, *(_cell(d.get(key)) for d in view["listings"]))
-    return table
+        table.add_row(label, *(Text(_cell(d.get(key))) for d in view["listings"]))
+    width = terminal_width() if width is None else width
+    if fits(table, width):
+        return table
+    blocks = Table(title=title, title_justify="left", box=box.SIMPLE, show_header=False)
+    blocks.add_column("", style="bold", no_wrap=True)
+    blocks.add_column("", overflow="fold")
+    for d in view["listings"]:
+        rows = [(label, _cell(d.get(key))) for label, key in LISTING_ROWS]
+        rows = [(label, value) for label, value in rows if value]
+        for number, (label, value) in enumerate(rows):
+            blocks.add_row(label, Text(value), end_section=number == len(rows) - 1)
+    return fit(blocks, width)
 
 
-def judgements_table(judgements: Sequence[dict[str, Any]], title: str) -> Table:
+def judgements_table(
+    judgements: Sequence[dict[str, Any]], title: str, width: int | None = None
+) -> Table:
     table = Table(title=title, title_justify="left", box=box.SIMPLE)
     for column in ("records", "verdict", "source", "why", "score", "who", "when"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, no_wrap=column in ("records", "verdict", "score"), overflow="fold")
     for j in judgements:
         table.add_row(
-            f"{j['a']}\n{j['b']}",
+            Text(f"{j['a']}\n{j['b']}"),
             j["verdict"],
-            j["source"],
-            j["why"],
+            Text(j["source"]),
+            Text(j["why"]),
             f"{j['score']:.2f}" if j.get("score") is not None else "",
-            j.get("user") or "",
-            j.get("at") or "",
+            Text(j.get("user") or ""),
+            Text(j.get("at") or ""),
         )
-    return table
+    return fitted(table, width)

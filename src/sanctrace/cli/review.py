@@ -13,12 +13,14 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from sanctrace import audit, keyring
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import out, print_json, show_data_date, warn
 from sanctrace.cli.parties import current_parties, listings_table, party_view
+from sanctrace.cli.tables import fitted
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.contradictions import review_queue, stored_resolution
 from sanctrace.resolve.evidence import countries
@@ -137,15 +139,15 @@ def _pair_table(rank: int, pair: dict[str, Any]) -> Table:
     table = Table(
         title=f"{rank}. score {score}: {pair['why']}", title_justify="left", box=box.SIMPLE
     )
-    table.add_column("", style="bold")
+    table.add_column("", style="bold", no_wrap=True)
     table.add_column("A", overflow="fold")
     table.add_column("B", overflow="fold")
     for label, key in RECORD_ROWS:
         a, b = pair["a"].get(key), pair["b"].get(key)
         if not a and not b:
             continue
-        table.add_row(label, _text(a), _text(b))
-    return table
+        table.add_row(label, Text(_text(a)), Text(_text(b)))
+    return fitted(table)
 
 
 def _text(value: Any) -> str:

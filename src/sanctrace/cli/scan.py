@@ -26,6 +26,7 @@ from rich.text import Text
 from sanctrace import audit
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err, out, print_json, show_data_date
+from sanctrace.cli.tables import fit, fitted
 from sanctrace.documents.extract import KINDS, Document, extract_path
 from sanctrace.documents.extract.base import label
 from sanctrace.documents.findings import DocumentReport, PartyFound, group_findings, scan_output
@@ -284,7 +285,7 @@ def render_table(reports: list[DocumentReport]) -> Table:
     table.add_column("party", overflow="fold", min_width=24)
     table.add_column("listings", overflow="fold")
     table.add_column("found at", overflow="fold")
-    table.add_column("score", justify="right")
+    table.add_column("score", justify="right", no_wrap=True)
     for number, report in enumerate(reports):
         parties = report.grouped()
         for index, party in enumerate(parties):
@@ -298,7 +299,7 @@ def render_table(reports: list[DocumentReport]) -> Table:
                 cells.insert(0, _cell(label(report.document.source)) if index == 0 else "")
             last = index == len(parties) - 1 and number < len(reports) - 1
             table.add_row(*cells, end_section=last)
-    return table
+    return fit(table)
 
 
 def _listing_lines(party: PartyFound) -> Text:
@@ -339,5 +340,5 @@ def print_table(reports: list[DocumentReport], console: Console) -> None:
         else:
             count = len(report.grouped())
             console.print(f"{count} listed part{'ies' if count != 1 else 'y'} found:", markup=False)
-            console.print(render_table([report]))
+            console.print(fitted(render_table([report]), console.width))
         console.print()

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -15,6 +14,7 @@ from sanctrace import audit
 from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.output import err, out, print_json, show_data_date
+from sanctrace.cli.tables import fits, fitted, indent
 from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD, Match, Query, Screener, compare
 from sanctrace.match.config import RULES_THRESHOLD, config_for
@@ -150,20 +150,60 @@ def print_party(rank: int, result: dict[str, Any], best: Match) -> None:
     out.print(f"      why: {explain(best)}", markup=False)
     if result["programs"]:
         out.print(f"      programs: {', '.join(result['programs'])}", markup=False)
-    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
-    table.add_column("record id", no_wrap=True)
-    table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("listed", no_wrap=True)
-    table.add_column("list", overflow="fold")
-    for listed in result["listings"]:
-        score = listed.get("score")
-        table.add_row(
-            Text(listed["id"]),
-            "" if score is None else f"{score:.2f}",
+    out.print(listings_table(result["listings"], out.width))
+
+
+#: The list title gets at least this many cells in the wide layout, else titles go in a
+#: narrower column with the version and listed date beneath (on a narrow terminal).
+TITLE_WIDTH = 30
+
+
+def listings_table(listings: list[dict[str, Any]], width: int) -> Table:
+    """A party's listings, one row each: the record id (never split), the score of those that
+    matched, listed date, list version and list; within ``width`` if ids allow."""
+    wide = _listings_grid()
+    wide.add_column("listed", no_wrap=True)
+    wide.add_column("version", no_wrap=True)
+    wide.add_column("list", overflow="fold", min_width=TITLE_WIDTH)
+    for listed in listings:
+        wide.add_row(
+            *_id_and_score(listed),
             Text(listed.get("listed_on") or ""),
+            Text(list_version(listed)),
             Text(listed["list"]),
         )
-    out.print(Padding(table, (0, 0, 0, 6)))
+    if fits(wide, width):
+        return wide
+    narrow = _listings_grid()
+    narrow.add_column("listing", overflow="fold")
+    for listed in listings:
+        lines = [listed["list"], f"version {list_version(listed)}"]
+        if listed.get("listed_on"):
+            lines.append(f"listed {listed['listed_on']}")
+        narrow.add_row(*_id_and_score(listed), Text("\n".join(lines)))
+    return fitted(narrow, width)
+
+
+def _listings_grid() -> Table:
+    table = indent(Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim"), 4)
+    table.add_column("record id", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    return table
+
+
+def _id_and_score(listed: dict[str, Any]) -> tuple[str, Text, str]:
+    score = listed.get("score")
+    return "", Text(listed["id"]), "" if score is None else f"{score:.2f}"
+
+
+def list_version(listed: dict[str, Any]) -> str:
+    """The version of its list a listing was read from, and the date that version was
+    published when it is not the version's own label."""
+    version = str(listed.get("version") or "")
+    published = listed.get("published")
+    if not published or published == version:
+        return version
+    return f"{version} (published {published})"
 
 
 def compare_cmd(

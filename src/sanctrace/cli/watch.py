@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from sanctrace.batch.columns import ColumnOptions
 from sanctrace.batch.readers import InputFormat
@@ -22,6 +23,7 @@ from sanctrace.cli.context import State
 from sanctrace.cli.lists import OutputFormat
 from sanctrace.cli.monitoring import describe, rescreen_progress
 from sanctrace.cli.output import note, out, print_json
+from sanctrace.cli.tables import fitted
 from sanctrace.errors import SanctraceError
 from sanctrace.monitor import watchlists
 from sanctrace.monitor.rescreen import rescreen, watchlist_names
@@ -124,10 +126,10 @@ def list_cmd(
             return
         table = Table(box=box.SIMPLE)
         for column in ("watchlist", "records", "last change"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=True)
         for name, count, last in found:
-            table.add_row(name, f"{count:,}", last)
-        out.print(table)
+            table.add_row(Text(name), f"{count:,}", last)
+        out.print(fitted(table))
         return
     rows = watchlists.records(store, watchlist)
     if not rows:
