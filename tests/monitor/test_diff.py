@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctrace.monitor.diff import diff_entities
+from sanctrace.monitor.diff import change_lines, diff_entities
 from sanctrace.sources import parse_files
 
 
@@ -100,3 +100,67 @@ def test_lists_diff_command(data_dir: Path, tmp_path: Path) -> None:
     assert "7 added, 8 removed, 0 changed" in table
     rows = run("lists", "diff", "us_ofac_sdn", "--format", "csv").stdout.splitlines()
     assert rows[0] == "change,id,field,old,new" and len(rows) == 1 + 7 + 8
+
+
+def test_diff_names_every_entity_and_the_fields_changed(data_dir: Path) -> None:
+    result = _diff(
+        data_dir, "ofac_sdn_history/2023-10-31/sdn.csv", "ofac_sdn_history/2023-11-02/sdn.csv"
+    )
+    assert set(result.captions) == {
+        *result.added,
+        *result.removed,
+        *(c["id"] for c in result.changed),
+    }
+    assert (
+        result.captions["us_ofac_sdn:45030"] == "PUBLIC JOINT STOCK COMPANY ODK SATURN"
+    )  # removed
+    aven = next(c for c in result.changed if c["id"] == "us_ofac_sdn:44290")
+    assert (aven["caption"], aven["fields"]) == (
+        "AVEN, Petr Olegovich",
+        ["nationalities", "remarks"],
+    )
+    assert change_lines({"nationalities": aven["changes"]["nationalities"]}) == [
+        "nationalities: - LU"
+    ]
+    data = result.to_dict()
+    assert data["added"] == result.added and data["captions"] == result.captions
+
+
+def test_lists_diff_text_names_the_changes(data_dir: Path, tmp_path: Path) -> None:
+    """Not one line of bare ids: a line per entity with its change, id and name; for a changed
+    one the fields, and beneath them what changed."""
+    env = {**os.environ, "SANCTRACE_HOME": str(tmp_path), "COLUMNS": "80"}
+    env.pop("SANCTRACE_DB", None)
+
+    def run(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sanctrace", *args], env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    history = data_dir / "ofac_sdn_history"
+    run("lists", "load", str(history / "2023-10-31/sdn.csv"), "--version", "2023-10-31")
+    run("lists", "load", str(history / "2023-11-02/sdn.csv"), "--version", "2023-11-02")
+    lines = run("lists", "diff", "us_ofac_sdn").splitlines()
+    assert lines[0] == "us_ofac_sdn: 2023-10-31 → 2023-11-02: 229 added, 1 removed, 5 changed"
+    assert "  added    us_ofac_sdn:45370  KAMI GROUP LIMITED LIABILITY COMPANY" in lines
+    assert "  removed  us_ofac_sdn:45030  PUBLIC JOINT STOCK COMPANY ODK SATURN" in lines
+    aven = lines.index(
+        "  changed  us_ofac_sdn:44290  AVEN, Petr Olegovich  (nationalities, remarks)"
+    )
+    assert lines[aven + 1] == "      nationalities: - LU"
+    assert lines[aven + 2].startswith("      remarks: DOB 16 Mar 1955;")
+    novator = next(i for i, line in enumerate(lines) if "us_ofac_sdn:45026" in line)
+    assert "(caption, identifiers, names, remarks)" in lines[novator]
+    assert (
+        "      names: + JOINT STOCK COMPANY EXPERIMENTAL DESIGN BUREAU NOVATOR"
+        in lines[novator + 2]
+    )
+    assert sum(line.startswith("  added ") for line in lines) == 229
+    data = json.loads(run("lists", "diff", "us_ofac_sdn", "--format", "json"))
+    assert data["captions"]["us_ofac_sdn:45030"] == "PUBLIC JOINT STOCK COMPANY ODK SATURN"
+    assert {c["id"]: c["fields"] for c in data["changed"]}["us_ofac_sdn:44290"] == [
+        "nationalities",
+        "remarks",
+    ]

@@ -398,7 +398,7 @@ def diff(
     import csv
 
     from sanctrace.export.csv import safe_cell
-    from sanctrace.monitor.diff import diff_entities
+    from sanctrace.monitor.diff import change_lines, diff_entities
 
     store = ctx.obj.store()
     versions = store.versions(dataset)
@@ -445,13 +445,19 @@ def diff(
         f"{len(result.removed):,} removed, {len(result.changed):,} changed",
         markup=False,
     )
+    # One line per entity: the change, its id and its name (the fields that changed, and
+    # beneath them what changed in each); the id leads, whole, whatever the width.
+    width = max((len(i) for i in result.captions), default=0)
     for label, ids in (("added", result.added), ("removed", result.removed)):
-        if ids:
-            out.print(f"  {label}: {', '.join(ids)}", markup=False)
+        for entity_id in ids:
+            caption = result.captions.get(entity_id, "")
+            out.print(f"  {label:<8} {entity_id:<{width}}  {caption}", markup=False)
     for item in result.changed:
-        out.print(f"  changed {item['id']}:", markup=False)
-        for name, values in item["changes"].items():
-            out.print(f"    {name}: {values['old']} → {values['new']}", markup=False)
+        fields = ", ".join(item["fields"])
+        line = f"  {'changed':<8} {item['id']:<{width}}  {item['caption']}  ({fields})"
+        out.print(line, markup=False)
+        for change in change_lines(item["changes"]):
+            out.print(f"      {change}", markup=False)
 
 
 app.command("resolve")(resolve_cmd.resolve)

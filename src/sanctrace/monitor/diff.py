@@ -71,12 +71,16 @@ def changes(old: Entity, new: Entity) -> dict[str, dict[str, Any]]:
 
 @dataclass
 class ListDiff:
+    """Ids added and removed, and ``{"id", "caption", "fields", "changes"}`` per changed
+    entity; ``captions`` names every one of them (the old caption of a removed entity)."""
+
     dataset: str
     old: str
     new: str
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
+    captions: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +90,7 @@ class ListDiff:
             "added": self.added,
             "removed": self.removed,
             "changed": self.changed,
+            "captions": self.captions,
         }
 
 
@@ -101,5 +106,39 @@ def diff_entities(
     for entity_id in sorted(set(before) & set(after)):
         found = changes(before[entity_id], after[entity_id])
         if found:
-            result.changed.append({"id": entity_id, "changes": found})
+            caption = after[entity_id].caption
+            result.changed.append(
+                {"id": entity_id, "caption": caption, "fields": sorted(found), "changes": found}
+            )
+    captions = {i: after[i].caption for i in result.added}
+    captions.update((i, before[i].caption) for i in result.removed)
+    captions.update((item["id"], item["caption"]) for item in result.changed)
+    result.captions = dict(sorted(captions.items()))
     return result
+
+
+def change_lines(changes: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per changed field, as a reader wants it: the values added (+) and removed (-)
+    of a multi-valued field, ``old -> new`` of a single one."""
+    lines = []
+    for name, values in changes.items():
+        old, new = values["old"], values["new"]
+        if isinstance(old, dict) or isinstance(new, dict):
+            old, new = old or {}, new or {}
+            for key in sorted(set(old) | set(new)):
+                lines.append(f"{name}.{key}: {_set_change(old.get(key, []), new.get(key, []))}")
+        elif isinstance(old, list) or isinstance(new, list):
+            lines.append(f"{name}: {_set_change(old or [], new or [])}")
+        else:
+            lines.append(f"{name}: {_shown(old)} → {_shown(new)}")
+    return lines
+
+
+def _set_change(old: list[str], new: list[str]) -> str:
+    added = [f"+ {v}" for v in new if v not in old]
+    removed = [f"- {v}" for v in old if v not in new]
+    return "; ".join(added + removed)
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value in (None, "", []) else str(value)
