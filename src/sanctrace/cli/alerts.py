@@ -84,30 +84,12 @@ def _entity(alert: Alert) -> str:
     return str(match.get("caption") or "")
 
 
-def _summary(alert: Alert) -> str:
-    """What happened, in a few words."""
-    party = alert.details.get("party")
-    if isinstance(party, dict) and party.get("summary"):
-        return str(party["summary"])
-    if alert.kind == "operational":
-        return f"{alert.details.get('step')}: {alert.details.get('error')}"
-    if alert.kind == "removed":
-        return str(alert.details.get("reason", ""))
-    if alert.kind == "changed":
-        fields = sorted(alert.details.get("entity_changes") or {})
-        parts = [f"listing: {', '.join(fields)}"] if fields else []
-        if alert.details.get("customer_changed"):
-            parts.append("customer record")
-        return "; ".join(parts)
-    return ""
-
-
 def _csv_row(alert: Alert) -> list[str]:
     values = {
         **{k: "" if v is None else str(v) for k, v in alert.to_dict().items()},
         "customer": _customer(alert),
         "entity": _entity(alert),
-        "reason": _summary(alert),
+        "reason": alerts.why(alert),
     }
     return [safe_cell(values[column]) for column in _CSV_COLUMNS]
 
@@ -181,7 +163,7 @@ def list_cmd(
             Text(f"{a.key} {_customer(a)}".strip()),
             Text("\n".join(part for part in (a.entity_id, _entity(a)) if part)),
             "" if a.score is None else f"{a.score:.3f}",
-            Text(_summary(a)),
+            Text(alerts.why(a)),
         )
     out.print(fitted(table))
 

@@ -82,6 +82,55 @@ class Alert:
         }
 
 
+def why(alert: Alert) -> str:
+    """What raised ``alert``, in a line, never empty: for a new match the name that matched and
+    its score (``matched "IEMZ Kupol JSC" 1.00``); for a removed one why and what it was; for a
+    changed one what changed (the listing's fields, the customer's record, the score)."""
+    details = alert.details
+    found_party = details.get("party")
+    party: dict[str, Any] = found_party if isinstance(found_party, dict) else {}
+    event = party.get("event")
+    if alert.kind == "operational":
+        return f"{details.get('step') or 'update'} failed: {details.get('error') or 'unknown'}"
+    match = details.get("match") or {}
+    previous = details.get("previous") or {}
+    fields = sorted(details.get("entity_changes") or {})
+    if alert.kind == "new" or event == "gained":
+        found = _matched(match, alert.score, alert.entity_id)
+        return (
+            f"{party['summary']}; {found}" if event == "gained" and party.get("summary") else found
+        )
+    if alert.kind == "removed" or event == "lost":
+        reason = str(details.get("reason") or "no longer matched")
+        if fields:
+            reason += f" ({', '.join(fields)})"
+        head = str(party["summary"]) if event == "lost" and party.get("summary") else "no match now"
+        was = f"; was {_matched(previous, None, alert.entity_id)}" if previous else ""
+        return f"{head}: {reason}{was}"
+    parts = []
+    if fields:
+        parts.append(f"listing changed: {', '.join(fields)}")
+    elif not details.get("customer_changed"):
+        parts.append("listing changed")
+    if details.get("customer_changed"):
+        parts.append("customer record changed")
+    before, now = (
+        previous.get("score"),
+        alert.score if alert.score is not None else match.get("score"),
+    )
+    if before is not None and now is not None and round(before, 2) != round(now, 2):
+        parts.append(f"score {before:.2f} → {now:.2f}")
+    if match.get("matched_name") and match.get("matched_name") != previous.get("matched_name"):
+        parts.append(f'now matched "{match["matched_name"]}"')
+    return "; ".join(parts)
+
+
+def _matched(match: dict[str, Any], score: float | None, entity_id: str) -> str:
+    name = match.get("matched_name") or match.get("caption") or entity_id
+    score = match.get("score") if score is None else score
+    return f'matched "{name}"' + ("" if score is None else f" {score:.2f}")
+
+
 def _alert(row: tuple[Any, ...]) -> Alert:
     return Alert(
         id=int(row[0]),
