@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from homes import sanctrace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -230,7 +231,9 @@ def test_round_trip_keeps_single_dataset(tmp_path: Path) -> None:
         write_ftm(eu, fh)
     result = ftm.parse([path])
     assert result.dataset == "eu_fsf"
-    assert result.entities[0].id == "eu_fsf:eu-fsf-139062"
+    # the FtM id is a slug (eu-fsf-139062); the record's own id comes back from `referents`
+    assert result.entities[0].id == "eu_fsf:139062"
+    assert [e.id for e in result.entities] == [e.id for e in eu]
     assert [e.programs for e in result.entities] == [e.programs for e in eu]
 
 
@@ -296,3 +299,30 @@ def test_csv_columns(entities: list[Entity]) -> None:
     assert person["version"] == "2025-06-20"
     assert person["dataset"] == "eu_fsf"
     assert person["source_id"] == "139062"
+
+
+def test_ftm_export_names_the_sanctrace_id(bundled_home: Path, tmp_path: Path) -> None:
+    """`lists export --format ftm`: each main entity's FtM id is the slug of its sanctrace id,
+    which its `referents` hold; every reference points at an exported id; and the file read
+    back gives the same `dataset:id` ids (us_ofac_sdn:46431, as everywhere else)."""
+    path = tmp_path / "sdn.ftm.json"
+    sanctrace(bundled_home, "lists", "export", "us_ofac_sdn", "--format", "ftm", "-o", str(path))
+    objs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    mains = [o for o in objs if o["target"]]
+    kupol = next(o for o in mains if o["referents"] == ["us_ofac_sdn:46431"])
+    assert kupol["id"] == "us-ofac-sdn-46431" == ftm_id("us_ofac_sdn:46431")
+    assert kupol["datasets"] == ["us_ofac_sdn"]
+    for main in mains:
+        [record] = main["referents"]
+        assert record.startswith("us_ofac_sdn:") and main["id"] == ftm_id(record)
+    ids = {o["id"] for o in objs}
+    assert all(FTM_ID.match(i) for i in ids)
+    sanction = next(o for o in objs if o["id"] == "us-ofac-sdn-46431-sanction")
+    assert sanction["properties"]["entity"] == ["us-ofac-sdn-46431"]
+    back = ftm.parse([path])
+    assert back.dataset == "us_ofac_sdn"
+    records = {r for m in mains for r in m["referents"]}
+    read = {e.id: e for e in back.entities}
+    assert records <= set(read)  # and the wallets a record holds, read as entities of their own
+    assert all(read[i].schema == "CryptoWallet" for i in set(read) - records)
+    assert "us_ofac_sdn:46431" in {e.id for e in back.entities}

@@ -5,6 +5,14 @@ definitions, which we follow without depending on the ``followthemoney`` package
 with its programs, authority and listing date, ``Passport``/``Identification`` entities for
 identifiers that carry a country or note, and ``Ownership``/``Family``/``Associate``/
 ``UnknownLink`` entities for relationships whose target is a known entity.
+
+Ids: everywhere else an entity is ``{dataset}:{source id}`` (``us_ofac_sdn:46431``), but an FtM
+id may hold only ``[0-9a-zA-Z.-]`` (followthemoney's ``EntityType``: a reference such as a
+``Sanction``'s ``entity`` that is not so is dropped when cleaned, and the sanction with it). So
+the main entity's ``id`` is `ftm_id`'s slug (``us-ofac-sdn-46431``) and its ``referents`` hold
+the sanctrace id, where OpenSanctions tools look for the ids an entity stands for (yente
+redirects ``/entities/us_ofac_sdn:46431`` to it); adjuncts are ``{slug}-sanction`` and so on.
+Read back by ``sources.ftm``, an export gets its ``{dataset}:{source id}`` ids again.
 """
 
 from __future__ import annotations
@@ -222,7 +230,8 @@ def _slug(text: str) -> str:
 
 
 def ftm_id(entity_id: str) -> str:
-    """A valid FtM id (``[0-9a-zA-Z.-]``) for ``{dataset}:{source_id}``, stable and unique."""
+    """A valid FtM id (``[0-9a-zA-Z.-]``) for ``{dataset}:{source_id}``, stable and unique:
+    ``us_ofac_sdn:46431`` -> ``us-ofac-sdn-46431`` (a hash ends ids that do not slug cleanly)."""
     dataset, sep, source = entity_id.partition(":")
     if not sep:
         dataset, source = "", entity_id

@@ -202,6 +202,7 @@ class _Raw:
     caption: str | None = None
     last_seen: str | None = None
     last_change: str | None = None
+    referents: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -375,6 +376,7 @@ def _flatten(
     if parent is not None and parent[1] in _REVERSE:
         props.setdefault(_REVERSE[parent[1]], [parent[0]])
     datasets = obj.get("datasets")
+    referents = obj.get("referents")
     raw = _Raw(
         id=entity_id,
         schema=schema,
@@ -384,9 +386,23 @@ def _flatten(
         caption=_string(reader, obj.get("caption"), line, "caption"),
         last_seen=_string(reader, obj.get("last_seen"), line, "last_seen"),
         last_change=_string(reader, obj.get("last_change"), line, "last_change"),
+        referents=[r for r in referents if isinstance(r, str)]
+        if isinstance(referents, list)
+        else [],
     )
     out.append(raw)
     return entity_id
+
+
+def _source_id(raw: _Raw, dataset: str) -> str:
+    """The record id of ``raw`` in ``dataset``: its FtM id, but for an entity sanctrace
+    exported (FtM ids cannot hold ``:`` or ``_``, so its id is a slug of the one sanctrace id
+    among its ``referents``) the record's own id: an export read back keeps ``dataset:id``."""
+    from sanctrace.export.ftm import ftm_id
+
+    prefix = f"{dataset}:"
+    own = [r for r in raw.referents if r.startswith(prefix) and ftm_id(r) == raw.id]
+    return own[0][len(prefix) :] if len(own) == 1 and len(own[0]) > len(prefix) else raw.id
 
 
 def _dataset(things: list[_Raw]) -> str:
@@ -427,13 +443,14 @@ def _thing(
 ) -> Entity:
     props = raw.props
     schema = SCHEMATA[raw.schema]
+    source_id = _source_id(raw, dataset)
     entity = Entity(
-        id=make_id(dataset, raw.id),
+        id=make_id(dataset, source_id),
         schema=schema,
         caption="",
         provenance=Provenance(
             dataset=dataset,
-            source_id=raw.id,
+            source_id=source_id,
             version=published,
             source_file=reader.path.name,
             record=f"line {raw.line}",
