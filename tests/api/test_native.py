@@ -55,6 +55,7 @@ def test_screen_answers_like_the_cli(client: TestClient, auth: dict[str, str]) -
         "referents",
         "datasets",
         "listings",
+        "list_version",
     }
     # One result per party; screened against OFAC's list alone, it shows that listing only.
     assert result["id"].startswith("P-") and result["match"] is True
@@ -62,6 +63,11 @@ def test_screen_answers_like_the_cli(client: TestClient, auth: dict[str, str]) -
     assert result["referents"] == ["us_ofac_sdn:46431"]
     assert result["datasets"] == ["us_ofac_sdn"]
     assert [d["version"] for d in result["listings"]] == ["2024-05-03"]
+    assert result["list_version"] == {
+        "dataset": "us_ofac_sdn",
+        "version": "2024-05-03",
+        "published": "2024-05-03",
+    }
     assert result["programs"] == ["RUSSIA-EO14024"]
     full = client.post(
         "/screen",

@@ -27,9 +27,20 @@ RESULT_FIELDS = {
     "match",
     "explanations",
     "record_id",
+    "list_version",
     "listings",
 }
-ENTITY_FIELDS = RESULT_FIELDS - {"score", "match", "explanations", "record_id"}
+ENTITY_FIELDS = RESULT_FIELDS - {"score", "match", "explanations", "record_id", "list_version"}
+#: A search hit: the party, its best score against q, the record and the list version it is of.
+SEARCH_FIELDS = ENTITY_FIELDS | {"score", "record_id", "list_version"}
+
+
+def own_list_version(result: dict[str, Any]) -> dict[str, Any]:
+    """The list version of the result's record, as its listing says."""
+    [listed] = [d for d in result["listings"] if d["id"] == result["record_id"]]
+    return {k: listed[k] for k in ("dataset", "version", "published")}
+
+
 KUPOL_RECORDS = [
     "us_ofac_sdn:46431",
     "au_dfat_sanctions:7904",
@@ -62,6 +73,7 @@ def test_match_kupol_in_yentes_shape(client: TestClient, auth: dict[str, str]) -
     results = answer["results"]
     assert 1 <= len(results) <= 5
     assert all(set(r) == RESULT_FIELDS for r in results)
+    assert all(r["list_version"] == own_list_version(r) for r in results)  # each hit its own
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
     assert all(r["score"] >= 0.8 and r["match"] for r in results)  # sanctrace's threshold
@@ -224,10 +236,15 @@ def test_search(client: TestClient, auth: dict[str, str]) -> None:
     assert set(data) == {"results", "facets", "total", "limit", "offset"}
     assert (data["limit"], data["offset"]) == (10, 0)
     assert data["total"]["relation"] == "eq" and data["total"]["value"] >= 1
-    assert all(set(r) == ENTITY_FIELDS for r in data["results"])
+    assert all(set(r) == SEARCH_FIELDS for r in data["results"])
+    # Every hit scored, best first, and naming the list version of its record.
+    scores = [r["score"] for r in data["results"]]
+    assert all(isinstance(s, float) for s in scores) and scores == sorted(scores, reverse=True)
+    assert all(r["list_version"] == own_list_version(r) for r in data["results"])
     # One result per party: Kupol's three records are one result.
     [kupol] = [r for r in data["results"] if "us_ofac_sdn:46431" in r["referents"]]
     assert sorted(kupol["referents"]) == sorted(KUPOL_RECORDS)
+    assert kupol["score"] == 1.0 and kupol["record_id"] in KUPOL_RECORDS
     assert set(data["facets"]) == {"countries", "topics", "datasets"}
     datasets = {v["name"]: v for v in data["facets"]["datasets"]["values"]}
     assert datasets["us_ofac_sdn"]["count"] >= 1
@@ -241,6 +258,8 @@ def test_search(client: TestClient, auth: dict[str, str]) -> None:
     ).json()
     assert len(browse["results"]) == 3 and browse["total"]["value"] > 6
     assert all(r["schema"] == "Person" for r in browse["results"])
+    assert all(r["score"] is None for r in browse["results"])  # browsing: no q, no score
+    assert {r["list_version"]["dataset"] for r in browse["results"]} == {"us_ofac_cons"}
     assert (
         error(client.get("/search/default", params={"q": "x", "schema": "Nope"}, headers=auth), 400)
         == "Invalid schema"

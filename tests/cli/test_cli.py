@@ -298,10 +298,25 @@ def test_screen_iemz_kupol_finds_the_sdn_entry(home: Path) -> None:
         "matched_name",
         "explanation",
         "programs",
+        "list_version",
     }
+    # Each result names the version of its record's list, as each listing does its own.
+    for result in data["results"]:
+        [listed] = [d for d in result["listings"] if d["id"] == result["record_id"]]
+        assert result["list_version"] == {
+            "dataset": listed["dataset"],
+            "version": listed["version"],
+            "published": listed["published"],
+        }
+        assert all(d["version"] and "published" in d for d in result["listings"])
     table = run(home, "screen", "IEMZ Kupol", "--dataset", "us_ofac_sdn")
     assert "us_ofac_sdn:46431" in table.stdout and "acronym" in table.stdout
     assert "Data: us_ofac_sdn 2024-05-03" in table.stdout
+    # and in text, each listing row its list version, not only the Data: line
+    [row] = [
+        line for line in table.stdout.splitlines() if line.split()[:1] == ["us_ofac_sdn:46431"]
+    ]
+    assert "2024-05-03" in row
 
 
 def test_screen_options_and_errors(home: Path) -> None:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from sanctrace.api.ftm import entity_json
 from sanctrace.errors import NotFoundError
 from sanctrace.export.ftm import PROPERTIES
-from sanctrace.resolve.grouping import CAPTION_ORDER, Listing, group_matches, records_wanted
+from sanctrace.resolve.grouping import (
+    CAPTION_ORDER,
+    Listing,
+    group_matches,
+    list_version,
+    records_wanted,
+)
 
 if TYPE_CHECKING:
     from sanctrace.api.service import Service
@@ -150,6 +156,7 @@ def scored_party_json(
     data["score"] = round(best.score, 4)
     data["match"] = best.score >= threshold
     data["record_id"] = best.id
+    data["list_version"] = list_version(result["listings"], best.id, best.dataset)
     data["explanations"] = explain(best)
     return data
 

@@ -78,6 +78,22 @@ class EntityResponse(BaseModel):
     listings: list[Listing] = Field([], description="Each list's record of the party")
 
 
+class ListVersion(BaseModel):
+    """The version of its list a result's record was read from."""
+
+    dataset: str = Field(..., examples=["us_ofac_sdn"])
+    version: str | None = Field(..., examples=["2024-05-03"])
+    published: str | None = Field(None, examples=["2024-05-03"])
+
+
+class SearchResult(EntityResponse):
+    score: float | None = Field(
+        None, description="The best score of the party's names against q (None without q)"
+    )
+    record_id: str = Field(..., description="The party's record that scored best")
+    list_version: ListVersion
+
+
 class FeatureResult(BaseModel):
     score: float
     detail: str | None = None
@@ -89,6 +105,7 @@ class ScoredEntityResponse(EntityResponse):
     score: float
     match: bool
     record_id: str = Field(..., description="The party's record that scored best")
+    list_version: ListVersion
     explanations: dict[str, FeatureResult]
 
 
@@ -116,7 +133,7 @@ class SearchFacet(BaseModel):
 
 
 class SearchResponse(BaseModel):
-    results: list[EntityResponse]
+    results: list[SearchResult]
     facets: dict[str, SearchFacet]
     total: TotalSpec
     limit: int

@@ -44,6 +44,7 @@ from sanctrace.match import DEFAULT_THRESHOLD
 from sanctrace.match import Query as ScreenQuery
 from sanctrace.match.screener import MAX_QUERY_CHARS
 from sanctrace.match.types import IndexedEntity, schemata_compatible
+from sanctrace.resolve.grouping import list_version
 
 router = APIRouter()
 
@@ -328,7 +329,12 @@ def search(
         best = found_in[party][0]
         listings.sort(key=lambda d: (d["id"] != best, d["dataset"], d["id"]))
         caption = caption_listing(listings)["caption"]
-        results.append(party_json(service, party, listings, caption=caption, lead=best))
+        data = party_json(service, party, listings, caption=caption, lead=best)
+        # Each hit its score (None when browsing, without q), record and list version.
+        data["score"] = round(scores[best], 4) if best in scores else None
+        data["record_id"] = best
+        data["list_version"] = list_version(listings, best)
+        results.append(data)
         shown_records[party] = [d["id"] for d in listings]
     facet_data: dict[str, Any] = {}
     for facet in facets:

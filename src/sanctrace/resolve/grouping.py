@@ -69,8 +69,24 @@ def party_result(
         datasets=sorted({d["dataset"] for d in listings}),
         programs=sorted({p for d in listings for p in d.get("programs", [])}),
         listings=listings,
+        list_version=list_version(listings, best.id, best.dataset),
     )
     return result
+
+
+def list_version(
+    listings: Sequence[dict[str, Any]], record_id: str, dataset: str | None = None
+) -> dict[str, Any]:
+    """The list version a result's record came from: ``{"dataset", "version", "published"}``
+    of the listing ``record_id`` (each listing carries its own as well)."""
+    for listed in listings:
+        if listed["id"] == record_id:
+            return {
+                "dataset": listed["dataset"],
+                "version": listed.get("version"),
+                "published": listed.get("published"),
+            }
+    return {"dataset": dataset or record_id.split(":", 1)[0], "version": None, "published": None}
 
 
 def party_caption(listings: Sequence[dict[str, Any]]) -> str | None:
