@@ -89,7 +89,6 @@ def install_time(tree: Path, work: Path) -> dict[str, float]:
             "wheel",
             "-q",
             "--no-deps",
-            "--no-build-isolation",
             "-w",
             str(wheels),
             str(tree),

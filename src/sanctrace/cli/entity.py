@@ -10,8 +10,7 @@ import typer
 from rich.table import Table
 
 from sanctrace.cli.context import State
-from sanctrace.cli.lists import OutputFormat
-from sanctrace.cli.output import out, print_json, show_data_date
+from sanctrace.cli.output import OutputFormat, out, print_json, show_data_date
 from sanctrace.cli.parties import current_parties, judgements_table, listings_table, party_view
 from sanctrace.cli.tables import fit
 from sanctrace.model.entity import Entity

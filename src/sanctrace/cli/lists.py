@@ -18,7 +18,15 @@ from rich.text import Text
 
 from sanctrace.cli import resolve as resolve_cmd
 from sanctrace.cli.context import State
-from sanctrace.cli.output import err, note, out, print_json, show_data_date, warn
+from sanctrace.cli.output import (
+    OutputFormat,
+    err,
+    note,
+    out,
+    print_json,
+    show_data_date,
+    warn,
+)
 from sanctrace.cli.tables import fitted
 from sanctrace.errors import SanctraceError
 from sanctrace.fetch.service import fetch_and_load, make_client, resolve_sources
@@ -30,11 +38,6 @@ from sanctrace.store import default_db_path
 app = typer.Typer(
     help="Official lists: load files, show versions, fetch, export.", no_args_is_help=True
 )
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 class ExportFormat(StrEnum):
@@ -177,6 +180,10 @@ def activate(
     """Make a stored version the one that serves (e.g. to roll back a list update)."""
     state: State = ctx.obj
     store = state.store()
+    current = next((v for v in store.versions(dataset) if v.active), None)
+    if current is not None and current.version == version:
+        out.print(f"{dataset}: version {version} (published {current.published}) is already active")
+        return
     info = store.activate(dataset, version)
     audit_list_event(store, "list-activate", info)
     out.print(f"{info.dataset}: version {info.version} (published {info.published}) is now active")

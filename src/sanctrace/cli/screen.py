@@ -12,8 +12,7 @@ from rich.text import Text
 
 from sanctrace import audit
 from sanctrace.cli.context import State
-from sanctrace.cli.lists import OutputFormat
-from sanctrace.cli.output import err, out, print_json, show_data_date
+from sanctrace.cli.output import OutputFormat, err, out, print_json, show_data_date
 from sanctrace.cli.tables import fits, fitted, indent
 from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD, Match, Query, Screener, compare
@@ -68,8 +67,8 @@ def screen(
     algorithm: Annotated[
         Algorithm,
         typer.Option(
-            help="learned (the default): a calibrated probability fitted on labelled real "
-            "pairs; rules: the hand-tuned score kept for comparison (docs/matching.md)."
+            help="rules (the default): the hand-tuned score; learned: a calibrated "
+            "probability fitted on labelled real pairs (docs/matching.md)."
         ),
     ] = Algorithm.rules,
 ) -> None:
