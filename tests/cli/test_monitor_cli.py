@@ -87,7 +87,8 @@ def test_watch_update_alerts_resolve(tmp_path: Path, data_dir: Path) -> None:
     exported = tmp_path / "alerts.csv"
     out = _run(home, "alerts", "list", "--status", "all", "--format", "csv", "-o", str(exported))
     assert out.returncode == 0, out.stderr
-    rows = list(csv.DictReader(exported.open(encoding="utf-8")))
+    with exported.open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
     kupol = next(r for r in rows if r["key"] == "C1")
     assert kupol["customer"] == "'=IEMZ Kupol"
     assert next(r for r in rows if r["key"] == "C3")["decision"] == "false-positive"

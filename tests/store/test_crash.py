@@ -54,18 +54,18 @@ def test_kill_during_load_keeps_previous_version(tmp_path: Path) -> None:
         store.load("big", first, version="v1", published="2024-01-01", sha256="a" * 64)
     baseline = _wal_size(db)
 
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", _WRITER, str(db)], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready"
-    deadline = time.monotonic() + 60
-    while _wal_size(db) < baseline + 8 * 1024 * 1024:
-        assert proc.poll() is None, "the load finished before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    ) as proc:  # closes its stdout when done
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 60
+        while _wal_size(db) < baseline + 8 * 1024 * 1024:
+            assert proc.poll() is None, "the load finished before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
     assert proc.returncode == -signal.SIGKILL
 
     with open_store(str(db)) as store:
