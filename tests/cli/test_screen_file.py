@@ -182,7 +182,9 @@ LAST = ["Smith", "Ivanov", "Wang", "Garcia", "Khan", "Muller", "Rossi", "Tanaka"
 def test_kill_9_halfway_then_resume_gives_the_uninterrupted_output(
     bundled_home: Path, tmp_path: Path
 ) -> None:
-    """A real run of 5,000 rows killed with SIGKILL after its first chunks, then resumed."""
+    """A real run of 5,000 rows killed with SIGKILL after its first chunks, then resumed (in a
+    copy of the bundled home: the session's is shared, and this run dies holding its store)."""
+    bundled_home = copy_home(bundled_home, tmp_path / "home")
     source = tmp_path / "big.csv"
     with source.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
