@@ -87,7 +87,8 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
     ] = False,
 ) -> None:
-    ctx.obj = State(db=db)
+    ctx.obj = state = State(db=db)
+    ctx.call_on_close(state.close)
 
 
 def main() -> None:

@@ -32,6 +32,13 @@ class State:
             self._store = open_store(self.db)
         return self._store
 
+    def close(self) -> None:
+        """The store opened for this command, closed when it ends (a PostgreSQL connection
+        would otherwise wait for the garbage collector)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     def store_with_data(self) -> Store:
         """The store, with the bundled snapshots loaded if nothing is loaded yet."""
         from sanctrace.bundle import load_bundle, needs_bundle
