@@ -432,7 +432,8 @@ def test_the_command_line(store_url: str, receiver: Callable[..., Receiver]) -> 
 
     @cli.callback()
     def root(ctx: typer.Context, db: str = typer.Option(...)) -> None:
-        ctx.obj = State(db=db)
+        ctx.obj = state = State(db=db)
+        ctx.call_on_close(state.close)  # as sanctrace's own root does
 
     cli.add_typer(alert_sinks.app, name="sinks")
     cli.command("deliver")(alert_sinks.deliver_command)

@@ -59,27 +59,27 @@ def customers(data_dir: Path) -> list[tuple[str, Query]]:
 def test_incremental_equals_full(
     store_url: str, data_dir: Path, customers: list[tuple[str, Query]]
 ) -> None:
-    store = open_store(store_url)
-    _load(store, data_dir, "2023-10-31")
-    watchlists.add(store, "bank", customers)
-    (first,) = rescreen(store)
-    assert first.mode == "full" and first.screened == len(customers)
-    assert first.alerts.get("new", 0) == first.matches > 0
+    with open_store(store_url) as store:
+        _load(store, data_dir, "2023-10-31")
+        watchlists.add(store, "bank", customers)
+        (first,) = rescreen(store)
+        assert first.mode == "full" and first.screened == len(customers)
+        assert first.alerts.get("new", 0) == first.matches > 0
 
-    # A customer renamed between the two list versions is screened again in any case.
-    renamed = [(customers[-1][0], Query(name="Rosoboronexport"))]
-    watchlists.add(store, "bank", renamed)
-    _load(store, data_dir, "2023-11-02")
-    (incremental,) = rescreen(store)
-    assert incremental.mode == "incremental"
-    assert incremental.screened < len(customers) - 100
-    got = current_matches(store, "bank")
+        # A customer renamed between the two list versions is screened again in any case.
+        renamed = [(customers[-1][0], Query(name="Rosoboronexport"))]
+        watchlists.add(store, "bank", renamed)
+        _load(store, data_dir, "2023-11-02")
+        (incremental,) = rescreen(store)
+        assert incremental.mode == "incremental"
+        assert incremental.screened < len(customers) - 100
+        got = current_matches(store, "bank")
 
-    # A full re-screen from scratch finds the same, and so nothing to alert.
-    (full,) = rescreen(store, full=True)
-    assert full.mode == "full" and full.screened == len(customers) and not full.alerts
-    assert current_matches(store, "bank") == got
-    assert sum(len(m) for m in got.values()) == incremental.matches
+        # A full re-screen from scratch finds the same, and so nothing to alert.
+        (full,) = rescreen(store, full=True)
+        assert full.mode == "full" and full.screened == len(customers) and not full.alerts
+        assert current_matches(store, "bank") == got
+        assert sum(len(m) for m in got.values()) == incremental.matches
 
 
 def test_incremental_equals_a_fresh_store(

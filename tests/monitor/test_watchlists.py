@@ -22,28 +22,29 @@ def _write(path: Path, text: str) -> str:
 
 
 def test_add_update_remove(store_url: str, tmp_path: Path) -> None:
-    store = open_store(store_url)
-    first = _write(
-        tmp_path / "c.csv",
-        "customer_id,name,country\nC1,IEMZ Kupol,RU\nC2,Margaret Thistlewood,GB\n",
-    )
-    found = watch.read_records(first, ColumnOptions())
-    report = watch.add(store, "clients", found)
-    assert (report.added, report.updated, report.unchanged) == (2, 0, 0)
-    again = watch.add(store, "clients", watch.read_records(first, ColumnOptions()))
-    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
-    changed = _write(
-        tmp_path / "d.csv",
-        "customer_id,name,country\nC1,IEMZ Kupol,RU\nC2,Margaret Thistlewood,FR\nC3,Kim Jong Un,\n",
-    )
-    third = watch.add(store, "clients", watch.read_records(changed, ColumnOptions()))
-    assert (third.added, third.updated, third.unchanged) == (1, 1, 1)
-    rows = {r["key"]: r["query"] for r in watch.records(store, "clients")}
-    assert rows["C2"]["countries"] == ["FR"] and rows["C3"]["name"] == "Kim Jong Un"
-    assert watch.watchlists(store)[0][:2] == ("clients", 3)
-    assert watch.remove(store, "clients", ["C1", "nobody"]) == 1
-    assert watch.remove(store, "clients") == 2
-    assert watch.watchlists(store) == []
+    with open_store(store_url) as store:
+        first = _write(
+            tmp_path / "c.csv",
+            "customer_id,name,country\nC1,IEMZ Kupol,RU\nC2,Margaret Thistlewood,GB\n",
+        )
+        found = watch.read_records(first, ColumnOptions())
+        report = watch.add(store, "clients", found)
+        assert (report.added, report.updated, report.unchanged) == (2, 0, 0)
+        again = watch.add(store, "clients", watch.read_records(first, ColumnOptions()))
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+        changed = _write(
+            tmp_path / "d.csv",
+            "customer_id,name,country\nC1,IEMZ Kupol,RU\nC2,Margaret Thistlewood,FR\n"
+            "C3,Kim Jong Un,\n",
+        )
+        third = watch.add(store, "clients", watch.read_records(changed, ColumnOptions()))
+        assert (third.added, third.updated, third.unchanged) == (1, 1, 1)
+        rows = {r["key"]: r["query"] for r in watch.records(store, "clients")}
+        assert rows["C2"]["countries"] == ["FR"] and rows["C3"]["name"] == "Kim Jong Un"
+        assert watch.watchlists(store)[0][:2] == ("clients", 3)
+        assert watch.remove(store, "clients", ["C1", "nobody"]) == 1
+        assert watch.remove(store, "clients") == 2
+        assert watch.watchlists(store) == []
 
 
 def test_bad_files_are_refused_whole(tmp_path: Path) -> None:
