@@ -33,10 +33,12 @@ def sanctrace(
     check: bool = True,
     stdin: str | None = None,
     cwd: Path | None = None,
+    columns: int = 200,
 ) -> subprocess.CompletedProcess[str]:
     """``sanctrace ARGS`` run as a user runs it, in a new process with ``home`` as its
-    SANCTRACE_HOME; with ``check``, a non-zero exit fails the test showing both outputs."""
-    env = {**os.environ, "SANCTRACE_HOME": str(home), "COLUMNS": "200"}
+    SANCTRACE_HOME and a terminal ``columns`` wide; with ``check``, a non-zero exit fails the
+    test showing both outputs."""
+    env = {**os.environ, "SANCTRACE_HOME": str(home), "COLUMNS": str(columns)}
     env.pop("SANCTRACE_DB", None)
     proc = subprocess.run(
         [sys.executable, "-m", "sanctrace", *args],

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,17 +27,7 @@ WIDTHS = (80, 60)
 
 def at_width(home: Path, columns: int, *args: str) -> str:
     """``sanctrace ARGS``'s standard output as printed ``columns`` wide."""
-    env = {**os.environ, "SANCTRACE_HOME": str(home), "COLUMNS": str(columns)}
-    env.pop("SANCTRACE_DB", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "sanctrace", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+    return sanctrace(home, *args, columns=columns).stdout
 
 
 def assert_whole(text: str, ids: set[str]) -> None:

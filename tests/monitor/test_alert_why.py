@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from homes import sanctrace
 
 from sanctrace.monitor.alerts import Alert, why
 
@@ -111,19 +109,9 @@ def test_why(made: Alert, said: str) -> None:
 def test_alerts_list_fills_why_for_every_alert(tmp_path: Path) -> None:
     """The README's walk-through: new alerts, a roll-back that removes one, and a customer
     record changed; every row's why is filled, in the table and in the CSV."""
-    env = {**os.environ, "SANCTRACE_HOME": str(tmp_path), "COLUMNS": "250"}
-    env.pop("SANCTRACE_DB", None)
 
     def run(*args: str) -> str:
-        proc = subprocess.run(
-            [sys.executable, "-m", "sanctrace", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-        )
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout
+        return sanctrace(tmp_path, *args, cwd=tmp_path, columns=250).stdout
 
     customers = tmp_path / "customers.csv"
     customers.write_text(
