@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from browsers import chromium
 from fastapi.testclient import TestClient
 
 from sanctrace.api import ApiSettings, create_app
@@ -287,18 +288,6 @@ def test_the_pages_and_their_files_come_from_a_server_offline(
 
 
 # --- a browser, the network off ------------------------------------------------------------
-
-
-def chromium() -> str:
-    import shutil
-
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    reason = "no chromium on PATH (scripts/test installs it: apt-get install chromium)"
-    if os.environ.get("CI") and os.environ.get("SANCTRACE_ALLOW_NO_BROWSER") != "1":
-        pytest.fail(f"{reason}; set SANCTRACE_ALLOW_NO_BROWSER=1 to skip the browser test")
-    pytest.skip(reason)
 
 
 #: Redoc's sidebar shows a "powered by" logo from its CDN (no option turns it off); the

@@ -7,15 +7,13 @@ developer's machine and fails in CI, unless SANCTRACE_ALLOW_NO_BROWSER=1 lets it
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import struct
 import subprocess
 import zlib
 from pathlib import Path
 
-import pytest
+from browsers import chromium
 from reportkit import finding
 
 from sanctrace.documents.extract import Document
@@ -23,16 +21,6 @@ from sanctrace.documents.findings import DocumentReport, Finding
 from sanctrace.documents.html_report import HIGHLIGHT, render_html
 
 _TIMEOUT = 60
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    reason = "no chromium on PATH (scripts/test installs it: apt-get install chromium)"
-    if os.environ.get("CI") and os.environ.get("SANCTRACE_ALLOW_NO_BROWSER") != "1":
-        pytest.fail(f"{reason}; set SANCTRACE_ALLOW_NO_BROWSER=1 to skip the browser test")
-    pytest.skip(reason)
 
 
 def headless(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
