@@ -10,6 +10,7 @@ import pytest
 from homes import sanctrace
 
 from sanctrace.bundle import manifest, seed
+from sanctrace.errors import StoreError
 from sanctrace.resolve.store import load_parties
 from sanctrace.store import open_store
 
@@ -100,3 +101,24 @@ def test_a_stale_seed_falls_back_to_the_bundled_files(
     with open_store(str(tmp_path / "sanctrace.db")) as store:
         assert seed.install(store) is None
         assert store.versions() == []
+
+
+def test_a_seed_that_cannot_be_unpacked_writes_nothing_and_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk or a damaged package file halfway through: one error naming the store,
+    no list half-installed, no unpacked file left behind."""
+    import lzma
+
+    def broken(name: str, target: Path) -> None:
+        target.with_name(target.name + ".tmp").write_bytes(b"half")
+        raise lzma.LZMAError("Compressed data ended before the end-of-stream marker")
+
+    monkeypatch.setattr(seed, "_unpack", broken)
+    db = tmp_path / "sanctrace.db"
+    with open_store(str(db)) as store:
+        with pytest.raises(StoreError, match=f"cannot install the bundled lists into {db}"):
+            seed.install(store)
+        assert store.versions() == []
+        assert store._rows("SELECT COUNT(*) FROM audit_log") == [(0,)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sanctrace.db"]

@@ -19,9 +19,13 @@ import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sanctrace.errors import StoreError
 from sanctrace.store import Store, VersionInfo
+
+if TYPE_CHECKING:
+    from sanctrace.store.sqlite import SQLiteStore
 
 SEED_DIR = "data/seed"
 SEED_DB = "store.sqlite.xz"
@@ -107,6 +111,22 @@ def install(store: Store) -> list[VersionInfo] | None:
         return None
     if store._rows("SELECT seq FROM sqlite_sequence WHERE name = 'list_versions'"):
         return None  # ids were handed out before: the seed's would not line up
+    try:
+        if not _copy_tables(store):
+            return None
+    except (OSError, sqlite3.Error, lzma.LZMAError) as exc:
+        raise StoreError(
+            f"cannot install the bundled lists into {store.path}: {exc} (nothing was written)"
+        ) from None
+    versions = store.active_versions()
+    _install_index_files(store)
+    _audit_loads(store, versions)
+    return versions
+
+
+def _copy_tables(store: SQLiteStore) -> bool:
+    """The seed's tables into ``store`` in one transaction; False (nothing written) when another
+    process loaded lists first."""
     conn = store.conn
     with tempfile.TemporaryDirectory(prefix="sanctrace-seed-", dir=store.path.parent) as tmp:
         seed_db = Path(tmp) / "seed.sqlite"
@@ -115,7 +135,7 @@ def install(store: Store) -> list[VersionInfo] | None:
         try:
             with store._transaction():
                 if store._rows("SELECT 1 FROM list_versions LIMIT 1"):
-                    return None  # another process loaded lists meanwhile
+                    return False
                 for table in SEED_TABLES:
                     columns = ", ".join(
                         _columns(conn, "main", table) & _columns(conn, "seed", table)
@@ -125,10 +145,7 @@ def install(store: Store) -> list[VersionInfo] | None:
                     )
         finally:
             conn.execute("DETACH DATABASE seed")
-    versions = store.active_versions()
-    _install_index_files(store)
-    _audit_loads(store, versions)
-    return versions
+    return True
 
 
 def _columns(conn: sqlite3.Connection, schema: str, table: str) -> set[str]:
@@ -136,10 +153,18 @@ def _columns(conn: sqlite3.Connection, schema: str, table: str) -> set[str]:
 
 
 def _unpack(name: str, target: Path) -> None:
+    """Written whole or not at all."""
     tmp = target.with_name(target.name + ".tmp")
-    with _seed_file(name).open("rb") as packed, lzma.open(packed) as src, tmp.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-    os.replace(tmp, target)
+    try:
+        with (
+            _seed_file(name).open("rb") as packed,
+            lzma.open(packed) as src,
+            tmp.open("wb") as dst,
+        ):
+            shutil.copyfileobj(src, dst, 1 << 20)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _install_index_files(store: Store) -> None:
@@ -147,9 +172,14 @@ def _install_index_files(store: Store) -> None:
     a missing one is only rebuilt on first use)."""
     info = shipped()
     assert info is not None
-    store.index_dir.mkdir(parents=True, exist_ok=True)
-    for name in info.index_files:
-        _unpack(name + ".xz", store.index_dir / name)
+    try:
+        store.index_dir.mkdir(parents=True, exist_ok=True)
+        for name in info.index_files:
+            if Path(name).name != name:
+                continue  # only plain file names, inside the index folder
+            _unpack(name + ".xz", store.index_dir / name)
+    except (OSError, lzma.LZMAError):
+        return  # the lists are in: what is missing is built on first use
 
 
 def _audit_loads(store: Store, versions: list[VersionInfo]) -> None:
