@@ -106,3 +106,20 @@ def test_damaged_or_tampered_index_is_rebuilt(tmp_path: Path, data_dir: Path) ->
             path.write_bytes(pickle.dumps((5, os.system)))
             Index.load(path)
         assert len(load_or_build_index(store).entities) == 442
+
+
+def test_a_tampered_index_entry_is_refused_when_read(tmp_path: Path) -> None:
+    """Entries are decoded when a query first reads them: one that names anything but the
+    index's own types is refused then, with a message saying how to rebuild."""
+    import os
+    import pickle
+    from array import array
+
+    from sanctrace.match.packed import PackedList
+
+    good = pickle.dumps(("fine",), protocol=5)
+    bad = pickle.dumps(os.system, protocol=5)
+    packed = PackedList(good + bad, array("Q", [0, len(good), len(good) + len(bad)]))
+    assert packed[0] == ("fine",)
+    with pytest.raises(SanctraceError, match=r"damaged at entry 1 .*refusing posix\.system"):
+        packed[1]

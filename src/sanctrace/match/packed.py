@@ -15,6 +15,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
+from sanctrace.errors import SanctraceError
+
 T = TypeVar("T")
 V = TypeVar("V")
 
@@ -78,7 +80,13 @@ class PackedList(Sequence[T]):
             if i < 0:
                 i += len(self._items)
             start, stop = self._offsets[i], self._offsets[i + 1]
-            item = IndexUnpickler(io.BytesIO(self._blob[start:stop])).load()
+            try:
+                item = IndexUnpickler(io.BytesIO(self._blob[start:stop])).load()
+            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as exc:
+                raise SanctraceError(
+                    f"the screening index is damaged at entry {i} ({exc}): delete the index "
+                    "folder beside the database (DB.index) and it is rebuilt"
+                ) from None
             self._items[i] = item
         return item
 
