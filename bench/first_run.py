@@ -42,6 +42,8 @@ def log(message: str) -> None:
 def run(src: Path, home: Path, args: list[str], text: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(src), "SANCTRACE_HOME": str(home), "COLUMNS": "100"}
     env.pop("SANCTRACE_DB", None)
+    # as installed: pip compiles the package, and Python keeps the bytecode of what it imports
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     argv = [sys.executable, "-m", "sanctrace", *(a.format(text=text) for a in args)]
     start = time.perf_counter()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True)

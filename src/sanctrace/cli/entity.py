@@ -4,6 +4,7 @@ judgements that joined them. A record id shows the record as before, with its pa
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -11,12 +12,12 @@ from rich.table import Table
 
 from sanctrace.cli.context import State
 from sanctrace.cli.output import OutputFormat, out, print_json, show_data_date
-from sanctrace.cli.parties import current_parties, judgements_table, listings_table, party_view
+from sanctrace.cli.parties import judgements_table, listings_table, party_lookup, party_view
 from sanctrace.cli.tables import fit
 from sanctrace.model.entity import Entity
 from sanctrace.resolve.ids import is_party_id
 from sanctrace.resolve.listings import listing_reader
-from sanctrace.resolve.store import load_judgements
+from sanctrace.resolve.store import judgements_among
 from sanctrace.store import Store
 
 
@@ -62,15 +63,15 @@ def entity(
 
 def _party_of_record(state: State, store: Store, record_id: str) -> dict[str, Any] | None:
     """The party of a record of an active list version (None for a record of another)."""
-    parties = current_parties(state)
-    if record_id not in parties.membership:
+    parties = party_lookup(state)
+    if not parties.is_member(record_id):
         return None
-    return party_view(record_id, parties, listing_reader(store), load_judgements(store))
+    return party_view(record_id, parties, listing_reader(store), partial(judgements_among, store))
 
 
 def _show_party(state: State, store: Store, party_id: str, format: OutputFormat) -> None:
-    parties = current_parties(state)
-    view = party_view(party_id, parties, listing_reader(store), load_judgements(store))
+    parties = party_lookup(state)
+    view = party_view(party_id, parties, listing_reader(store), partial(judgements_among, store))
     versions = [v for v in store.active_versions() if v.dataset in view["datasets"]]
     if format is OutputFormat.json:
         print_json({**view, "list_versions": [v.to_dict() for v in versions]})

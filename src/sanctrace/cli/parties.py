@@ -18,6 +18,8 @@ from sanctrace.resolve.ids import is_party_id
 from sanctrace.resolve.judgements import Judgement, effective
 from sanctrace.resolve.store import (
     Parties,
+    PartyLookup,
+    StoredParties,
     load_parties,
     resolved_for,
     versions_key,
@@ -35,7 +37,16 @@ def current_parties(state: State) -> Parties:
     return state.parties()
 
 
-def party_id_of(any_id: str, parties: Parties) -> str:
+def party_lookup(state: State) -> PartyLookup:
+    """For a command that shows a party or two: the stored parties read one id at a time when
+    current, else all of them as :func:`current_parties` gives them."""
+    store = state.store_with_data()
+    if resolved_for(store) == versions_key(store.active_versions()):
+        return StoredParties(store)
+    return state.parties()
+
+
+def party_id_of(any_id: str, parties: PartyLookup) -> str:
     """The current party of a record id, a party id or a merged party's old id."""
     party = parties.canonical(any_id)
     if not parties.members(party):
@@ -57,10 +68,14 @@ def joining_judgements(members: Sequence[str], judgements: Sequence[Judgement]) 
 
 
 def party_view(
-    any_id: str, parties: Parties, listing: Listing, judgements: Sequence[Judgement]
+    any_id: str,
+    parties: PartyLookup,
+    listing: Listing,
+    judgements: Callable[[Sequence[str]], Sequence[Judgement]],
 ) -> dict[str, Any]:
     """What a party is: its id (and the id asked for, if that was merged into it), caption,
-    record ids, lists, every listing, and the judgements that joined them."""
+    record ids, lists, every listing, and the judgements that joined them (``judgements``
+    gives those among its records)."""
     party = party_id_of(any_id, parties)
     members = parties.members(party)
     listings = [d for d in (listing(r) for r in members) if d is not None]
@@ -71,7 +86,7 @@ def party_view(
         "referents": [d["id"] for d in listings],
         "datasets": sorted({d["dataset"] for d in listings}),
         "listings": listings,
-        "judgements": [j.to_dict() for j in joining_judgements(members, judgements)],
+        "judgements": [j.to_dict() for j in joining_judgements(members, judgements(members))],
     }
     if is_party_id(any_id) and any_id != party:
         view["merged_from"] = any_id

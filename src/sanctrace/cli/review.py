@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -27,7 +28,7 @@ from sanctrace.resolve.evidence import countries
 from sanctrace.resolve.ids import is_party_id
 from sanctrace.resolve.judgements import Judgement
 from sanctrace.resolve.listings import listing_reader
-from sanctrace.resolve.store import Parties, judge, load_judgements
+from sanctrace.resolve.store import Parties, judge, judgements_among
 from sanctrace.screening import audit_lists
 from sanctrace.store import Store
 
@@ -190,9 +191,8 @@ def decide(
     asked = (_records_meant(a, before), _records_meant(b, before))
     apart = not_followed(judgement.verdict, *asked, parties)
     listing = listing_reader(store)
-    judgements = load_judgements(store)
     shown = dict.fromkeys(parties.party_of(r) for r in judgement.pair)
-    views = [party_view(p, parties, listing, judgements) for p in shown]
+    views = [party_view(p, parties, listing, partial(judgements_among, store)) for p in shown]
     audit.append(
         store,
         caller=f"cli:{who}",

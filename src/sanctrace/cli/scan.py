@@ -26,6 +26,7 @@ from rich.text import Text
 from sanctrace import audit
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err, out, print_json, show_data_date
+from sanctrace.cli.parties import party_lookup
 from sanctrace.cli.tables import fit, fitted
 from sanctrace.documents.extract import KINDS, Document, extract_path
 from sanctrace.documents.extract.base import label
@@ -38,6 +39,7 @@ from sanctrace.store import VersionInfo
 
 if TYPE_CHECKING:
     from sanctrace.documents.scan import Scanner
+    from sanctrace.resolve.store import PartyLookup
 
 
 class ScanFormat(StrEnum):
@@ -122,6 +124,7 @@ def scan(
     state: State = ctx.obj
 
     scanner: Scanner | None = None
+    parties: PartyLookup | None = None
     versions: list[VersionInfo] = []
     reports: list[DocumentReport] = []
     failures: list[SanctraceError] = []
@@ -132,11 +135,12 @@ def scan(
             failures.append(exc)
             _error(source, exc)
             continue
-        if scanner is None:
+        if scanner is None or parties is None:
             scanner, versions = _open_scanner(state)
+            parties = party_lookup(state)
         _warn_notes(document)
         report = scanner.scan(document, threshold=cutoff)
-        report.parties = group_findings(report.findings, state.parties(), state.listing())
+        report.parties = group_findings(report.findings, parties, state.listing())
         party_of = {r: p.id for p in report.parties for r in p.referents}
         # Recorded before anything is shown: a screening that cannot be recorded is not answered.
         audit.append(

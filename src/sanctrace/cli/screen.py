@@ -13,6 +13,7 @@ from rich.text import Text
 from sanctrace import audit
 from sanctrace.cli.context import State
 from sanctrace.cli.output import OutputFormat, err, out, print_json, show_data_date
+from sanctrace.cli.parties import party_lookup
 from sanctrace.cli.tables import fits, fitted, indent
 from sanctrace.errors import SanctraceError
 from sanctrace.match import DEFAULT_THRESHOLD, Match, Query, Screener, compare
@@ -97,7 +98,7 @@ def screen(
         birth_dates=tuple(dates),
         identifiers=tuple(identifier or []),
     )
-    parties = state.parties()
+    parties = party_lookup(state)
     matches = screener.screen(
         query, threshold=threshold, limit=records_wanted(limit), datasets=dataset or None
     )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctrace.documents.analysis import Analysis
+from sanctrace.documents.anchor_table import SHORT_TEXT, AnchorTable, load_table, save_table
 from sanctrace.documents.anchors import (
     anchor_words,
     build_automaton,
@@ -123,6 +124,7 @@ class Scanner:
         self._fruitless: set[tuple[str, int, frozenset[int], float, bool]] = set()
         self._anchors: tuple[dict[str, set[int]], ...] | None = None
         self._automata: dict[tuple[bool, bool], Any] = {}
+        self._tables: dict[tuple[bool, bool], AnchorTable] = {}
         self._persons: dict[str, bool] = {}  # anchor pattern -> whether a person's name has it
         self._person_checks: dict[tuple[Any, ...], bool] = {}  # the words near a person's anchor
 
@@ -138,9 +140,8 @@ class Scanner:
         found = self._automata.get(key)
         if found is not None:
             return found
-        path = None
-        if self.cache is not None:
-            path = self.cache.with_name(f"{self.cache.name}-{int(cased)}{int(inflected)}.pickle")
+        path = self._kept(cased, inflected, "pickle")
+        if path is not None:
             found = load_automaton(path)
         if found is None:
             if self._anchors is None:
@@ -156,6 +157,28 @@ class Scanner:
                 save_automaton(found, path)
         self._automata[key] = found
         return found
+
+    def _matcher(self, cased: bool, inflected: bool, latin: str) -> Any:
+        """What finds the anchors in a text: the automaton, or for a short text its patterns'
+        table, which reads back in a tenth of the time (kept beside the automaton)."""
+        if len(latin) > SHORT_TEXT or (cased, inflected) in self._automata:
+            return self._automaton(cased, inflected)
+        key = (cased, inflected)
+        found = self._tables.get(key)
+        if found is None:
+            path = self._kept(cased, inflected, "table.pickle")
+            found = load_table(path) if path is not None else None
+            if found is None:
+                found = AnchorTable.of(self._automaton(cased, inflected))
+                if path is not None:
+                    save_table(found, path)
+            self._tables[key] = found
+        return found
+
+    def _kept(self, cased: bool, inflected: bool, suffix: str) -> Path | None:
+        if self.cache is None:
+            return None
+        return self.cache.with_name(f"{self.cache.name}-{int(cased)}{int(inflected)}.{suffix}")
 
     def _entry(self, n: int) -> Entry:
         found = self._entries.get(n)
@@ -189,7 +212,7 @@ class Scanner:
         hits: dict[int, set[int]] = defaultdict(set)  # original offset of the anchor -> names
         ordinary = Ordinary(text)
         inflected = bool(INFLECTING.search(text))
-        automaton = self._automaton(cased, inflected)
+        automaton = self._matcher(cased, inflected, latin)
         cues = self._cues
         # Russian writes only the first word of an organisation's name with a capital
         # (Центральный музей Тавриды): there, the other words of a name may be in lower case.

@@ -11,7 +11,7 @@ from typing import Any
 import ahocorasick
 
 from sanctrace.documents.analysis import Analysis, reading
-from sanctrace.model.countries import country_names, to_code
+from sanctrace.model.countries import country_names, subdivision_names, to_code
 from sanctrace.normalize.legal_forms import strip_legal_forms
 
 _SENTENCE_END = re.compile(r"(?<!\s[A-ZА-Я])[.!?。！？]\s|\n\s*\n")
@@ -132,8 +132,7 @@ def _places() -> frozenset[str]:
     for country in pycountry.countries:
         names.add(country.name)
         names.add(getattr(country, "common_name", country.name))
-    for division in pycountry.subdivisions:
-        names.add(division.name)
+    names.update(subdivision_names())
     return frozenset(" ".join(n.translate(reading()).split()) for n in names)
 
 

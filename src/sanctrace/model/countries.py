@@ -6,9 +6,11 @@ pycountry gives the ISO names; the alias table adds the forms sanctions lists re
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import pycountry
 
@@ -271,6 +273,15 @@ def country_names() -> list[str]:
             if value:
                 names.append(value)
     return names
+
+
+@lru_cache(maxsize=1)
+def subdivision_names() -> tuple[str, ...]:
+    """The names of every ISO 3166-2 region, read from pycountry's own data file: building its
+    5,000 subdivision objects took 60 ms of every document scan."""
+    path = Path(pycountry.DATABASE_DIR) / "iso3166-2.json"
+    with path.open(encoding="utf-8") as fh:
+        return tuple(entry["name"] for entry in json.load(fh)["3166-2"])
 
 
 def to_codes(names: list[str] | tuple[str, ...]) -> list[str]:

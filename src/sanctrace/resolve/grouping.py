@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sanctrace.match import Match
-from sanctrace.resolve.store import Parties
+from sanctrace.resolve.store import PartyLookup
 
 #: Lists whose caption a party takes first (the most widely used spellings).
 CAPTION_ORDER = (
@@ -29,7 +29,7 @@ def records_wanted(limit: int) -> int:
 
 
 def group_matches(
-    matches: Sequence[Match], parties: Parties, listing: Listing, limit: int | None = None
+    matches: Sequence[Match], parties: PartyLookup, listing: Listing, limit: int | None = None
 ) -> list[dict[str, Any]]:
     """One result per party, best first. ``listing(record_id)`` describes a record (dataset,
     list, programs, listed date, version, names) or returns None for one no longer loaded."""
@@ -45,7 +45,7 @@ def group_matches(
 
 
 def party_result(
-    party: str, found: Sequence[Match], parties: Parties, listing: Listing
+    party: str, found: Sequence[Match], parties: PartyLookup, listing: Listing
 ) -> dict[str, Any]:
     best = found[0]
     scored = {m.id: m for m in found}

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sanctrace.errors import NotFoundError, SanctraceError
 from sanctrace.match import Screener
@@ -22,6 +22,16 @@ from sanctrace.store import Store, VersionInfo
 if TYPE_CHECKING:
     from sanctrace.resolve.parts import NamePass
     from sanctrace.resolve.resolver import Resolution
+
+
+class PartyLookup(Protocol):
+    """Who is the same party: all of it in memory (:class:`Parties`) or read from the store
+    one id at a time (:class:`StoredParties`)."""
+
+    def is_member(self, record_id: str) -> bool: ...
+    def party_of(self, record_id: str) -> str: ...
+    def members(self, party_id: str) -> list[str]: ...
+    def canonical(self, any_id: str) -> str: ...
 
 
 @dataclass
@@ -44,6 +54,9 @@ class Parties:
             self._by_party = dict(sorted(grouped.items()))
         return self._by_party
 
+    def is_member(self, record_id: str) -> bool:
+        return record_id in self.membership
+
     def party_of(self, record_id: str) -> str:
         return self.membership.get(record_id, record_id)
 
@@ -57,6 +70,54 @@ class Parties:
             seen.add(any_id)
             any_id = self.redirects[any_id]
         return self.membership.get(any_id, any_id)
+
+
+class StoredParties:
+    """The stored parties read one id at a time: a command that shows a few parties reads a
+    few rows instead of all 30,000 memberships (90 ms of every ``scan`` and ``entity``).
+    Answers as :class:`Parties` does; only for a store whose resolution is current."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._party: dict[str, str | None] = {}
+        self._members: dict[str, list[str]] = {}
+
+    def _stored_party(self, record_id: str) -> str | None:
+        if record_id not in self._party:
+            rows = self._store._rows(
+                "SELECT party_id FROM party_members WHERE record_id = ?", (record_id,)
+            )
+            self._party[record_id] = rows[0][0] if rows else None
+        return self._party[record_id]
+
+    def is_member(self, record_id: str) -> bool:
+        return self._stored_party(record_id) is not None
+
+    def party_of(self, record_id: str) -> str:
+        return self._stored_party(record_id) or record_id
+
+    def members(self, party_id: str) -> list[str]:
+        party = self.canonical(party_id)
+        if party not in self._members:
+            rows = self._store._rows(
+                "SELECT record_id FROM party_members WHERE party_id = ? ORDER BY record_id",
+                (party,),
+            )
+            self._members[party] = [r[0] for r in rows]
+        return self._members[party]
+
+    def canonical(self, any_id: str) -> str:
+        seen = set()
+        while any_id not in seen:
+            seen.add(any_id)
+            rows = self._store._rows(
+                "SELECT redirect_to FROM parties WHERE party_id = ? AND redirect_to IS NOT NULL",
+                (any_id,),
+            )
+            if not rows:
+                break
+            any_id = rows[0][0]
+        return self.party_of(any_id)
 
 
 def versions_key(versions: Sequence[VersionInfo]) -> str:
@@ -91,6 +152,20 @@ def load_judgements(store: Store, analyst_only: bool = False) -> list[Judgement]
     return [
         Judgement(a, b, verdict, source, why, score, user, at)
         for a, b, verdict, source, why, score, user, at in store._rows(sql + " ORDER BY a, b")
+    ]
+
+
+def judgements_among(store: Store, records: Sequence[str]) -> list[Judgement]:
+    """The judgements between two of ``records`` (a party's), without reading the other
+    20,000."""
+    marks = ",".join("?" * len(records))
+    sql = (
+        "SELECT a, b, verdict, source, why, score, username, at FROM judgements "
+        f"WHERE a IN ({marks}) AND b IN ({marks}) ORDER BY a, b"
+    )
+    return [
+        Judgement(a, b, verdict, source, why, score, user, at)
+        for a, b, verdict, source, why, score, user, at in store._rows(sql, (*records, *records))
     ]
 
 
