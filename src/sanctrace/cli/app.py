@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("sanctrace.cli.scan", "scan"),
     "compare": ("sanctrace.cli.screen", "compare_cmd"),
     "entity": ("sanctrace.cli.entity", "entity"),
+    "ownership": ("sanctrace.cli.ownership", "app"),
     "serve": ("sanctrace.cli.serve", "serve"),
     "keys": ("sanctrace.cli.keys", "app"),
     "keyring": ("sanctrace.cli.keyring", "app"),

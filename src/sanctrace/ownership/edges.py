@@ -41,7 +41,12 @@ CONTROL_ALIASES = {
 
 LEI = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 RECORD_ID = re.compile(r"^[a-z][a-z0-9_]*:\S+$")
-PARTY_ID = re.compile(r"^P-[a-z]{10}$")
+PARTY_ID = re.compile(r"^P-[a-z2-7]{10}$")  # resolve.ids: base32 of a digest
+
+
+def is_record_id(key: str) -> bool:
+    """A list's record id (us_ofac_sdn:46431), not a name or LEI node."""
+    return bool(RECORD_ID.match(key)) and not key.startswith(("name:", "lei:"))
 
 
 class EdgeError(ValueError):

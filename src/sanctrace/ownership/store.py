@@ -138,8 +138,18 @@ def _edge(row: Sequence[object]) -> Edge:
 
 def save_edges(store: Store, path: Path, format: str, edges: Sequence[Edge]) -> LoadInfo:
     """Keep one file's edges, all or none; the same file loaded again is kept once."""
-    ensure_tables(store)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _save(store, path.name, sha, format, edges)
+
+
+def save_list_edges(store: Store, edges: Sequence[Edge]) -> LoadInfo:
+    """Keep the links the loaded lists carry (once per set of links)."""
+    text = "\n".join(repr(e.to_dict()) for e in edges)
+    return _save(store, "(loaded lists)", hashlib.sha256(text.encode()).hexdigest(), "lists", edges)
+
+
+def _save(store: Store, name: str, sha: str, format: str, edges: Sequence[Edge]) -> LoadInfo:
+    ensure_tables(store)
     for info in loads(store):
         if info.sha256 == sha:
             return LoadInfo(**{**info.__dict__, "already": True})
@@ -149,14 +159,14 @@ def save_edges(store: Store, path: Path, format: str, edges: Sequence[Edge]) -> 
         store._rows(
             "INSERT INTO ownership_loads (load_id, file, sha256, format, edges, loaded_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (load_id, path.name, sha, format, len(edges), now),
+            (load_id, name, sha, format, len(edges), now),
         )
         marks = ", ".join("?" * (len(_COLUMNS.split(",")) + 2))
         store._executemany(
             store._q(f"INSERT INTO ownership_edges (load_id, seq, {_COLUMNS}) VALUES ({marks})"),
             [_row(load_id, i, e) for i, e in enumerate(edges)],
         )
-    return LoadInfo(load_id, path.name, sha, format, len(edges), now)
+    return LoadInfo(load_id, name, sha, format, len(edges), now)
 
 
 def loads(store: Store) -> list[LoadInfo]:
@@ -186,15 +196,61 @@ def all_edges(store: Store) -> list[Edge]:
     ]
 
 
-def edges_touching(store: Store, nodes: Sequence[str]) -> list[Edge]:
-    """The edges in which one of ``nodes`` holds or is held."""
+def _chunks(keys: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    return [keys[i : i + size] for i in range(0, len(keys), size)]
+
+
+def edges_by_asset(store: Store, keys: Sequence[str]) -> list[Edge]:
+    """The edges in which one of ``keys`` (as written in the sources) is held."""
     ensure_tables(store)
-    if not nodes:
-        return []
-    marks = ",".join("?" * len(nodes))
-    rows = store._rows(
-        f"SELECT {_COLUMNS} FROM ownership_edges WHERE owner IN ({marks}) OR asset IN ({marks}) "
-        "ORDER BY load_id, seq",
-        (*nodes, *nodes),
-    )
-    return [_edge(r) for r in rows]
+    out: list[Edge] = []
+    for part in _chunks(list(dict.fromkeys(keys))):
+        marks = ",".join("?" * len(part))
+        rows = store._rows(
+            f"SELECT {_COLUMNS} FROM ownership_edges WHERE asset IN ({marks}) "
+            "ORDER BY load_id, seq",
+            tuple(part),
+        )
+        out.extend(_edge(r) for r in rows)
+    return out
+
+
+def edges_by_owner(store: Store, keys: Sequence[str]) -> list[Edge]:
+    """The edges in which one of ``keys`` holds (what a party owns, for ``entity``)."""
+    ensure_tables(store)
+    out: list[Edge] = []
+    for part in _chunks(list(dict.fromkeys(keys))):
+        marks = ",".join("?" * len(part))
+        rows = store._rows(
+            f"SELECT {_COLUMNS} FROM ownership_edges WHERE owner IN ({marks}) "
+            "ORDER BY load_id, seq",
+            tuple(part),
+        )
+        out.extend(_edge(r) for r in rows)
+    return out
+
+
+def joint_edges(store: Store, keys: Sequence[str]) -> list[Edge]:
+    """Joint arrangements that one of ``keys`` is party to (recorded either way round)."""
+    return [e for e in [*edges_by_owner(store, keys), *edges_by_asset(store, keys)] if e.is_joint]
+
+
+def node_names(store: Store, keys: Sequence[str]) -> list[str]:
+    """The names the sources give ``keys`` (an unlisted company's name as written)."""
+    ensure_tables(store)
+    names: list[str] = []
+    for part in _chunks(list(dict.fromkeys(keys))):
+        marks = ",".join("?" * len(part))
+        rows = store._rows(
+            f"SELECT owner_name FROM ownership_edges WHERE owner IN ({marks}) AND owner_name != '' "
+            f"UNION SELECT asset_name FROM ownership_edges WHERE asset IN ({marks}) "
+            "AND asset_name != ''",
+            (*part, *part),
+        )
+        names.extend(str(r[0]) for r in rows)
+    return sorted(set(names))
+
+
+def has_edges(store: Store) -> bool:
+    ensure_tables(store)
+    return bool(store._rows("SELECT 1 FROM ownership_edges LIMIT 1"))
