@@ -52,6 +52,23 @@ def _latin(ch: str, cased: bool = False) -> str:
     return folded or " "
 
 
+#: ``reading()`` of the ASCII characters as a bytes table: letters lower-cased, digits kept,
+#: apostrophes and backticks dropped, everything else a space.
+_ASCII_READING = (
+    bytes(c if chr(c).isalnum() else 32 for c in bytes(range(128)).lower()) + b" " * 128
+)
+
+
+def latin_key(text: str) -> str:
+    """``text`` as the automaton reads it, words single-spaced (the key of a place name):
+    ASCII names skip the per-character table (5,000 region names at every scan)."""
+    if text.isascii():
+        read = text.encode("ascii").translate(_ASCII_READING, b"'`").decode("ascii")
+    else:
+        read = text.translate(reading())
+    return " ".join(read.split())
+
+
 class _Reading(dict[int, str]):
     """``table(cased)`` as ``str.translate`` reads it, filled in as characters come: building
     the whole table takes 150 ms, and a short text or a country name meets a few dozen."""

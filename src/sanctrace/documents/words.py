@@ -10,8 +10,8 @@ from typing import Any
 
 import ahocorasick
 
-from sanctrace.documents.analysis import Analysis, reading
-from sanctrace.model.countries import country_names, subdivision_names, to_code
+from sanctrace.documents.analysis import Analysis, latin_key, reading
+from sanctrace.model.countries import country_names, iso_records, subdivision_names, to_code
 from sanctrace.normalize.legal_forms import strip_legal_forms
 
 _SENTENCE_END = re.compile(r"(?<!\s[A-ZА-Я])[.!?。！？]\s|\n\s*\n")
@@ -120,20 +120,18 @@ def is_form_word(word: str) -> bool:
 def is_place(written: str) -> bool:
     """Whether a mention is only the name of a country, a region or a month: what a list's
     one-word name (SEPTEMBER, WASHINGTON) would otherwise match in any text."""
-    key = " ".join(written.translate(reading()).split())
+    key = latin_key(written)
     return key in _places() or (to_code(written) is not None and len(key) > 3)
 
 
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
-    import pycountry
-
     names: set[str] = set(_CALENDAR.split())
-    for country in pycountry.countries:
-        names.add(country.name)
-        names.add(getattr(country, "common_name", country.name))
+    for country in iso_records("1"):
+        names.add(country["name"])
+        names.add(country.get("common_name", country["name"]))
     names.update(subdivision_names())
-    return frozenset(" ".join(n.translate(reading()).split()) for n in names)
+    return frozenset(latin_key(n) for n in names)
 
 
 _PARTICLES = frozenset(

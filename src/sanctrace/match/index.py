@@ -12,10 +12,11 @@ import heapq
 import math
 import pickle
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, pairwise
-from operator import itemgetter
+from itertools import chain, islice, pairwise
+from operator import itemgetter, le
 from pathlib import Path
 from typing import NamedTuple
 
@@ -147,6 +148,7 @@ class Index:
         self._name_datasets: list[str] | None = None
         self._positions: dict[str, int] | None = None
         self._entries_of: dict[int, list[int]] | None = None
+        self._owners_sorted: bool | None = None
         #: Query tokens recur across queries (first names, "group", "trading"): their postings
         #: are looked up once per configuration.
         self._source_cache: dict[tuple[str, str, int, int], _TokenHits] = {}
@@ -363,7 +365,13 @@ class Index:
         return self._positions[entity_id]
 
     def entries_of(self, position: int) -> list[int]:
-        """The name entries of the entity at ``position``."""
+        """The name entries of the entity at ``position``: a slice found by binary search, as
+        the index lists each entity's names together (a map of all 47,000 took 30 ms)."""
+        owners = self.name_owner
+        if self._owners_sorted is None:
+            self._owners_sorted = all(map(le, owners, islice(owners, 1, None)))
+        if self._owners_sorted:
+            return list(range(bisect_left(owners, position), bisect_right(owners, position)))
         if self._entries_of is None:
             self._entries_of = defaultdict(list)
             for n, e in enumerate(self.name_owner):

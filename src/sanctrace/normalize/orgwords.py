@@ -358,12 +358,12 @@ _CITY_WORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def _place_words() -> frozenset[str]:
-    import pycountry
+    from sanctrace.model.countries import iso_records
 
     words = set(_CITY_WORDS)
-    for country in pycountry.countries:
+    for country in iso_records("1"):
         for attr in ("name", "common_name"):
-            value = getattr(country, attr, None)
+            value = country.get(attr)
             if value:
                 words.update(w for w in fold(anyascii(value)).split() if len(w) > 3)
     return frozenset(words - {"united", "republic", "islands", "state", "states"})
