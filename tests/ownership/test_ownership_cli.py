@@ -106,3 +106,22 @@ def test_exposure_reports_each_row_under_each_regime(home: Path, tmp_path: Path)
     assert rows[0]["ofac_status"] == "blocked" and rows[0]["uk_status"] == "blocked"
     assert rows[2]["ofac_status"] == "not_blocked" and rows[2]["ofac_flags"] == "no_ownership_data"
     assert rows[3]["name"].startswith("'=")  # a formula is written as text
+
+
+def test_screening_an_unlisted_company_says_it_is_owned_by_listed_parties(home: Path) -> None:
+    proc = sanctrace(home, "screen", "Kama Example Components LLC")
+    assert (
+        "Not listed, but blocked under OFAC as owned or controlled by listed parties" in proc.stdout
+    )
+    data = json.loads(
+        sanctrace(home, "screen", "Kama Example Components LLC", "--format", "json").stdout
+    )
+    kinds = {(o["kind"], o["regime"], o["status"]) for o in data["ownership"]}
+    assert ("owned_by_listed", "ofac", "blocked") in kinds and (
+        "owned_by_listed",
+        "uk",
+        "blocked",
+    ) in kinds
+    assert all(o["regime"] != "eu" for o in data["ownership"])  # the EU list is not loaded
+    plain = json.loads(sanctrace(home, "screen", "IEMZ Kupol", "--format", "json").stdout)
+    assert plain["ownership"] == [] and plain["results"]

@@ -29,6 +29,7 @@ from sanctrace.screening import (
     select_versions,
 )
 from sanctrace.screening import birth_date as parse_birth_date
+from sanctrace.store import VersionInfo
 
 
 class Algorithm(StrEnum):
@@ -104,6 +105,7 @@ def screen(
     )
     listing = only_datasets(state.listing(), dataset)
     results = group_matches(matches, parties, listing, limit)
+    owned = _owned(state, name, parties, versions)
     # Recorded before anything is shown: a screening that cannot be recorded is not answered.
     audit.append(
         store,
@@ -117,12 +119,19 @@ def screen(
             "datasets": list(dataset or []),
         },
         lists=audit_lists(versions),
-        results=audit_results(results),
+        results=audit_results(results)
+        + [{k: o[k] for k in ("kind", "id", "regime", "status")} for o in owned],
     )
     if format is OutputFormat.json:
-        print_json(screen_report(query, results, versions, threshold))
+        print_json({**screen_report(query, results, versions, threshold), "ownership": owned})
         show_data_date(versions, to_stderr=True)
         return
+    for o in owned:
+        out.print(
+            f"Not listed, but {o['status'].replace('_', ' ')} under {o['regime'].upper()} as "
+            f"owned or controlled by listed parties: {o['explanation']}",
+            markup=False,
+        )
     if not results:
         out.print(f"No match for {name!r} at threshold {threshold}.", markup=False)
     else:
@@ -134,6 +143,25 @@ def screen(
             print_party(rank, result, by_record[result["record_id"]])
         out.print()
     show_data_date(versions, to_stderr=False)
+
+
+def _owned(
+    state: State, name: str, parties: Any, versions: list[VersionInfo]
+) -> list[dict[str, Any]]:
+    """The ownership data's answer for an unlisted company of this name (none when no
+    ownership data is loaded: the common case costs one query)."""
+    from sanctrace.ownership.store import has_edges
+
+    store = state.store()
+    if not has_edges(store):
+        return []
+    from datetime import UTC, datetime
+
+    from sanctrace.ownership.screening import owned_results
+
+    loaded = {v.dataset for v in versions}
+    today = datetime.now(UTC).date()
+    return owned_results(store, name, parties, state.listing(), loaded, today)
 
 
 def print_party(rank: int, result: dict[str, Any], best: Match) -> None:

@@ -252,5 +252,11 @@ def node_names(store: Store, keys: Sequence[str]) -> list[str]:
 
 
 def has_edges(store: Store) -> bool:
-    ensure_tables(store)
+    """Whether any ownership data is loaded, without creating the tables (a screening asks)."""
+    if store.placeholder == "?":
+        exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ownership_edges'"
+    else:
+        exists = "SELECT 1 WHERE to_regclass('ownership_edges') IS NOT NULL"
+    if not store._rows(exists):
+        return False
     return bool(store._rows("SELECT 1 FROM ownership_edges LIMIT 1"))
