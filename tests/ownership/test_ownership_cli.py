@@ -125,3 +125,14 @@ def test_screening_an_unlisted_company_says_it_is_owned_by_listed_parties(home: 
     assert all(o["regime"] != "eu" for o in data["ownership"])  # the EU list is not loaded
     plain = json.loads(sanctrace(home, "screen", "IEMZ Kupol", "--format", "json").stdout)
     assert plain["ownership"] == [] and plain["results"]
+
+
+def test_entity_shows_what_the_party_holds(home: Path) -> None:
+    proc = sanctrace(home, "entity", "gb_fcdo_sanctions:RUS0178")  # Almaz-Antey's UK record
+    assert "Ownership and control" in proc.stdout and "Izhevsk Example Holding LLC" in proc.stdout
+    data = json.loads(sanctrace(home, "entity", "us_ofac_sdn:16865", "--format", "json").stdout)
+    held = {(s["role"], s["asset_name"], s["share"]["text"]) for s in data["ownership"]}
+    assert held == {
+        ("holds", "Izhevsk Example Holding LLC", "60"),
+        ("holds", "Kama Example Components LLC", "25"),
+    }

@@ -52,13 +52,47 @@ def entity(
             for source, caption, kind in linked_from
         ]
         data["party"] = party
+        data["ownership"] = _stakes(state, store, found.id, party)
         print_json(data)
         show_data_date([info], to_stderr=True)
         return
     out.print(_table(found, linked_from))
     if party is not None:
         _print_party(party)
+    _print_stakes(_stakes(state, store, found.id, party))
     show_data_date([info], to_stderr=False)
+
+
+def _stakes(
+    state: State, store: Store, record_id: str, party: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The ownership and control edges in which the record's party holds or is held."""
+    from sanctrace.ownership.store import has_edges
+
+    if not has_edges(store):
+        return []
+    from sanctrace.ownership.store import edges_by_asset, edges_by_owner
+
+    keys = [record_id] if party is None else [party["id"], *party["referents"]]
+    found = [*edges_by_owner(store, keys), *edges_by_asset(store, keys)]
+    return [
+        {**e.to_dict(), "role": "holds" if e.owner in keys else "held by"}
+        for e in dict.fromkeys(found)
+    ]
+
+
+def _print_stakes(stakes: list[dict[str, Any]]) -> None:
+    if not stakes:
+        return
+    table = Table(title="Ownership and control", title_justify="left", show_header=True)
+    for column in ("", "other party", "stake", "from", "to", "source"):
+        table.add_column(column, overflow="fold")
+    for s in stakes:
+        holds = s["role"] == "holds"
+        other = (s["asset_name"] or s["asset"]) if holds else (s["owner_name"] or s["owner"])
+        share = s["share"]["text"] if s["share"] else f"control ({s['control']})"
+        table.add_row(s["role"], other, share, s["start"] or "", s["end"] or "", s["source"] or "")
+    out.print(fit(table))
 
 
 def _party_of_record(state: State, store: Store, record_id: str) -> dict[str, Any] | None:
