@@ -16,6 +16,9 @@ from sanctrace.ownership.edges import Edge
 #: format name -> module
 FORMATS = {
     "stakes_csv": "sanctrace.ownership.sources.stakes_csv",
+    "gleif": "sanctrace.ownership.sources.gleif",
+    "bods": "sanctrace.ownership.sources.bods",
+    "ftm": "sanctrace.ownership.sources.ftm",
 }
 
 
