@@ -191,7 +191,8 @@ def print_assessment(a: Assessment) -> None:
             table.add_row(holder, stake, status, source)
         out.print(fitted(table))
     if a.paths:
-        out.print("paths: " + "; ".join(" → ".join(p) for p in a.paths[:10]), markup=False)
+        paths = a.path_captions()[:10]
+        out.print("paths: " + "; ".join(" → ".join(p) for p in paths), markup=False)
     if a.flags:
         out.print("flags: " + ", ".join(a.flags), markup=False)
     out.print()

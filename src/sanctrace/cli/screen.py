@@ -126,12 +126,6 @@ def screen(
         print_json({**screen_report(query, results, versions, threshold), "ownership": owned})
         show_data_date(versions, to_stderr=True)
         return
-    for o in owned:
-        out.print(
-            f"Not listed, but {o['status'].replace('_', ' ')} under {o['regime'].upper()} as "
-            f"owned or controlled by listed parties: {o['explanation']}",
-            markup=False,
-        )
     if not results:
         out.print(f"No match for {name!r} at threshold {threshold}.", markup=False)
     else:
@@ -142,6 +136,12 @@ def screen(
         for rank, result in enumerate(results, 1):
             print_party(rank, result, by_record[result["record_id"]])
         out.print()
+    for o in owned:
+        out.print(
+            f"Not listed, but {o['status'].replace('_', ' ')} under {o['regime'].upper()} as "
+            f"owned or controlled by listed parties: {o['explanation']}",
+            markup=False,
+        )
     show_data_date(versions, to_stderr=False)
 
 

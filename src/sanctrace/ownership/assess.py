@@ -32,6 +32,11 @@ class Assessment:
     trace: dict[str, Any] = field(default_factory=dict)
     paths: list[list[str]] = field(default_factory=list)
     explanation: str = ""
+    #: the caption of each node on a path
+    names: dict[str, str] = field(default_factory=dict)
+
+    def path_captions(self) -> list[list[str]]:
+        return [[self.names.get(n, n) for n in path] for path in self.paths]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +51,7 @@ class Assessment:
             "reasons": self.reasons,
             "explanation": self.explanation,
             "paths": self.paths,
+            "path_captions": self.path_captions(),
             "trace": self.trace,
         }
 
@@ -154,7 +160,9 @@ def _phrase(trace: dict[str, Any], depth: int = 0) -> str:
         what = s["share"] if s["share"] is not None else f"control ({s['control']})"
         owner = s["owner_caption"]
         inner = s.get("owner_trace")
-        if inner is not None and depth < 2:
+        if inner is not None and inner.get("basis") == "listed":
+            owner += f" ({_phrase(inner, depth + 1)})"
+        elif inner is not None and depth < 2:
             owner += f" ({s['owner_status']}: {_phrase(inner, depth + 1)})"
         parts.append(f"{what} by {owner}")
     return f"{g['sum']} held: " + "; ".join(parts)
@@ -231,7 +239,8 @@ def assess(prop: Propagation, node: str, lists_loaded: Collection[str], as_of: d
         flags.append("regime_list_not_loaded")
         counted = [d for d in r.lists if d in lists_loaded]
         reasons.append(
-            f"{own_list} is not loaded (sanctrace lists fetch {own_list}); only "
+            f"the regime's own list {own_list} is not loaded "
+            f"(sanctrace lists fetch {own_list}); only "
             + (", ".join(counted) if counted else "no list")
             + f" counted for {r.title}"
         )
@@ -253,6 +262,7 @@ def assess(prop: Propagation, node: str, lists_loaded: Collection[str], as_of: d
             "control_counts": r.control_counts,
         },
         paths=paths,
+        names={n: caption_of(prop, n) for path in paths for n in path},
     )
     assessment.explanation = explain(assessment)
     return assessment
