@@ -136,3 +136,15 @@ def test_entity_shows_what_the_party_holds(home: Path) -> None:
         ("holds", "Izhevsk Example Holding LLC", "60"),
         ("holds", "Kama Example Components LLC", "25"),
     }
+
+
+def test_the_links_the_lists_carry_are_kept_once(bundled_home: Path, tmp_path: Path) -> None:
+    target = copy_home(bundled_home, tmp_path / "home")
+    first = sanctrace(target, "ownership", "load", "--from-lists")
+    assert "links the loaded lists carry" in first.stdout
+    sanctrace(target, "ownership", "load", "--from-lists")
+    loads = json.loads(sanctrace(target, "ownership", "loads", "--format", "json").stdout)
+    assert [i["format"] for i in loads] == ["lists"] and loads[0]["edges"] > 1000
+    data = json.loads(sanctrace(target, "entity", "us_ofac_sdn:46431", "--format", "json").stdout)
+    linked = {s["asset"] for s in data["ownership"] if s["role"] == "linked to"}
+    assert {"us_ofac_sdn:46437", "us_ofac_sdn:46441", "us_ofac_sdn:46442"} <= linked

@@ -75,10 +75,13 @@ def _stakes(
 
     keys = [record_id] if party is None else [party["id"], *party["referents"]]
     found = [*edges_by_owner(store, keys), *edges_by_asset(store, keys)]
-    return [
-        {**e.to_dict(), "role": "holds" if e.owner in keys else "held by"}
-        for e in dict.fromkeys(found)
-    ]
+    return [{**e.to_dict(), "role": _role(e, e.owner in keys)} for e in dict.fromkeys(found)]
+
+
+def _role(edge: Any, holds: bool) -> str:
+    if edge.control == "linked" and edge.share is None:
+        return "linked to" if holds else "linked from"
+    return "holds" if holds else "held by"
 
 
 def _print_stakes(stakes: list[dict[str, Any]]) -> None:
@@ -88,7 +91,7 @@ def _print_stakes(stakes: list[dict[str, Any]]) -> None:
     for column in ("", "other party", "stake", "from", "to", "source"):
         table.add_column(column, overflow="fold")
     for s in stakes:
-        holds = s["role"] == "holds"
+        holds = s["role"] in ("holds", "linked to")
         other = (s["asset_name"] or s["asset"]) if holds else (s["owner_name"] or s["owner"])
         share = s["share"]["text"] if s["share"] else f"control ({s['control']})"
         table.add_row(s["role"], other, share, s["start"] or "", s["end"] or "", s["source"] or "")

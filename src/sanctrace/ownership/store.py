@@ -143,19 +143,33 @@ def save_edges(store: Store, path: Path, format: str, edges: Sequence[Edge]) -> 
 
 
 def save_list_edges(store: Store, edges: Sequence[Edge]) -> LoadInfo:
-    """Keep the links the loaded lists carry (once per set of links)."""
+    """Keep the links the loaded lists carry, in place of those of earlier list versions."""
     text = "\n".join(repr(e.to_dict()) for e in edges)
-    return _save(store, "(loaded lists)", hashlib.sha256(text.encode()).hexdigest(), "lists", edges)
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    return _save(store, "(loaded lists)", sha, "lists", edges, replace_format=True)
 
 
-def _save(store: Store, name: str, sha: str, format: str, edges: Sequence[Edge]) -> LoadInfo:
+def _save(
+    store: Store,
+    name: str,
+    sha: str,
+    format: str,
+    edges: Sequence[Edge],
+    *,
+    replace_format: bool = False,
+) -> LoadInfo:
     ensure_tables(store)
-    for info in loads(store):
+    earlier = loads(store)
+    for info in earlier:
         if info.sha256 == sha:
             return LoadInfo(**{**info.__dict__, "already": True})
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     load_id = f"own-{sha[:12]}"
     with store._transaction():
+        for info in earlier:
+            if replace_format and info.format == format:
+                store._rows("DELETE FROM ownership_edges WHERE load_id = ?", (info.load_id,))
+                store._rows("DELETE FROM ownership_loads WHERE load_id = ?", (info.load_id,))
         store._rows(
             "INSERT INTO ownership_loads (load_id, file, sha256, format, edges, loaded_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
