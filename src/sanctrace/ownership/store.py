@@ -214,34 +214,28 @@ def _chunks(keys: Sequence[str], size: int = 500) -> list[Sequence[str]]:
     return [keys[i : i + size] for i in range(0, len(keys), size)]
 
 
-def edges_by_asset(store: Store, keys: Sequence[str]) -> list[Edge]:
-    """The edges in which one of ``keys`` (as written in the sources) is held."""
+def _edges_where(store: Store, column: str, keys: Sequence[str]) -> list[Edge]:
     ensure_tables(store)
     out: list[Edge] = []
     for part in _chunks(list(dict.fromkeys(keys))):
         marks = ",".join("?" * len(part))
         rows = store._rows(
-            f"SELECT {_COLUMNS} FROM ownership_edges WHERE asset IN ({marks}) "
+            f"SELECT {_COLUMNS} FROM ownership_edges WHERE {column} IN ({marks}) "
             "ORDER BY load_id, seq",
             tuple(part),
         )
         out.extend(_edge(r) for r in rows)
     return out
+
+
+def edges_by_asset(store: Store, keys: Sequence[str]) -> list[Edge]:
+    """The edges in which one of ``keys`` (as written in the sources) is held."""
+    return _edges_where(store, "asset", keys)
 
 
 def edges_by_owner(store: Store, keys: Sequence[str]) -> list[Edge]:
     """The edges in which one of ``keys`` holds (what a party owns, for ``entity``)."""
-    ensure_tables(store)
-    out: list[Edge] = []
-    for part in _chunks(list(dict.fromkeys(keys))):
-        marks = ",".join("?" * len(part))
-        rows = store._rows(
-            f"SELECT {_COLUMNS} FROM ownership_edges WHERE owner IN ({marks}) "
-            "ORDER BY load_id, seq",
-            tuple(part),
-        )
-        out.extend(_edge(r) for r in rows)
-    return out
+    return _edges_where(store, "owner", keys)
 
 
 def joint_edges(store: Store, keys: Sequence[str]) -> list[Edge]:
