@@ -141,7 +141,7 @@ def _scale(con: duckdb.DuckDBPyConnection, active: str, ruleset: Ruleset) -> int
     return scale
 
 
-def _joint_groups(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+def joint_groups(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Listed parties joined by joint arrangements: each one's group, the smallest key among
     them (as the reference's union-find names it)."""
     parent: dict[str, str] = {}
@@ -241,7 +241,7 @@ def _run(
             f"SELECT owner, asset FROM {t.active} WHERE control = 'joint' "
             f"AND owner IN (SELECT key FROM {t.listed}) AND asset IN (SELECT key FROM {t.listed})"
         ).fetchall()
-        groups = _joint_groups(pairs)
+        groups = joint_groups(pairs)
         import pyarrow as pa
 
         joined = pa.table(
