@@ -22,7 +22,7 @@ def test_screen_answers_like_the_cli(client: TestClient, auth: dict[str, str]) -
     response = client.post("/screen", json=body, headers=auth)
     assert response.status_code == 200, response.text
     data = response.json()
-    assert set(data) == {"query", "datasets", "threshold", "results"}
+    assert set(data) == {"query", "datasets", "threshold", "results", "ownership"}
     assert data["query"] == {
         "name": "IEMZ Kupol",
         "schema": None,

@@ -69,3 +69,15 @@ def test_bad_questions_get_clear_answers(client: TestClient, auth: dict[str, str
     assert any(
         i["file"] == FOUNDING.name for i in client.get("/ownership/loads", headers=auth).json()
     )
+
+
+@pytest.mark.usefixtures("stakes")
+def test_screening_an_unlisted_company_reports_its_listed_owners(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    got = client.post("/screen", json={"name": "Kama Example Components LLC"}, headers=auth)
+    assert got.status_code == 200, got.text
+    owned = {(o["kind"], o["regime"], o["status"]) for o in got.json()["ownership"]}
+    assert ("owned_by_listed", "ofac", "blocked") in owned
+    plain = client.post("/screen", json={"name": "IEMZ Kupol"}, headers=auth).json()
+    assert plain["ownership"] == [] and plain["results"]

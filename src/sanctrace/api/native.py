@@ -1,9 +1,10 @@
 """sanctrace's own endpoints: ``POST /screen`` (the JSON of ``sanctrace screen --format
-json``), ``GET /lists``, ``GET /audit``, and the operational ``/healthz``, ``/readyz`` and
-``/metrics``."""
+json``, with what the ownership data says under ``ownership``), ``GET /lists``,
+``GET /audit``, and the operational ``/healthz``, ``/readyz`` and ``/metrics``."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -53,9 +54,11 @@ def _invalid(field: tuple[Any, ...], message: str, kind: str = "value_error") ->
 def screen(request: Request, body: ScreenRequest, key: ApiKey = require("screener")) -> Any:
     """Screen one name (with optional schema, countries, birth dates and identifiers) against
     the active lists. The answer is the JSON of `sanctrace screen --format json`:
-    `{"query", "datasets", "threshold", "results"}`, one result per party (`id`: its party
-    id, `record_id`: the record that scored best, `referents`: every record of it,
-    `listings`: each list's record). Written to the audit trail first."""
+    `{"query", "datasets", "threshold", "results", "ownership"}`, one result per party
+    (`id`: its party id, `record_id`: the record that scored best, `referents`: every record
+    of it, `listings`: each list's record), and `ownership`: for a company no list holds but the
+    ownership data does, each regime under which it is blocked (or may be) as owned or
+    controlled by listed parties (kind `owned_by_listed`). Written to the audit trail first."""
     rt = runtime(request)
     rt.need_ready()
     rt.costs.charge(key.id, name_cost(body.name, body.threshold, rt.settings, ["body", "name"]))
@@ -93,6 +96,7 @@ def screen(request: Request, body: ScreenRequest, key: ApiKey = require("screene
     matches = service.screen(query, body.threshold, records_wanted(body.limit), datasets)
     results = group(service, matches, datasets, body.limit)
     versions = [service.versions[d] for d in sorted(set(datasets))]
+    owned = _owned(service, body.name) if body.name.strip() else []
     rt.metrics.screenings.labels("screen").inc()
     audited(
         rt,
@@ -106,9 +110,24 @@ def screen(request: Request, body: ScreenRequest, key: ApiKey = require("screene
             "datasets": body.datasets,
         },
         lists=service.lists(datasets),
-        results=audit_results(results),
+        results=audit_results(results)
+        + [{k: o[k] for k in ("kind", "id", "regime", "status")} for o in owned],
     )
-    return JSONResponse(screen_report(query, results, versions, body.threshold))
+    report = screen_report(query, results, versions, body.threshold)
+    return JSONResponse({**report, "ownership": owned})
+
+
+def _owned(service: Any, name: str) -> list[dict[str, Any]]:
+    """What the ownership data says of an unlisted company of this name (see
+    :mod:`sanctrace.ownership.screening`); nothing when no ownership data is loaded."""
+    from sanctrace.ownership.screening import owned_results
+    from sanctrace.ownership.store import has_edges
+
+    with service.pool.connection() as store:
+        if not has_edges(store):
+            return []
+        today = datetime.now(UTC).date()
+        return owned_results(store, name, service.parties, service.listing, service.versions, today)
 
 
 @router.get("/lists", summary="Stored list versions", tags=["Screening"], responses=ERRORS)
