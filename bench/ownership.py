@@ -47,7 +47,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from benchlib import machine_line, table
 
-from sanctrace.ownership.calculate import ALL, Graph, possibly_passes, propagate, surely_passes
+from sanctrace.ownership.calculate import (
+    ALL,
+    Bound,
+    Graph,
+    possibly_passes,
+    propagate,
+    surely_passes,
+)
 from sanctrace.ownership.edges import Edge
 from sanctrace.ownership.engine_duckdb import EDGE_COLUMNS, statuses_duckdb
 from sanctrace.ownership.rules import BUILT_IN, Ruleset
@@ -263,7 +270,7 @@ def naive(graph: Graph, listed: set[str], ruleset: Ruleset) -> dict[str, str]:
                 low = _bound(lows[g])
                 high = _bound(highs[g])
                 if high.value > HUNDRED:
-                    high = type(high)(HUNDRED)
+                    high = Bound(HUNDRED)
                 if surely_passes(low, ruleset) or ctl.get(g, False):
                     now_sure.add(g)
                 if possibly_passes(high, ruleset) or g in ctl:
@@ -276,9 +283,7 @@ def naive(graph: Graph, listed: set[str], ruleset: Ruleset) -> dict[str, str]:
     return out
 
 
-def _bound(ends: list[tuple[Fraction, bool]]) -> Any:
-    from sanctrace.ownership.calculate import Bound
-
+def _bound(ends: list[tuple[Fraction, bool]]) -> Bound:
     return Bound(sum((v for v, _ in ends), ZERO), any(o for _, o in ends))
 
 
