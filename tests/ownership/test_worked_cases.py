@@ -30,9 +30,9 @@ def check(
     return assess(propagate(graph, marks, ruleset), node, ALL_LISTS, as_of)
 
 
-@pytest.mark.parametrize("ruleset", [OFAC, EU], ids=lambda r: r.name)
+@pytest.mark.parametrize("ruleset", [OFAC, EU, UK], ids=lambda r: r.name)
 def test_a_chain_of_majority_stakes_blocks_each_link(ruleset: Ruleset) -> None:
-    share = "50" if ruleset is OFAC else "51"
+    share = "51" if ruleset is UK else "50"
     edges = [edge("X", "A", share), edge("A", "B", share)]
     a, b = check(edges, ["X"], "A", ruleset), check(edges, ["X"], "B", ruleset)
     assert (a.status, b.status) == ("blocked", "blocked")
@@ -146,3 +146,79 @@ def test_the_regimes_own_list_missing_is_no_silent_pass() -> None:
     graph = Graph([edge("X", "A", "60")], TODAY)
     got = assess(propagate(graph, {}, EU), "A", ("us_ofac_sdn",), TODAY)
     assert got.status == "indeterminate" and "regime_list_not_loaded" in got.flags
+
+
+#: OFAC FAQ 401's cases, as written (50% stakes), under each regime: OFAC's and (since the
+#: Council's 2024 update) the EU's test is "50% or more", the UK's "more than 50%"; the UK does
+#: not add up X's and Y's holdings.
+FAQ_401 = [
+    (
+        "chain",
+        [("X", "A", "50"), ("A", "B", "50")],
+        ["X"],
+        {"A": "blocked", "B": "blocked"},
+        {"A": "blocked", "B": "blocked"},
+        {"A": "not_blocked", "B": "not_blocked"},
+    ),
+    (
+        "two halves",
+        [("X", "A", "50"), ("X", "B", "50"), ("A", "C", "25"), ("B", "C", "25")],
+        ["X"],
+        {"C": "blocked"},
+        {"C": "blocked"},
+        {"C": "not_blocked"},
+    ),
+    (
+        "direct and indirect",
+        [("X", "A", "50"), ("X", "B", "10"), ("A", "B", "40")],
+        ["X"],
+        {"B": "blocked"},
+        {"B": "blocked"},
+        {"B": "not_blocked"},
+    ),
+    (
+        "two listed",
+        [("X", "A", "25"), ("Y", "A", "25"), ("A", "B", "50")],
+        ["X", "Y"],
+        {"A": "blocked", "B": "blocked"},
+        {"A": "blocked", "B": "blocked"},
+        {"A": "not_blocked", "B": "not_blocked"},
+    ),
+    (
+        "49 percent",
+        [("X", "A", "49"), ("A", "B", "100")],
+        ["X"],
+        {"A": "not_blocked", "B": "not_blocked"},
+        {"A": "not_blocked", "B": "not_blocked"},
+        {"A": "not_blocked", "B": "not_blocked"},
+    ),
+    (
+        "majorities",
+        [("X", "A", "51"), ("A", "B", "51"), ("X", "C", "30"), ("Y", "C", "25")],
+        ["X", "Y"],
+        {"B": "blocked", "C": "blocked"},
+        {"B": "blocked", "C": "blocked"},
+        {"B": "blocked", "C": "not_blocked"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "stakes", "listed", "ofac", "eu", "uk"), FAQ_401, ids=[c[0] for c in FAQ_401]
+)
+def test_the_faq_401_cases_under_each_regime(
+    case: str,
+    stakes: list[tuple[str, str, str]],
+    listed: list[str],
+    ofac: dict[str, str],
+    eu: dict[str, str],
+    uk: dict[str, str],
+) -> None:
+    edges = [edge(o, a, s) for o, a, s in stakes]
+    for ruleset, expected in ((OFAC, ofac), (EU, eu), (UK, uk)):
+        for company, status in expected.items():
+            got = check(edges, listed, company, ruleset)
+            assert got.status == status, (case, ruleset.name, company, got.explanation)
+            if status == "blocked":
+                counted = [s for g in got.trace["groups"] for s in g["stakes"]]
+                assert counted and all(s["share"] for s in counted), got.trace

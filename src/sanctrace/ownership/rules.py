@@ -7,10 +7,11 @@ The sources (docs/ownership.md quotes them):
   or in aggregate by blocked persons; indirect ownership passes only through blocked entities
   and the whole stake of a blocked entity counts (not multiplied); control alone does not block
   (FAQ 402: exercise caution).
-- EU: Council, Best practices for the effective implementation of restrictive measures
-  (doc. 11623/24, 2024), paragraphs on ownership and control: more than 50% of the proprietary
-  rights, or control (the right to appoint or remove a majority of the board, a majority of the
-  votes, a dominant influence, de facto control); holdings of listed persons are aggregated.
+- EU: Council, Update of the EU Best Practices for the effective implementation of restrictive
+  measures (3 July 2024; anticipated by recital 28 of Regulation (EU) 2024/1745), ownership and
+  control: 50% or more of the proprietary rights (before 2024: more than 50%), the holdings of
+  listed persons aggregated; or control (the right to appoint or remove a majority of the board,
+  a majority of the votes, a dominant influence, de facto control).
 - UK: The Russia (Sanctions) (EU Exit) Regulations 2019, regulation 7, and OFSI's General
   Guidance (ownership and control): more than 50% of the shares or voting rights, the right to
   appoint or remove a majority of the board, or affairs conducted in accordance with the
@@ -85,11 +86,11 @@ EU = Ruleset(
     name="eu",
     title="EU ownership and control",
     lists=("eu_fsf", "un_sc_sanctions"),
-    strict=True,
+    strict=False,
     aggregate=True,
     control_counts=True,
-    citation="Council of the EU, Best practices for the effective implementation of restrictive "
-    "measures (11623/24), ownership and control",
+    citation="Council of the EU, Update of the EU Best Practices for the effective "
+    "implementation of restrictive measures (3 July 2024), ownership and control",
 )
 
 UK = Ruleset(
