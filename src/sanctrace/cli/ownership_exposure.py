@@ -19,13 +19,9 @@ from sanctrace.batch.writers import detect_output_format, open_output
 from sanctrace.cli.context import State
 from sanctrace.cli.output import err
 from sanctrace.cli.parties import party_lookup
-from sanctrace.errors import NotFoundError
 from sanctrace.match import Query
-from sanctrace.ownership.check import check, find_node
+from sanctrace.ownership.exposure import LISTED_SCORE, NO_DATA, Screen, exposure_of
 from sanctrace.ownership.rules import Ruleset
-
-#: A name the ownership data does not hold counts as a listed party's at this score or more.
-LISTED_SCORE = 0.9
 
 
 def run_exposure(
@@ -44,6 +40,7 @@ def run_exposure(
     parties = party_lookup(state)
     listing = state.listing()
     loaded = {v.dataset for v in store.active_versions()}
+    screen = listed_screen(state)
     columns = ["key", "name", "company", "company_id"]
     for r in rulesets:
         columns += [f"{r.name}_status", f"{r.name}_basis", f"{r.name}_flags", f"{r.name}_why"]
@@ -68,17 +65,25 @@ def run_exposure(
                 if record.error:
                     rows.append([record.key, record.name, "", "", *_blank(rulesets, record.error)])
                     continue
-                node, caption = _node_of(state, store, record.identifier, record.name, parties)
-                if node is None:
-                    why = "not in the ownership data, and no listed party of this name"
-                    rows.append([record.key, record.name, "", "", *_none(rulesets, why)])
+                found = exposure_of(
+                    store,
+                    record.identifier,
+                    record.name,
+                    rulesets,
+                    as_of,
+                    parties,
+                    listing,
+                    loaded,
+                    screen,
+                )
+                if found.node is None:
+                    rows.append([record.key, record.name, "", "", *_none(rulesets, NO_DATA)])
                     counts["no holders known"] = counts.get("no holders known", 0) + 1
                     continue
-                line: list[Any] = [record.key, record.name, caption, node]
-                for r in rulesets:
-                    a = check(store, node, r, as_of, parties, listing, loaded)
+                line: list[Any] = [record.key, record.name, found.caption, found.node]
+                for a in found.assessments:
                     line += [a.status, a.basis or "", ";".join(a.flags), a.explanation]
-                    counts[f"{r.name} {a.status}"] = counts.get(f"{r.name} {a.status}", 0) + 1
+                    counts[f"{a.regime} {a.status}"] = counts.get(f"{a.regime} {a.status}", 0) + 1
                 rows.append(line)
     fmt = detect_output_format(out_file, None)
     with open_output(out_file, fmt, columns, {}) as writer:
@@ -88,22 +93,14 @@ def run_exposure(
     return f"{len(rows)} rows{where} ({said or 'none'})"
 
 
-def _node_of(
-    state: State, store: Any, identifier: str, name: str, parties: Any
-) -> tuple[str | None, str]:
-    for asked in (identifier, name):
-        if not asked.strip():
-            continue
-        try:
-            return find_node(store, asked, parties), asked
-        except NotFoundError:
-            continue
-    if not name.strip():
-        return None, ""
-    matches = state.screener().screen(Query(name=name), threshold=LISTED_SCORE, limit=1)
-    if matches:
-        return parties.canonical(matches[0].id), matches[0].caption
-    return None, ""
+def listed_screen(state: State) -> Screen:
+    """The best listed match of a name at LISTED_SCORE or more, as (record id, caption)."""
+
+    def screen(name: str) -> tuple[str, str] | None:
+        matches = state.screener().screen(Query(name=name), threshold=LISTED_SCORE, limit=1)
+        return (matches[0].id, matches[0].caption) if matches else None
+
+    return screen
 
 
 def _blank(rulesets: list[Ruleset], error: str) -> list[str]:

@@ -103,6 +103,8 @@ def parse_share(raw: str | float | int | None) -> Share:
     ):
         if found := pattern.match(text):
             value = percent(found.group(1))
+            if open_end and value == (HUNDRED if above else ZERO):
+                raise ShareError(f"{raw.strip()!r} is no share at all: nothing is {text}")
             if above:
                 return Share(value, HUNDRED, low_open=open_end, text=raw.strip())
             return Share(ZERO, value, high_open=open_end, text=raw.strip())
