@@ -148,3 +148,30 @@ def test_the_links_the_lists_carry_are_kept_once(bundled_home: Path, tmp_path: P
     data = json.loads(sanctrace(target, "entity", "us_ofac_sdn:46431", "--format", "json").stdout)
     linked = {s["asset"] for s in data["ownership"] if s["role"] == "linked to"}
     assert {"us_ofac_sdn:46437", "us_ofac_sdn:46441", "us_ofac_sdn:46442"} <= linked
+
+
+def test_statuses_judges_every_company_at_once_as_check_does(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "statuses.csv"
+    proc = sanctrace(home, "ownership", "statuses", "--out", str(out), "--all")
+    assert (
+        "companies as of" in proc.stderr and "eu: its own list eu_fsf is not loaded" in proc.stderr
+    )
+    rows = {(r["caption"], r["regime"]): r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    for company in ("Izhevsk Example Holding LLC", "Kama Example Components LLC"):
+        for regime in ("ofac", "uk", "eu"):
+            assert rows[company, regime]["status"] == verdict(home, company, regime)["status"]
+    assert rows["Kama Example Components LLC", "eu"]["flags"] == "regime_list_not_loaded"
+    early = tmp_path / "early.csv"
+    sanctrace(
+        home,
+        "ownership",
+        "statuses",
+        "--out",
+        str(early),
+        "--regime",
+        "ofac",
+        "--as-of",
+        "2021-06-01",
+    )
+    blocked = {r["caption"] for r in csv.DictReader(early.open(encoding="utf-8"))}
+    assert "Izhevsk Example Holding LLC" in blocked and "Kama Example Components LLC" not in blocked

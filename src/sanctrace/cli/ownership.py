@@ -12,7 +12,7 @@ from rich import box
 from rich.table import Table
 
 from sanctrace.cli.context import State
-from sanctrace.cli.output import OutputFormat, note, out, print_json, show_data_date
+from sanctrace.cli.output import OutputFormat, note, out, print_json, show_data_date, warn
 from sanctrace.cli.parties import party_lookup
 from sanctrace.cli.tables import fitted
 from sanctrace.errors import SanctraceError
@@ -217,6 +217,73 @@ def stake_rows(trace: dict[str, Any], depth: int = 0) -> list[tuple[str, str, st
         if len(groups) and g["stakes"]:
             rows.append(("  " * depth + "total", g["sum"], "", ""))
     return rows
+
+
+@app.command("statuses")
+def statuses_cmd(
+    ctx: typer.Context,
+    out_file: Annotated[
+        str,
+        typer.Option("--out", help="Where to write: .csv, .xlsx, .jsonl, .parquet or - ."),
+    ] = "-",
+    regime: RegimeOption = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Also the companies that are not blocked.")
+    ] = False,
+) -> None:
+    """Every company of the ownership data judged at once (in DuckDB: a registry of a million
+    companies in seconds): one row per company and regime, blocked and indeterminate ones
+    unless --all. `check` gives one company's calculation."""
+    from sanctrace.batch.writers import detect_output_format, open_output
+    from sanctrace.cli.parties import current_parties
+    from sanctrace.ownership.check import canonical_edges, listed_under
+    from sanctrace.ownership.engine_duckdb import statuses
+    from sanctrace.ownership.store import all_edges
+
+    state: State = ctx.obj
+    rulesets = _rulesets(regime, rules)
+    day = _as_of(as_of)
+    store = state.store_with_data()
+    parties = current_parties(state)
+    edges = canonical_edges(all_edges(store), parties)
+    if not edges:
+        raise OwnershipError("no ownership data loaded: `sanctrace ownership load FILE` first")
+    names: dict[str, str] = {}
+    for e in edges:
+        names.setdefault(e.owner, e.owner_name)
+        names.setdefault(e.asset, e.asset_name)
+    nodes = sorted(names)
+    listing = state.listing()
+    rows: list[list[Any]] = []
+    counts: dict[str, int] = {}
+    loaded = {v.dataset for v in store.active_versions()}
+    for r in rulesets:
+        listed = listed_under(nodes, r, parties, listing)
+        found = statuses(edges, listed, r, day)
+        missing = bool(r.lists) and r.lists[0] not in loaded
+        if missing:
+            warn(f"{r.name}: its own list {r.lists[0]} is not loaded: no company is cleared")
+        for node in nodes:
+            status = "blocked" if node in listed else found.get(node, "not_blocked")
+            flags = ""
+            if status == "not_blocked" and missing:
+                status, flags = "indeterminate", "regime_list_not_loaded"
+            counts[f"{r.name} {status}"] = counts.get(f"{r.name} {status}", 0) + 1
+            if status == "not_blocked" and not every:
+                continue
+            caption = names[node] or (str(listed[node][0].get("caption")) if node in listed else "")
+            basis = "listed" if node in listed else ""
+            rows.append([node, caption, r.name, status, basis, flags])
+    columns = ["id", "caption", "regime", "status", "basis", "flags"]
+    with open_output(out_file, detect_output_format(out_file, None), columns, {}) as writer:
+        writer.write(rows)
+    said = ", ".join(f"{k}: {v:,}" for k, v in sorted(counts.items()))
+    note(
+        f"{len(nodes):,} companies as of {day.isoformat()} ({said}); `ownership check` explains one"
+    )
+    show_data_date(store.active_versions(), to_stderr=True)
 
 
 @app.command("exposure")

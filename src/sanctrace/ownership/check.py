@@ -83,6 +83,11 @@ def _renamed(e: Edge, owner: str, asset: str) -> Edge:
     )
 
 
+def canonical_edges(edges: Iterable[Edge], parties: PartyLookup) -> list[Edge]:
+    """Every edge with its ends made nodes (record ids their parties)."""
+    return [_renamed(e, canonical(e.owner, parties), canonical(e.asset, parties)) for e in edges]
+
+
 def listed_under(
     nodes: Iterable[str], ruleset: Ruleset, parties: PartyLookup, listing: Listing
 ) -> dict[str, list[dict[str, Any]]]:
