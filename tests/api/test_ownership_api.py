@@ -81,3 +81,26 @@ def test_screening_an_unlisted_company_reports_its_listed_owners(
     assert ("owned_by_listed", "ofac", "blocked") in owned
     plain = client.post("/screen", json={"name": "IEMZ Kupol"}, headers=auth).json()
     assert plain["ownership"] == [] and plain["results"]
+
+
+@pytest.mark.usefixtures("stakes")
+def test_exposure_answers_for_many_counterparties(client: TestClient, auth: dict[str, str]) -> None:
+    body = {
+        "companies": [
+            {"name": "Kama Example Components LLC"},
+            {"id": "us_ofac_sdn:16865"},
+            {"name": "Quiet Meadow Bakery Ltd"},
+        ],
+        "regime": ["ofac"],
+    }
+    got = client.post("/ownership/exposure", json=body, headers=auth)
+    assert got.status_code == 200, got.text
+    results = got.json()["results"]
+    assert [r["results"][0]["status"] if r["results"] else None for r in results] == [
+        "blocked",
+        "blocked",
+        None,
+    ]
+    assert results[1]["results"][0]["basis"] == "listed" and results[2]["id"] is None
+    too_many = {"companies": [{"name": "x"}] * 1001}
+    assert client.post("/ownership/exposure", json=too_many, headers=auth).status_code == 422
