@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctrace.documents import scan as scan_module
+from sanctrace.documents import matchers as matchers_module
 from sanctrace.documents.analysis import Analysis
 from sanctrace.documents.anchor_table import AnchorTable, load_table, save_table
 from sanctrace.documents.scan import Scanner
@@ -32,13 +32,13 @@ def _unspaced_names(table: AnchorTable, count: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def table(scanner: Scanner) -> AnchorTable:
-    return AnchorTable.of(scanner._automaton(True, False))
+    return AnchorTable.of(scanner.matchers.automaton(True, False))
 
 
 def test_the_table_finds_what_the_automaton_finds_in_real_text(
     scanner: Scanner, table: AnchorTable
 ) -> None:
-    automaton = scanner._automaton(True, False)
+    automaton = scanner.matchers.automaton(True, False)
     han = _unspaced_names(table, 5)
     assert han, "the bundled lists hold names written without spaces"
     texts = [*_sdn_remarks(300), f"付款给{han[0]}和{han[1]}。", f"Paid {han[2]} via IEMZ Kupol."]
@@ -56,7 +56,7 @@ def test_a_short_scan_and_a_long_one_find_the_same(
 ) -> None:
     text = " ".join(_sdn_remarks(40))
     by_table = scanner.scan_text(text)
-    monkeypatch.setattr(scan_module, "SHORT_TEXT", 0)
+    monkeypatch.setattr(matchers_module, "SHORT_TEXT", 0)
     by_automaton = Scanner(scanner.index, cache=scanner.cache).scan_text(text)
     assert [(f.start, f.end, f.id, f.score) for f in by_table] == [
         (f.start, f.end, f.id, f.score) for f in by_automaton

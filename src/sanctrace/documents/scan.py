@@ -25,17 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from sanctrace.documents.analysis import Analysis
-from sanctrace.documents.anchor_table import SHORT_TEXT, AnchorTable, load_table, save_table
-from sanctrace.documents.anchors import (
-    anchor_words,
-    build_automaton,
-    load_automaton,
-    save_automaton,
-    scan_cache,
-)
+from sanctrace.documents.anchors import scan_cache
 from sanctrace.documents.corroborate import corroborated
 from sanctrace.documents.extract import Document
 from sanctrace.documents.findings import DocumentReport, Finding
+from sanctrace.documents.matchers import AnchorMatchers
 from sanctrace.documents.mentions import (
     is_title,
     never_in_name,
@@ -122,9 +116,7 @@ class Scanner:
         self._forms: dict[str, list[NameForm]] = {}
         self._scores: dict[tuple[str, int], NameScore | None] = {}
         self._fruitless: set[tuple[str, int, frozenset[int], float, bool]] = set()
-        self._anchors: tuple[dict[str, set[int]], ...] | None = None
-        self._automata: dict[tuple[bool, bool], Any] = {}
-        self._tables: dict[tuple[bool, bool], AnchorTable] = {}
+        self.matchers = AnchorMatchers(index, cache)
         self._persons: dict[str, bool] = {}  # anchor pattern -> whether a person's name has it
         self._person_checks: dict[tuple[Any, ...], bool] = {}  # the words near a person's anchor
 
@@ -133,52 +125,6 @@ class Scanner:
         return cls(load_or_build_index(store), config, cache=scan_cache(store))
 
     # -- building ----------------------------------------------------------------------------
-
-    def _automaton(self, cased: bool, inflected: bool) -> Any:
-        """The automaton a text needs, built the first time one does (most runs need one)."""
-        key = (cased, inflected)
-        found = self._automata.get(key)
-        if found is not None:
-            return found
-        path = self._kept(cased, inflected, "pickle")
-        if path is not None:
-            found = load_automaton(path)
-        if found is None:
-            if self._anchors is None:
-                self._anchors = anchor_words(self.index)
-            anchors, spelled, passports = self._anchors
-            if not inflected:  # Cyrillic is romanised by the analysis: no passport spelling
-                anchors = {
-                    k: anchors.get(k, set()) | passports.get(k, set())
-                    for k in anchors.keys() | passports.keys()
-                }
-            found = build_automaton(anchors, spelled, cased=cased, inflected=inflected)
-            if path is not None:
-                save_automaton(found, path)
-        self._automata[key] = found
-        return found
-
-    def _matcher(self, cased: bool, inflected: bool, latin: str) -> Any:
-        """What finds the anchors in a text: the automaton, or for a short text its patterns'
-        table, which reads back in a tenth of the time (kept beside the automaton)."""
-        if len(latin) > SHORT_TEXT or (cased, inflected) in self._automata:
-            return self._automaton(cased, inflected)
-        key = (cased, inflected)
-        found = self._tables.get(key)
-        if found is None:
-            path = self._kept(cased, inflected, "table.pickle")
-            found = load_table(path) if path is not None else None
-            if found is None:
-                found = AnchorTable.of(self._automaton(cased, inflected))
-                if path is not None:
-                    save_table(found, path)
-            self._tables[key] = found
-        return found
-
-    def _kept(self, cased: bool, inflected: bool, suffix: str) -> Path | None:
-        if self.cache is None:
-            return None
-        return self.cache.with_name(f"{self.cache.name}-{int(cased)}{int(inflected)}.{suffix}")
 
     def _entry(self, n: int) -> Entry:
         found = self._entries.get(n)
@@ -212,7 +158,7 @@ class Scanner:
         hits: dict[int, set[int]] = defaultdict(set)  # original offset of the anchor -> names
         ordinary = Ordinary(text)
         inflected = bool(INFLECTING.search(text))
-        automaton = self._matcher(cased, inflected, latin)
+        automaton = self.matchers.for_text(cased, inflected, latin)
         cues = self._cues
         # Russian writes only the first word of an organisation's name with a capital
         # (Центральный музей Тавриды): there, the other words of a name may be in lower case.
