@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.homes import copy_home, sanctrace
+from homes import copy_home, sanctrace
 
 ROOT = Path(__file__).resolve().parents[2]
 FOUNDING = ROOT / "examples" / "data" / "founding_case_stakes.csv"
