@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from homes import copy_home, sanctrace
 
 ROOT = Path(__file__).resolve().parents[2]
