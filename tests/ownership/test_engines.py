@@ -24,7 +24,7 @@ THIRD = Share(Fraction(100, 3), Fraction(100, 3), text="a third")
 
 #: The built-in regimes and configured ones: "25% or more" (UK-like), "more than a third"
 #: (no decimal: the scale must be a multiple of 3) counting links as control, and two tests
-#: at 100%, where capped sums, open ends at 100 and "more than 100%" decide.
+#: at 100%, where capped sums, open ends at 100 and "more than 99.5%" decide.
 RULESETS = (
     OFAC,
     EU,
@@ -36,7 +36,8 @@ RULESETS = (
 )
 SHARES = (
     "50", "50", "100", "100", "25", "49", "51", "10", "30", "60", "0", "33.33", "12.5",
-    "25-50", "50-75", "25-75", ">50", ">=50", "<50", "<=50", "at most 100", "more than 100", "<100",
+    "25-50", "50-75", "25-75", ">50", ">=50", "<50", "<=50", "at most 100", "more than 99.5",
+    "<100",
     "ownership-of-shares-50-to-75-percent", "voting-rights-25-to-50-percent",
     "ownership-of-shares-75-to-100-percent", "",
 )  # fmt: skip

@@ -100,7 +100,7 @@ def test_exposure_reports_each_row_under_each_regime(home: Path, tmp_path: Path)
     sanctrace(
         home, "ownership", "exposure", str(customers), "--out", str(report), "--key-column", "id"
     )
-    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+    rows = list(csv.DictReader(report.read_text("utf-8").splitlines()))
     assert [r["key"] for r in rows] == ["1", "2", "3", "4"]
     assert rows[0]["ofac_status"] == "blocked" and rows[0]["uk_status"] == "blocked"
     assert rows[2]["ofac_status"] == "not_blocked" and rows[2]["ofac_flags"] == "no_ownership_data"
@@ -155,7 +155,9 @@ def test_statuses_judges_every_company_at_once_as_check_does(home: Path, tmp_pat
     assert (
         "companies as of" in proc.stderr and "eu: its own list eu_fsf is not loaded" in proc.stderr
     )
-    rows = {(r["caption"], r["regime"]): r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    rows = {
+        (r["caption"], r["regime"]): r for r in csv.DictReader(out.read_text("utf-8").splitlines())
+    }
     for company in ("Izhevsk Example Holding LLC", "Kama Example Components LLC"):
         for regime in ("ofac", "uk", "eu"):
             assert rows[company, regime]["status"] == verdict(home, company, regime)["status"]
@@ -172,5 +174,5 @@ def test_statuses_judges_every_company_at_once_as_check_does(home: Path, tmp_pat
         "--as-of",
         "2021-06-01",
     )
-    blocked = {r["caption"] for r in csv.DictReader(early.open(encoding="utf-8"))}
+    blocked = {r["caption"] for r in csv.DictReader(early.read_text("utf-8").splitlines())}
     assert "Izhevsk Example Holding LLC" in blocked and "Kama Example Components LLC" not in blocked
