@@ -7,8 +7,8 @@ the flags and writes the report.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 #: The columns a shipments file may have (``--column role=header`` maps others). The first
@@ -47,7 +47,7 @@ class Shipment:
     consignee: str
     hs_code: str  # digits only, as declared (6, 8 or 10 digits; "" when not given)
     description: str = ""
-    date: date | None = None
+    date: dt.date | None = None
     shipper_country: str | None = None
     consignee_country: str | None = None
     value: float | None = None
@@ -60,7 +60,7 @@ class Shipment:
     origin_country: str | None = None
     transit_countries: tuple[str, ...] = ()
     consignee_address: str = ""
-    consignee_registered: date | None = None
+    consignee_registered: dt.date | None = None
 
     @property
     def hs6(self) -> str:
