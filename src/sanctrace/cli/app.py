@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("sanctrace.cli.screen", "compare_cmd"),
     "entity": ("sanctrace.cli.entity", "entity"),
     "ownership": ("sanctrace.cli.ownership", "app"),
+    "trade": ("sanctrace.cli.trade", "app"),
     "serve": ("sanctrace.cli.serve", "serve"),
     "keys": ("sanctrace.cli.keys", "app"),
     "keyring": ("sanctrace.cli.keyring", "app"),

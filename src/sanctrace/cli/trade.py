@@ -1,0 +1,196 @@
+"""``sanctrace trade``: shipments screened by party, ownership, goods and route."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from sanctrace.cli.context import State
+from sanctrace.cli.output import err, note, out, show_data_date
+from sanctrace.errors import SanctraceError
+
+app = typer.Typer(
+    help="Trade flows: shipments screened by party (listed or owned by listed parties), goods "
+    "(the Common High Priority List), route (transshipment hubs) and pattern."
+)
+
+ColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        help="role=header for a column not found by its name (roles: shipment_id, date, "
+        "shipper, consignee, hs_code, description, value, quantity, payer, …); repeat.",
+    ),
+]
+
+
+class TradeError(SanctraceError):
+    exit_code = 1
+
+
+def _columns(given: list[str] | None) -> dict[str, str]:
+    out_: dict[str, str] = {}
+    for item in given or []:
+        role, sep, header = item.partition("=")
+        if not sep or not role.strip() or not header.strip():
+            raise TradeError(f"--column {item!r}: write role=header, e.g. hs_code='HS Code'")
+        out_[role.strip()] = header.strip()
+    return out_
+
+
+def _open_checks(
+    state: State, regime: str, threshold: float
+) -> tuple[Any, bool, Callable[[], Any]]:
+    """The party checks over the loaded lists (and ownership data, when loaded)."""
+    from sanctrace.cli.parties import party_lookup
+    from sanctrace.ownership.rules import BUILT_IN
+    from sanctrace.ownership.screening import owned_results
+    from sanctrace.ownership.store import has_edges
+    from sanctrace.trade.parties import AddressIndex, PartyChecks
+
+    if regime.lower() not in BUILT_IN:
+        raise TradeError(f"unknown regime {regime!r}: use one of {', '.join(BUILT_IN)}")
+    store = state.store_with_data()
+    screener = state.screener()
+    parties = party_lookup(state)
+    listing = state.listing()
+    versions = store.active_versions()
+    loaded = {v.dataset for v in versions}
+    with_ownership = has_edges(store)
+    ruleset = BUILT_IN[regime.lower()]
+
+    def ownership(name: str, day: Any) -> list[dict[str, Any]]:
+        return owned_results(store, name, parties, listing, loaded, day, (ruleset,))
+
+    def addresses() -> AddressIndex:
+        return AddressIndex(e for v in versions for e in store.iter_entities(v.dataset, v.version))
+
+    source = "the loaded lists: " + ", ".join(f"{v.dataset} {v.version}" for v in versions)
+    checks = PartyChecks(
+        screener,
+        parties,
+        listing,
+        threshold=threshold,
+        ownership=ownership if with_ownership else None,
+        lists_source=source,
+    )
+    return checks, with_ownership, addresses
+
+
+@app.command("screen")
+def screen_cmd(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="Shipments or invoices: CSV, XLSX, Parquet, JSONL.")],
+    out_file: Annotated[
+        str,
+        typer.Option("--out", help="Report: .xlsx, .csv, .json, .jsonl, .parquet, or - ."),
+    ] = "-",
+    regime: Annotated[
+        str, typer.Option("--regime", help="Ownership rules: ofac, eu or uk.")
+    ] = "ofac",
+    column: ColumnOption = None,
+    restricted: Annotated[
+        str, typer.Option(help="Restricted destinations, ISO codes joined by commas.")
+    ] = "RU,BY",
+    weights: Annotated[
+        Path | None, typer.Option(help="A JSON object of flag code -> weight (docs/trade.md).")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(min=0.5, max=1.0, help="Score from which a party is a listed one.")
+    ] = 0.9,
+    encoding: Annotated[str | None, typer.Option(help="CSV text encoding.")] = None,
+) -> None:
+    """Screen every shipment: one row each with its risk, level, flags and reasons, highest
+    risk first; rows with fields that cannot be read are screened on the rest, and listed."""
+    from sanctrace.trade.read import open_shipments
+    from sanctrace.trade.run import ranked, screen_shipments
+    from sanctrace.trade.score import load_weights
+
+    state: State = ctx.obj
+    given = _columns(column)
+    codes = frozenset(c.strip().upper() for c in restricted.split(",") if c.strip())
+    chosen = load_weights(weights) if weights is not None else None
+    checks, with_ownership, addresses = _open_checks(state, regime, threshold)
+    shipments = open_shipments(file, given, encoding=encoding)
+    try:
+        if "consignee_address" in shipments.roles:
+            checks.addresses = addresses()
+        with Progress(
+            TextColumn("shipments"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("screen", total=shipments.reader.estimate_rows())
+            report = screen_shipments(
+                shipments,
+                checks,
+                restricted=codes,
+                weights=chosen,
+                ownership_loaded=with_ownership,
+                advance=lambda n: progress.advance(task, n),
+            )
+    finally:
+        shipments.close()
+    rows = [s.row() for s in ranked(report.shipments)]
+    _write(out_file, rows, report)
+    counts = report.counts()
+    note(
+        f"{len(rows):,} shipments: {counts['high']:,} high, {counts['medium']:,} medium, "
+        f"{counts['low']:,} low; {report.parties_screened:,} distinct parties screened"
+        + (f"; {len(report.errors):,} fields could not be read" if report.errors else "")
+    )
+    for check, why in sorted(report.checks_off.items()):
+        note(f"off: {check} ({why})")
+    for e in report.errors[:20]:
+        note(f"{file}: {e}")
+    show_data_date(state.store().active_versions(), to_stderr=True)
+
+
+REPORT_COLUMNS = (
+    "line",
+    "shipment_id",
+    "date",
+    "shipper",
+    "consignee",
+    "hs_code",
+    "risk",
+    "level",
+    "flags",
+    "reasons",
+    "errors",
+)
+
+
+def _write(target: str, rows: list[dict[str, Any]], report: Any) -> None:
+    from sanctrace.batch.writers import detect_output_format, open_output
+    from sanctrace.files import atomic_write
+
+    if target.lower().endswith(".json"):
+        data = {
+            "summary": report.counts(),
+            "checks_off": report.checks_off,
+            "errors": [str(e) for e in report.errors],
+            "shipments": [
+                {**s.row(), "flag_details": [f.to_dict() for f in s.flags]}
+                for s in sorted(report.shipments, key=lambda s: (-s.risk, s.shipment.line))
+            ],
+        }
+        with atomic_write(Path(target)) as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+        out.print(f"Wrote {target}.", markup=False)
+        return
+    fmt = detect_output_format(target, None)
+    types = {"line": int, "risk": float}
+    with open_output(target, fmt, REPORT_COLUMNS, types) as writer:
+        writer.write([[r[c] for c in REPORT_COLUMNS] for r in rows])
+    if target != "-":
+        out.print(f"Wrote {target}.", markup=False)
