@@ -21,7 +21,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from sanctrace import __version__
-from sanctrace.api import batches, monitoring, native, ownership, scan, yente
+from sanctrace.api import batches, monitoring, native, ownership, scan, trade, yente
 from sanctrace.api.auth import Authenticator
 from sanctrace.api.cost import Costs
 from sanctrace.api.docs import add_docs
@@ -209,6 +209,7 @@ def create_app(
     app.include_router(monitoring.router)
     app.include_router(scan.router)
     app.include_router(ownership.router)
+    app.include_router(trade.router)
     add_docs(app)
     # Outermost last: the access log sees every answer, the 413s included; the gate is inside
     # the body limit, which bounds what it drains.

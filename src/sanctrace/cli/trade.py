@@ -131,7 +131,8 @@ def screen_cmd(
         ) as progress:
             task = progress.add_task("screen", total=shipments.reader.estimate_rows())
             report = screen_shipments(
-                shipments,
+                shipments.rows(),
+                shipments.roles,
                 checks,
                 restricted=codes,
                 weights=chosen,

@@ -15,7 +15,7 @@ from typing import Any
 
 from sanctrace.trade.model import Flag, RowError, Shipment
 from sanctrace.trade.parties import PartyChecks
-from sanctrace.trade.read import ShipmentFile
+from sanctrace.trade.read import ReadRow
 from sanctrace.trade.score import WEIGHTS, risk
 
 #: Each check and the columns it needs (any one of a tuple in a tuple).
@@ -89,7 +89,8 @@ def checks_off(roles: set[str], ownership_loaded: bool) -> dict[str, str]:
 
 
 def screen_shipments(
-    file: ShipmentFile,
+    rows: Iterable[ReadRow],
+    roles: set[str],
     party_checks: PartyChecks,
     *,
     restricted: frozenset[str] = frozenset({"RU", "BY"}),
@@ -103,11 +104,11 @@ def screen_shipments(
     from sanctrace.trade.route import route_flags
 
     day = today or dt.datetime.now(dt.UTC).date()
-    off = checks_off(file.roles, ownership_loaded)
+    off = checks_off(roles, ownership_loaded)
     screened: list[Screened] = []
     columns: dict[str, list[Any]] = {c: [] for c in AGGREGATE_COLUMNS}
     errors: list[RowError] = []
-    for read in file.rows():
+    for read in rows:
         s = read.shipment
         errors.extend(read.errors)
         flags = [
