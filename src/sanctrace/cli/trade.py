@@ -107,11 +107,40 @@ def screen_cmd(
 ) -> None:
     """Screen every shipment: one row each with its risk, level, flags and reasons, highest
     risk first; rows with fields that cannot be read are screened on the rest, and listed."""
-    from sanctrace.trade.read import open_shipments
-    from sanctrace.trade.run import ranked, screen_shipments
-    from sanctrace.trade.score import load_weights
+    from sanctrace.trade.run import ranked
 
     state: State = ctx.obj
+    report = _screen(state, file, column, regime, restricted, weights, threshold, encoding)
+    rows = [s.row() for s in ranked(report.shipments)]
+    _write(out_file, rows, report)
+    counts = report.counts()
+    note(
+        f"{len(rows):,} shipments: {counts['high']:,} high, {counts['medium']:,} medium, "
+        f"{counts['low']:,} low; {report.parties_screened:,} distinct parties screened"
+        + (f"; {len(report.errors):,} fields could not be read" if report.errors else "")
+    )
+    for check, why in sorted(report.checks_off.items()):
+        note(f"off: {check} ({why})")
+    for e in report.errors[:20]:
+        note(f"{file}: {e}")
+    show_data_date(state.store().active_versions(), to_stderr=True)
+
+
+def _screen(
+    state: State,
+    file: str,
+    column: list[str] | None,
+    regime: str,
+    restricted: str,
+    weights: Path | None,
+    threshold: float,
+    encoding: str | None,
+) -> Any:
+    """The shipments of ``file`` through every check, with a progress bar."""
+    from sanctrace.trade.read import open_shipments
+    from sanctrace.trade.run import screen_shipments
+    from sanctrace.trade.score import load_weights
+
     given = _columns(column)
     codes = frozenset(c.strip().upper() for c in restricted.split(",") if c.strip())
     chosen = load_weights(weights) if weights is not None else None
@@ -130,7 +159,7 @@ def screen_cmd(
             disable=not err.is_terminal,
         ) as progress:
             task = progress.add_task("screen", total=shipments.reader.estimate_rows())
-            report = screen_shipments(
+            return screen_shipments(
                 shipments.rows(),
                 shipments.roles,
                 checks,
@@ -141,18 +170,55 @@ def screen_cmd(
             )
     finally:
         shipments.close()
-    rows = [s.row() for s in ranked(report.shipments)]
-    _write(out_file, rows, report)
-    counts = report.counts()
-    note(
-        f"{len(rows):,} shipments: {counts['high']:,} high, {counts['medium']:,} medium, "
-        f"{counts['low']:,} low; {report.parties_screened:,} distinct parties screened"
-        + (f"; {len(report.errors):,} fields could not be read" if report.errors else "")
+
+
+@app.command("graph")
+def graph_cmd(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="Shipments: CSV, XLSX, Parquet, JSONL.")],
+    out_file: Annotated[
+        str | None,
+        typer.Option("--out", help="graph.graphml, or a prefix for PREFIX-nodes/edges.csv."),
+    ] = None,
+    regime: Annotated[
+        str, typer.Option("--regime", help="Ownership rules: ofac, eu or uk.")
+    ] = "ofac",
+    column: ColumnOption = None,
+    restricted: Annotated[str, typer.Option(help="Restricted destinations.")] = "RU,BY",
+    threshold: Annotated[float, typer.Option(min=0.5, max=1.0)] = 0.9,
+    hops: Annotated[int, typer.Option(min=1, max=4, help="Edges on a path at most.")] = 2,
+    encoding: Annotated[str | None, typer.Option(help="CSV text encoding.")] = None,
+) -> None:
+    """The shipments as a counterparty graph (who ships what to whom, who pays, who forwards),
+    and every path from a supplier of a flagged shipment to a listed (or listed-owned) party,
+    through one intermediary at most by default."""
+    from sanctrace.trade.network import build_graph, paths, write_csv, write_graphml
+
+    state: State = ctx.obj
+    report = _screen(state, file, column, regime, restricted, None, threshold, encoding)
+    graph = build_graph(s.shipment for s in report.shipments)
+    flagged = {s.shipment.shipper for s in report.shipments if s.level != "low"}
+    listed = {
+        str(f.evidence["name"])
+        for s in report.shipments
+        for f in s.flags
+        if f.code in ("party_listed", "party_owned_by_listed")
+    }
+    found = paths(graph, flagged, listed, max_hops=hops)
+    out.print(
+        f"{len(graph.nodes):,} parties, {len(graph.edges):,} links; {len(found)} path(s) from a "
+        f"supplier of a flagged shipment to a listed party:",
+        markup=False,
     )
-    for check, why in sorted(report.checks_off.items()):
-        note(f"off: {check} ({why})")
-    for e in report.errors[:20]:
-        note(f"{file}: {e}")
+    for p in found[:50]:
+        out.print(f"  {p.describe(graph)}", markup=False)
+    if out_file:
+        if out_file.lower().endswith(".graphml"):
+            write_graphml(graph, Path(out_file))
+            out.print(f"Wrote {out_file}.", markup=False)
+        else:
+            write_csv(graph, Path(f"{out_file}-nodes.csv"), Path(f"{out_file}-edges.csv"))
+            out.print(f"Wrote {out_file}-nodes.csv and {out_file}-edges.csv.", markup=False)
     show_data_date(state.store().active_versions(), to_stderr=True)
 
 
