@@ -74,6 +74,41 @@ _STOP_WORDS = """a an and or of the for with other than not nec n e c i excludin
     containing contained whatever form forms elsewhere specified included incl excl but
     any all more less exceeding only from at into which this these those type types"""
 _STOP = frozenset(_STOP_WORDS.split())
+#: Words that name no kind of goods: a description made only of them contradicts no heading.
+_VAGUE = frozenset(
+    {
+        "part",
+        "spare",
+        "accessory",
+        "component",
+        "good",
+        "item",
+        "equipment",
+        "material",
+        "sample",
+        "cargo",
+        "general",
+        "product",
+        "merchandise",
+        "article",
+        "misc",
+        "miscellaneous",
+        "various",
+        "assorted",
+        "commodity",
+        "unit",
+        "set",
+        "kit",
+        "new",
+        "used",
+        "pc",
+        "pcs",
+        "piece",
+        "box",
+        "carton",
+        "pallet",
+    }
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -385,9 +420,8 @@ def suggest_headings(
                 if score > 0.5 and (code not in ranked or ranked[code][0] < score):
                     ranked[code] = (min(score, 0.99) - (0.1 if has_part else 0.0), sub, "words")
             continue
-        base = 1.0
         for j, code in enumerate(h for h in hit.group.headings if len(h) == 4):
-            score = base - 0.05 * j - 0.01 * order
+            score = 1.0 - 0.05 * j - 0.01 * order + 0.2 * text.get(code, (0.0,))[0]
             sub = next((c for c in hit.group.chpl_hs6 if c.startswith(code)), "")
             sub = (
                 sub
@@ -400,20 +434,17 @@ def suggest_headings(
         if code not in ranked:
             ranked[code] = (score * 0.95, sub, "text")
     best = sorted(ranked.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
-    out = []
-    for code, (score, sub, via) in best:
-        entry = table.get(code)
-        out.append(
-            Suggestion(
-                code,
-                entry.description if entry else "",
-                min(score, 1.0),
-                sub if len(sub) == 6 else "",
-                via,
-                chpl().get(sub),
-            )
+    return [
+        Suggestion(
+            code,
+            table[code].description if code in table else "",
+            min(score, 1.0),
+            sub if len(sub) == 6 else "",
+            via,
+            chpl().get(sub),
         )
-    return out
+        for code, (score, sub, via) in best
+    ]
 
 
 @dataclass(frozen=True)
@@ -437,7 +468,7 @@ class Fit:
 def description_fit(description: str, heading: str, index: HeadingIndex | None = None) -> Fit:
     """The declared heading's text score against the best heading's for this description."""
     scores = (index or default_index()).scores(description)
-    if not scores:
+    if not scores or all(t in _VAGUE for t in _terms(description)):
         return Fit(heading, 0.0, "", 0.0)
     top, (top_score, _) = max(scores.items(), key=lambda kv: (kv[1][0], kv[0]))
     return Fit(heading, scores.get(heading, (0.0, ""))[0], top, top_score)
