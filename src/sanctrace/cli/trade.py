@@ -240,6 +240,7 @@ REPORT_COLUMNS = (
 def _write(target: str, rows: list[dict[str, Any]], report: Any) -> None:
     from sanctrace.batch.writers import detect_output_format, open_output
     from sanctrace.files import atomic_write
+    from sanctrace.trade.run import ranked
 
     if target.lower().endswith(".json"):
         data = {
@@ -248,7 +249,7 @@ def _write(target: str, rows: list[dict[str, Any]], report: Any) -> None:
             "errors": [str(e) for e in report.errors],
             "shipments": [
                 {**s.row(), "flag_details": [f.to_dict() for f in s.flags]}
-                for s in sorted(report.shipments, key=lambda s: (-s.risk, s.shipment.line))
+                for s in ranked(report.shipments)
             ],
         }
         with atomic_write(Path(target)) as fh:

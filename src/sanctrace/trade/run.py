@@ -16,7 +16,7 @@ from typing import Any
 from sanctrace.trade.model import Flag, RowError, Shipment
 from sanctrace.trade.parties import PartyChecks
 from sanctrace.trade.read import ReadRow
-from sanctrace.trade.score import WEIGHTS, risk
+from sanctrace.trade.score import WEIGHTS, evidence, risk
 
 #: Each check and the columns it needs (any one of a tuple in a tuple).
 NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -44,6 +44,7 @@ class Screened:
     errors: list[RowError]
     risk: float = 0.0
     level: str = "low"
+    evidence: float = 0.0  # the weights uncapped, to rank shipments of equal risk
 
     def row(self) -> dict[str, Any]:
         s = self.shipment
@@ -128,6 +129,7 @@ def screen_shipments(
             item.flags.extend(extra)
     for item in screened:
         item.risk, item.level = risk(item.flags, weights or WEIGHTS)
+        item.evidence = evidence(item.flags, weights or WEIGHTS)
     return TradeReport(screened, off, party_checks.screened, errors)
 
 
@@ -138,5 +140,5 @@ def _table(columns: dict[str, list[Any]]) -> Any:
 
 
 def ranked(shipments: Iterable[Screened]) -> list[Screened]:
-    """Highest risk first, then in file order."""
-    return sorted(shipments, key=lambda s: (-s.risk, s.shipment.line))
+    """Highest risk first; of equal risk, the one with more evidence; then in file order."""
+    return sorted(shipments, key=lambda s: (-s.risk, -s.evidence, s.shipment.line))

@@ -24,6 +24,7 @@ WEIGHTS: dict[str, float] = {
     "chpl:TIER_4_B": 20,
     "chpl": 25,
     "hs_description_mismatch": 20,
+    "drone": 25,
     "transshipment_route": 15,
     "third_party_payer": 10,
     "new_company": 10,
@@ -60,12 +61,18 @@ def weight_key(flag: Flag) -> str:
     return flag.code
 
 
-def risk(flags: Sequence[Flag], weights: Mapping[str, float] = WEIGHTS) -> tuple[float, str]:
-    """(risk 0-100, level) of a shipment's flags; a code counts once, at its highest weight."""
+def evidence(flags: Sequence[Flag], weights: Mapping[str, float] = WEIGHTS) -> float:
+    """The weights of a shipment's flag codes added up, uncapped (a code counts once, at its
+    highest weight): what ranks shipments that all reach a risk of 100."""
     best: dict[str, float] = {}
     for f in flags:
         w = weights.get(weight_key(f), weights.get(f.code, 0.0))
         best[f.code] = max(best.get(f.code, 0.0), w)
-    total = min(100.0, sum(best.values()))
+    return sum(best.values())
+
+
+def risk(flags: Sequence[Flag], weights: Mapping[str, float] = WEIGHTS) -> tuple[float, str]:
+    """(risk 0-100, level) of a shipment's flags."""
+    total = min(100.0, evidence(flags, weights))
     level = "high" if total >= HIGH else "medium" if total >= MEDIUM else "low"
     return total, level
