@@ -20,8 +20,9 @@ How the shipments are made (``generate``, seeded, numpy; written once per size a
   word, trade word, legal form: "Ningbo Huaxin Electronics Co., Ltd", "Kaya Makina Sanayi
   A.S.", "OOO Promtekhsnab"), each with a country (China 30%, then US, DE, TR, IN, AE, HK,
   VN ...). A trading relationship is a shipper and a consignee each drawn by a Zipf law
-  (s = 1.05) over the names; 70% of the rows repeat a relationship (one of rows/4, itself
-  drawn by a Zipf law), 30% are a fresh pair, so lanes recur as in real trade.
+  (s = 1.05) over the names; 70% of the rows repeat a relationship (one of rows/20, itself
+  drawn by a Zipf law, s = 1), 30% are a fresh pair, so lanes recur as in real trade; a
+  relationship has a usual HS-6 code, which 80% of its shipments carry.
 - Dates uniform over 2022-01-01 to 2024-12-31; quantities log-normal per chapter; unit values
   log-normal around a price per HS-6 code (log-normal around a price per chapter, sigma 0.8;
   within the code sigma 0.45); value = unit value x quantity. 0.05% of the rows are declared
@@ -217,9 +218,21 @@ def generate(rows: int, parties: int, seed: int, path: Path, chunk: int = 1_000_
     qty = np.array([QTY.get(c[:2], 4.0) for c in codes])
     names, where = party_names(parties, rng)
     order = rng.permutation(parties), rng.permutation(parties)
-    relations = max(1, rows // 4)
+
+    def draw_codes(n: int) -> np.ndarray:
+        ch = rng.choice(len(chapters), size=n, p=chapter_p)
+        code = np.empty(n, np.int64)
+        for j in np.unique(ch):
+            sel = np.nonzero(ch == j)[0]
+            group = by_chapter[chapters[j]]
+            picks = zipf(rng, len(group), 1.1, len(sel))
+            code[sel] = [hs_index[group[k]] for k in picks.tolist()]
+        return code
+
+    relations = max(1, rows // 20)
     rel_s = order[0][zipf(rng, parties, 1.05, relations)]
     rel_c = order[1][zipf(rng, parties, 1.05, relations)]
+    rel_code = draw_codes(relations)
     suffixes = np.array(["", "00", "0000", "9000"], dtype=object)
     names_arr = pa.array(names)
     country_arr = pa.array(where)
@@ -229,18 +242,12 @@ def generate(rows: int, parties: int, seed: int, path: Path, chunk: int = 1_000_
     try:
         for begin in range(0, rows, chunk):
             n = min(chunk, rows - begin)
-            ch = rng.choice(len(chapters), size=n, p=chapter_p)
-            code = np.empty(n, np.int64)
-            for j in np.unique(ch):
-                sel = np.nonzero(ch == j)[0]
-                group = by_chapter[chapters[j]]
-                picks = zipf(rng, len(group), 1.1, len(sel))
-                code[sel] = [hs_index[group[k]] for k in picks.tolist()]
+            repeat = rng.random(n) < 0.7
+            rel = zipf(rng, relations, 1.0, n)
+            code = np.where(repeat & (rng.random(n) < 0.8), rel_code[rel], draw_codes(n))
             is_chpl = rng.random(n) < 0.02
             code[is_chpl] = rng.choice(chpl_ids, int(is_chpl.sum()))
             suffix = np.where(rng.random(n) < 0.4, 0, rng.integers(1, 4, n))
-            repeat = rng.random(n) < 0.7
-            rel = zipf(rng, relations, 1.0, n)
             shipper = np.where(repeat, rel_s[rel], order[0][zipf(rng, parties, 1.05, n)])
             consignee = np.where(repeat, rel_c[rel], order[1][zipf(rng, parties, 1.05, n)])
             quantity = np.maximum(1.0, np.round(np.exp(rng.normal(qty[code], 1.0))))
