@@ -25,6 +25,7 @@ WEIGHTS: dict[str, float] = {
     "chpl": 25,
     "hs_description_mismatch": 20,
     "drone": 25,
+    "hs_code_missing": 5,
     "transshipment_route": 15,
     "third_party_payer": 10,
     "new_company": 10,
