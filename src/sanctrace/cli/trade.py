@@ -48,9 +48,10 @@ def _open_checks(
 ) -> tuple[Any, bool, Callable[[], Any]]:
     """The party checks over the loaded lists (and ownership data, when loaded)."""
     from sanctrace.cli.parties import party_lookup
+    from sanctrace.ownership.edges import fold_name
     from sanctrace.ownership.rules import BUILT_IN
     from sanctrace.ownership.screening import owned_results
-    from sanctrace.ownership.store import has_edges
+    from sanctrace.ownership.store import has_edges, name_nodes
     from sanctrace.trade.parties import AddressIndex, PartyChecks
 
     if regime.lower() not in BUILT_IN:
@@ -64,7 +65,11 @@ def _open_checks(
     with_ownership = has_edges(store)
     ruleset = BUILT_IN[regime.lower()]
 
+    known = name_nodes(store) if with_ownership else frozenset()
+
     def ownership(name: str, day: Any) -> list[dict[str, Any]]:
+        if f"name:{fold_name(name)}" not in known:
+            return []
         return owned_results(store, name, parties, listing, loaded, day, (ruleset,))
 
     def addresses() -> AddressIndex:

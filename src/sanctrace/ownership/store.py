@@ -268,3 +268,15 @@ def has_edges(store: Store) -> bool:
     if not store._rows(exists):
         return False
     return bool(store._rows("SELECT 1 FROM ownership_edges LIMIT 1"))
+
+
+def name_nodes(store: Store) -> frozenset[str]:
+    """Every unlisted company's node (``name:…``) in the ownership data: a file of shipments
+    asks for thousands of names, and most are not there."""
+    if not has_edges(store):
+        return frozenset()
+    rows = store._rows(
+        "SELECT owner FROM ownership_edges WHERE owner LIKE 'name:%' "
+        "UNION SELECT asset FROM ownership_edges WHERE asset LIKE 'name:%'"
+    )
+    return frozenset(str(r[0]) for r in rows)

@@ -33,6 +33,9 @@ NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "first_time_lane": (("date",),),
 }
 
+#: How many (HS code, description) answers are kept before the cache starts again.
+GOODS_CACHE = 200_000
+
 #: The columns kept for the whole-file checks.
 AGGREGATE_COLUMNS = ("line", "date", "shipper", "consignee", "hs_code", "value", "quantity")
 
@@ -109,12 +112,18 @@ def screen_shipments(
     screened: list[Screened] = []
     columns: dict[str, list[Any]] = {c: [] for c in AGGREGATE_COLUMNS}
     errors: list[RowError] = []
+    goods: dict[tuple[str, str], list[Flag]] = {}  # descriptions repeat: judged once each
     for read in rows:
         s = read.shipment
         errors.extend(read.errors)
+        key = (s.hs_code, s.description)
+        if key not in goods:
+            if len(goods) > GOODS_CACHE:
+                goods.clear()
+            goods[key] = goods_flags(s)
         flags = [
             *party_checks.flags(s, day),
-            *goods_flags(s),
+            *goods[key],
             *route_flags(s, restricted=restricted),
         ]
         screened.append(Screened(s, [f for f in flags if f.code not in off], read.errors))
