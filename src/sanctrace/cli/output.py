@@ -44,3 +44,24 @@ def show_data_date(versions: list[VersionInfo], *, to_stderr: bool) -> None:
         out.print(line, markup=False)
     for message in stale_warnings(versions, datetime.now(UTC).date()):
         warn(message)
+
+
+def row_progress(label: str) -> Any:
+    """A progress bar of rows on stderr (none when stderr is not a terminal), for files."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )

@@ -11,13 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from sanctrace.batch.columns import ColumnOptions, extract, resolve_columns
 from sanctrace.batch.readers import open_input
 from sanctrace.batch.writers import detect_output_format, open_output
 from sanctrace.cli.context import State
-from sanctrace.cli.output import err
+from sanctrace.cli.output import row_progress
 from sanctrace.cli.parties import party_lookup
 from sanctrace.match import Query
 from sanctrace.ownership.exposure import LISTED_SCORE, NO_DATA, Screen, exposure_of
@@ -49,15 +47,7 @@ def run_exposure(
     with open_input(file, encoding=encoding) as reader:
         options = ColumnOptions(name=name_column, key=key_column, identifier=id_column)
         mapping = resolve_columns(reader.columns, options, source=file)
-        with Progress(
-            TextColumn("ownership"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress:
+        with row_progress("ownership") as progress:
             task = progress.add_task("rows", total=reader.estimate_rows())
             for raw in reader.rows():
                 record = extract(raw, mapping)

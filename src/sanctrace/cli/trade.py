@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sanctrace.cli.context import State
-from sanctrace.cli.output import err, note, out, show_data_date
+from sanctrace.cli.output import note, out, row_progress, show_data_date
 from sanctrace.errors import SanctraceError
 
 app = typer.Typer(
@@ -154,15 +153,7 @@ def _screen(
     try:
         if "consignee_address" in shipments.roles:
             checks.addresses = addresses()
-        with Progress(
-            TextColumn("shipments"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress:
+        with row_progress("shipments") as progress:
             task = progress.add_task("screen", total=shipments.reader.estimate_rows())
             return screen_shipments(
                 shipments.rows(),
