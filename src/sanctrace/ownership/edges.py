@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sanctrace.ownership.shares import Share
 
@@ -65,6 +66,7 @@ def control_type(raw: str) -> str | None:
     return text
 
 
+@lru_cache(maxsize=65536)
 def fold_name(name: str) -> str:
     """The key of an unlisted company's name: case, accents and spacing do not matter."""
     text = unicodedata.normalize("NFKD", name)

@@ -94,13 +94,18 @@ class PartyChecks:
         self.new_company_days = new_company_days
         self.lists_source = lists_source
         self._listed: dict[tuple[str, str | None], ListedHit | None] = {}
+        self._written: dict[tuple[str, str | None], ListedHit | None] = {}  # as written
         self._owned: dict[tuple[str, dt.date], list[dict[str, Any]]] = {}
         self.screened = 0
 
     def listed(self, name: str, country: str | None) -> ListedHit | None:
         """The listed party this name is, screened once per (name, country)."""
+        raw = (name, country)
+        if raw in self._written:
+            return self._written[raw]
         key = (fold(name), country)
         if key in self._listed:
+            self._written[raw] = self._listed[key]
             return self._listed[key]
         self.screened += 1
         query = Query(name=name, countries=(country,) if country else ())
@@ -112,13 +117,13 @@ class PartyChecks:
             members = self.parties.members(party) or [best.id]
             datasets = tuple(sorted({m.split(":", 1)[0] for m in members}))
             hit = ListedHit(party, best.id, best.caption, best.score, datasets)
-        self._listed[key] = hit
+        self._listed[key] = self._written[raw] = hit
         return hit
 
     def owned(self, name: str, day: dt.date) -> list[dict[str, Any]]:
         if self.ownership is None:
             return []
-        key = (fold(name), day)
+        key = (name, day)
         if key not in self._owned:
             self._owned[key] = self.ownership(name, day)
         return self._owned[key]

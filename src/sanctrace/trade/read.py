@@ -85,6 +85,10 @@ def map_columns(columns: tuple[str, ...], given: Mapping[str, str], source: str)
 
 def _date(text: str) -> dt.date:
     text = text.strip()[:10]
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d"):
         try:
             return dt.datetime.strptime(text, fmt).date()
