@@ -60,7 +60,8 @@ app = typer.Typer(
     name="sanctrace",
     cls=LazyCommands,
     help="Sanctions and export-control screening: official lists, name matching across lists "
-    "and scripts, parties, documents, monitoring and an HTTP API.",
+    "and scripts, parties, ownership and control, trade flows, documents, monitoring and an "
+    "HTTP API.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
