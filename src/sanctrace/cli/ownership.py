@@ -35,6 +35,9 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="The date to judge on, YYYY-MM-DD (default: today)."),
 ]
+OutOption = Annotated[
+    str, typer.Option("--out", help="Where to write: .csv, .xlsx, .jsonl, .parquet or - .")
+]
 RulesOption = Annotated[
     Path | None,
     typer.Option("--rules", help="A JSON file of further rulesets (see docs/ownership.md)."),
@@ -222,10 +225,7 @@ def stake_rows(trace: dict[str, Any], depth: int = 0) -> list[tuple[str, str, st
 @app.command("statuses")
 def statuses_cmd(
     ctx: typer.Context,
-    out_file: Annotated[
-        str,
-        typer.Option("--out", help="Where to write: .csv, .xlsx, .jsonl, .parquet or - ."),
-    ] = "-",
+    out_file: OutOption = "-",
     regime: RegimeOption = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
@@ -290,10 +290,7 @@ def statuses_cmd(
 def exposure_cmd(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="Customers or suppliers: CSV, XLSX, Parquet…")],
-    out_file: Annotated[
-        str,
-        typer.Option("--out", help="Where to write: .csv, .xlsx, .jsonl, .parquet or - ."),
-    ] = "-",
+    out_file: OutOption = "-",
     regime: RegimeOption = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
