@@ -106,3 +106,16 @@ def test_spreadsheet_output_is_formula_safe(home: Path, tmp_path: Path) -> None:
     sanctrace(home, "trade", "screen", str(path), "--out", str(out))
     (row,) = list(csv.DictReader(out.read_text("utf-8").splitlines()))
     assert row["shipper"].startswith("'=")
+
+
+def test_a_file_named_without_its_format_is_read_with_input_format(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "shipments.data"
+    path.write_text(HEADER + f"S1,2024-03-01,{QUILL},{BREAD}\n", "utf-8")
+    refused = sanctrace(home, "trade", "screen", str(path), check=False)
+    assert refused.returncode != 0 and "--input-format" in refused.stderr
+    help_text = sanctrace(home, "trade", "screen", "--help").stdout
+    assert "--input-format" in help_text  # the option the error names exists
+    proc = sanctrace(home, "trade", "screen", str(path), "--input-format", "csv")
+    assert "1 shipments" in proc.stderr

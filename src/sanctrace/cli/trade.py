@@ -28,6 +28,14 @@ ColumnOption = Annotated[
 ]
 
 
+InputFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format", help="csv, tsv, xlsx, parquet or jsonl (default: from the name)."
+    ),
+]
+
+
 class TradeError(SanctraceError):
     exit_code = 1
 
@@ -108,13 +116,16 @@ def screen_cmd(
         float, typer.Option(min=0.5, max=1.0, help="Score from which a party is a listed one.")
     ] = 0.9,
     encoding: Annotated[str | None, typer.Option(help="CSV text encoding.")] = None,
+    input_format: InputFormatOption = None,
 ) -> None:
     """Screen every shipment: one row each with its risk, level, flags and reasons, highest
     risk first; rows with fields that cannot be read are screened on the rest, and listed."""
     from sanctrace.trade.run import ranked
 
     state: State = ctx.obj
-    report = _screen(state, file, column, regime, restricted, weights, threshold, encoding)
+    report = _screen(
+        state, file, column, regime, restricted, weights, threshold, encoding, input_format
+    )
     rows = [s.row() for s in ranked(report.shipments)]
     _write(out_file, rows, report)
     counts = report.counts()
@@ -139,6 +150,7 @@ def _screen(
     weights: Path | None,
     threshold: float,
     encoding: str | None,
+    input_format: str | None = None,
 ) -> Any:
     """The shipments of ``file`` through every check, with a progress bar."""
     from sanctrace.trade.read import open_shipments
@@ -149,7 +161,7 @@ def _screen(
     codes = frozenset(c.strip().upper() for c in restricted.split(",") if c.strip())
     chosen = load_weights(weights) if weights is not None else None
     checks, with_ownership, addresses = _open_checks(state, regime, threshold)
-    shipments = open_shipments(file, given, encoding=encoding)
+    shipments = open_shipments(file, given, encoding=encoding, input_format=input_format)
     try:
         if "consignee_address" in shipments.roles:
             checks.addresses = addresses()
@@ -184,6 +196,7 @@ def graph_cmd(
     threshold: Annotated[float, typer.Option(min=0.5, max=1.0)] = 0.9,
     hops: Annotated[int, typer.Option(min=1, max=4, help="Edges on a path at most.")] = 2,
     encoding: Annotated[str | None, typer.Option(help="CSV text encoding.")] = None,
+    input_format: InputFormatOption = None,
 ) -> None:
     """The shipments as a counterparty graph (who ships what to whom, who pays, who forwards),
     and every path from a supplier of a flagged shipment to a listed (or listed-owned) party,
@@ -191,7 +204,9 @@ def graph_cmd(
     from sanctrace.trade.network import build_graph, paths, write_csv, write_graphml
 
     state: State = ctx.obj
-    report = _screen(state, file, column, regime, restricted, None, threshold, encoding)
+    report = _screen(
+        state, file, column, regime, restricted, None, threshold, encoding, input_format
+    )
     graph = build_graph(s.shipment for s in report.shipments)
     flagged = {s.shipment.shipper for s in report.shipments if s.level != "low"}
     listed = {

@@ -212,9 +212,13 @@ class ShipmentFile:
 
 
 def open_shipments(
-    source: str, given: Mapping[str, str] | None = None, *, encoding: str | None = None
+    source: str,
+    given: Mapping[str, str] | None = None,
+    *,
+    encoding: str | None = None,
+    input_format: str | None = None,
 ) -> ShipmentFile:
-    reader = open_input(source, encoding=encoding)
+    reader = open_input(source, input_format, encoding=encoding)
     try:
         columns = map_columns(reader.columns, given or {}, source)
     except BaseException:
