@@ -1,16 +1,18 @@
-"""File helpers: atomic writes (output appears whole or not at all) and content hashes."""
+"""File helpers: atomic writes (output appears whole or not at all), content hashes, and the
+JSON settings files users give (rulesets, weights)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from sanctrace.errors import SanctraceError
+from sanctrace.errors import MissingFileError, SanctraceError, SourceError
 
 
 @contextmanager
@@ -73,3 +75,26 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+#: A settings file larger than this is no settings file.
+MAX_SETTINGS_BYTES = 1 << 20
+
+
+def read_json_settings(path: Path, what: str) -> Any:
+    """A JSON settings file the user names (``what`` it holds, for the message): missing is
+    "not found" (exit 4); unreadable, too large or not JSON names the file and the line."""
+    if not path.is_file():
+        raise MissingFileError(str(path))
+    if path.stat().st_size > MAX_SETTINGS_BYTES:
+        raise SourceError(f"{what}: more than {MAX_SETTINGS_BYTES:,} bytes", file=str(path))
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except UnicodeDecodeError:
+        raise SourceError(f"{what}: not UTF-8 text", file=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            f"{what}: not JSON ({exc.msg})", file=str(path), line=exc.lineno
+        ) from None
+    except OSError as exc:
+        raise SanctraceError(f"cannot read {what} from {path}: {exc.strerror}") from None

@@ -9,6 +9,7 @@ party are one holder, and a record id the lists no longer hold stays a holder of
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -68,19 +69,7 @@ def holders_graph(store: Store, node: str, parties: PartyLookup) -> list[Edge]:
 def _renamed(e: Edge, owner: str, asset: str) -> Edge:
     if owner == e.owner and asset == e.asset:
         return e
-    return Edge(
-        owner=owner,
-        asset=asset,
-        share=e.share,
-        control=e.control,
-        share_type=e.share_type,
-        start=e.start,
-        end=e.end,
-        source=e.source,
-        owner_name=e.owner_name,
-        asset_name=e.asset_name,
-        provenance=e.provenance,
-    )
+    return replace(e, owner=owner, asset=asset)
 
 
 def canonical_edges(edges: Iterable[Edge], parties: PartyLookup) -> list[Edge]:

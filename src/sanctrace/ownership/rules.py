@@ -21,13 +21,13 @@ The sources (docs/ownership.md quotes them):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from sanctrace.errors import SanctraceError
+from sanctrace.files import read_json_settings
 from sanctrace.ownership.shares import number
 
 #: Control kinds that make a company controlled where a regime counts control.
@@ -145,10 +145,7 @@ def ruleset_from_dict(data: dict[str, Any], origin: str = "") -> Ruleset:
 
 def load_rulesets(path: Path) -> dict[str, Ruleset]:
     """The built-in regimes and those a JSON file configures (a list of rulesets)."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RulesetError(f"cannot read rulesets from {path}: {exc}") from None
+    data = read_json_settings(path, "rulesets")
     if not isinstance(data, list):
         raise RulesetError(f"{path}: expected a JSON list of rulesets")
     out = dict(BUILT_IN)

@@ -4,11 +4,11 @@ them; docs/trade.md says why each is what it is."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sanctrace.errors import SanctraceError
+from sanctrace.files import read_json_settings
 from sanctrace.trade.model import Flag
 
 WEIGHTS: dict[str, float] = {
@@ -39,10 +39,7 @@ MEDIUM = 30
 
 def load_weights(path: Path) -> dict[str, float]:
     """The default weights with those of a JSON object ``{"code": weight}`` in their place."""
-    try:
-        given = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SanctraceError(f"cannot read weights from {path}: {exc}") from None
+    given = read_json_settings(path, "weights")
     if not isinstance(given, dict):
         raise SanctraceError(f"{path}: expected a JSON object of flag code -> weight")
     out = dict(WEIGHTS)
