@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,50 +47,6 @@ def _columns(given: list[str] | None) -> dict[str, str]:
             raise TradeError(f"--column {item!r}: write role=header, e.g. hs_code='HS Code'")
         out_[role.strip()] = header.strip()
     return out_
-
-
-def _open_checks(
-    state: State, regime: str, threshold: float
-) -> tuple[Any, bool, Callable[[], Any]]:
-    """The party checks over the loaded lists (and ownership data, when loaded)."""
-    from sanctrace.cli.parties import party_lookup
-    from sanctrace.ownership.edges import fold_name
-    from sanctrace.ownership.rules import BUILT_IN
-    from sanctrace.ownership.screening import owned_results
-    from sanctrace.ownership.store import has_edges, name_nodes
-    from sanctrace.trade.parties import AddressIndex, PartyChecks
-
-    if regime.lower() not in BUILT_IN:
-        raise TradeError(f"unknown regime {regime!r}: use one of {', '.join(BUILT_IN)}")
-    store = state.store_with_data()
-    screener = state.screener()
-    parties = party_lookup(state)
-    listing = state.listing()
-    versions = store.active_versions()
-    loaded = {v.dataset for v in versions}
-    with_ownership = has_edges(store)
-    ruleset = BUILT_IN[regime.lower()]
-
-    known = name_nodes(store) if with_ownership else frozenset()
-
-    def ownership(name: str, day: Any) -> list[dict[str, Any]]:
-        if f"name:{fold_name(name)}" not in known:
-            return []
-        return owned_results(store, name, parties, listing, loaded, day, (ruleset,))
-
-    def addresses() -> AddressIndex:
-        return AddressIndex(e for v in versions for e in store.iter_entities(v.dataset, v.version))
-
-    source = "the loaded lists: " + ", ".join(f"{v.dataset} {v.version}" for v in versions)
-    checks = PartyChecks(
-        screener,
-        parties,
-        listing,
-        threshold=threshold,
-        ownership=ownership if with_ownership else None,
-        lists_source=source,
-    )
-    return checks, with_ownership, addresses
 
 
 @app.command("screen")
@@ -156,11 +111,12 @@ def _screen(
     from sanctrace.trade.read import open_shipments
     from sanctrace.trade.run import screen_shipments
     from sanctrace.trade.score import load_weights
+    from sanctrace.trade.setup import open_party_checks
 
     given = _columns(column)
     codes = frozenset(c.strip().upper() for c in restricted.split(",") if c.strip())
     chosen = load_weights(weights) if weights is not None else None
-    checks, with_ownership, addresses = _open_checks(state, regime, threshold)
+    checks, with_ownership, addresses = open_party_checks(state, regime, threshold)
     shipments = open_shipments(file, given, encoding=encoding, input_format=input_format)
     try:
         if "consignee_address" in shipments.roles:

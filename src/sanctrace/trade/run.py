@@ -9,7 +9,7 @@ the file lacks is switched off, and the report says which.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +92,49 @@ def checks_off(roles: set[str], ownership_loaded: bool) -> dict[str, str]:
     return off
 
 
+class RowChecks:
+    """The checks one shipment can be judged by on its own (parties, goods, route), with the
+    checks that are off left out: what every path (in memory, streamed, Spark) runs per row.
+    Descriptions repeat, so the goods of each (HS code, description) are judged once."""
+
+    def __init__(
+        self,
+        party_checks: PartyChecks,
+        off: Mapping[str, str],
+        *,
+        restricted: frozenset[str] = frozenset({"RU", "BY"}),
+        today: dt.date | None = None,
+    ) -> None:
+        from sanctrace.trade.goods import goods_flags
+        from sanctrace.trade.route import route_flags
+
+        self.party_checks = party_checks
+        self.off = frozenset(off)
+        self.restricted = restricted
+        self.day = today or dt.datetime.now(dt.UTC).date()
+        self._goods_flags = goods_flags
+        self._route_flags = route_flags
+        self._goods: dict[tuple[str, str], list[Flag]] = {}
+
+    def flags(self, s: Shipment) -> list[Flag]:
+        key = (s.hs_code, s.description)
+        goods = self._goods.get(key)
+        if goods is None:
+            if len(self._goods) > GOODS_CACHE:
+                self._goods.clear()
+            goods = self._goods[key] = self._goods_flags(s)
+        found = [
+            *self.party_checks.flags(s, self.day),
+            *goods,
+            *self._route_flags(s, restricted=self.restricted),
+        ]
+        return [f for f in found if f.code not in self.off] if self.off else found
+
+
+def wants_aggregates(off: Mapping[str, str]) -> bool:
+    return "value_anomaly" not in off or "first_time_lane" not in off
+
+
 def screen_shipments(
     rows: Iterable[ReadRow],
     roles: set[str],
@@ -103,35 +146,24 @@ def screen_shipments(
     ownership_loaded: bool = False,
     advance: Callable[[int], None] | None = None,
 ) -> TradeReport:
+    """Every shipment screened in memory, for a batch (the API) or a small file; the CLI
+    streams larger ones through :mod:`sanctrace.trade.stream` with the same checks."""
     from sanctrace.trade.aggregates import aggregate_flags
-    from sanctrace.trade.goods import goods_flags
-    from sanctrace.trade.route import route_flags
 
-    day = today or dt.datetime.now(dt.UTC).date()
     off = checks_off(roles, ownership_loaded)
+    checks = RowChecks(party_checks, off, restricted=restricted, today=today)
     screened: list[Screened] = []
     columns: dict[str, list[Any]] = {c: [] for c in AGGREGATE_COLUMNS}
     errors: list[RowError] = []
-    goods: dict[tuple[str, str], list[Flag]] = {}  # descriptions repeat: judged once each
     for read in rows:
         s = read.shipment
         errors.extend(read.errors)
-        key = (s.hs_code, s.description)
-        if key not in goods:
-            if len(goods) > GOODS_CACHE:
-                goods.clear()
-            goods[key] = goods_flags(s)
-        flags = [
-            *party_checks.flags(s, day),
-            *goods[key],
-            *route_flags(s, restricted=restricted),
-        ]
-        screened.append(Screened(s, [f for f in flags if f.code not in off], read.errors))
+        screened.append(Screened(s, checks.flags(s), read.errors))
         for name in AGGREGATE_COLUMNS:
             columns[name].append(getattr(s, name))
         if advance is not None:
             advance(1)
-    if screened and ("value_anomaly" not in off or "first_time_lane" not in off):
+    if screened and wants_aggregates(off):
         found = aggregate_flags(_table(columns))
         for item in screened:
             extra = [f for f in found.get(item.shipment.line, []) if f.code not in off]
