@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from sanctrace.trade import goods
-from sanctrace.trade.goods import (
-    HeadingIndex,
+from sanctrace.trade.goods import goods_flags
+from sanctrace.trade.headings import HeadingIndex, _terms, description_fit, suggest_headings
+from sanctrace.trade.model import Shipment
+from sanctrace.trade.nomenclature import (
+    TIER_LABELS,
+    TIER_MEANINGS,
+    HsEntry,
     chpl,
     chpl_entry,
     clean_hs_code,
-    description_fit,
-    goods_flags,
     goods_named,
     hs_heading,
     nomenclature,
-    suggest_headings,
 )
-from sanctrace.trade.model import Shipment
 
 
 def ship(hs_code: str, description: str = "") -> Shipment:
@@ -49,7 +49,7 @@ def test_packaged_csvs_are_the_shared_copies(data_dir: Path) -> None:
 def test_chpl_has_50_codes_in_six_tiers_all_in_the_nomenclature() -> None:
     table = chpl()
     assert len(table) == 50
-    assert {e.tier for e in table.values()} == set(goods.TIER_MEANINGS)
+    assert {e.tier for e in table.values()} == set(TIER_MEANINGS)
     assert all(code in nomenclature() for code in table)
     assert sum(e.tier == "TIER_1" for e in table.values()) == 4
 
@@ -107,7 +107,7 @@ def test_no_nomenclature_text_is_a_named_goods_mismatch_under_its_own_code() -> 
 def test_chpl_entry(code: str, tier: str) -> None:
     entry = chpl_entry(code)
     assert entry is not None and entry.tier == tier
-    assert entry.meaning == goods.TIER_MEANINGS[tier]
+    assert entry.meaning == TIER_MEANINGS[tier]
 
 
 @pytest.mark.parametrize(
@@ -198,14 +198,14 @@ def test_suggestion_carries_its_subheading_and_chpl_entry() -> None:
     assert suggest_headings("") == [] and suggest_headings("12345 !!") == []
 
 
-def _held_out(seed: int = 19) -> tuple[HeadingIndex, list[goods.HsEntry]]:
+def _held_out(seed: int = 19) -> tuple[HeadingIndex, list[HsEntry]]:
     """An index without a fifth of the subheadings, and those of them whose words differ from
     their heading's (a subheading that repeats its heading would be found trivially)."""
     table = nomenclature()
     subs = [e for e in table.values() if e.level == 6]
     held = {e.code for e in random.Random(seed).sample(subs, len(subs) // 5)}
     index = HeadingIndex(e for e in table.values() if e.code not in held)
-    words = goods._terms
+    words = _terms
     test = [
         table[c]
         for c in sorted(held)
@@ -233,7 +233,7 @@ def test_heading_accuracy_on_held_out_subheadings() -> None:
     tails = [
         (e.code[:4], e.description.split(";", 1)[1])
         for e in test
-        if ";" in e.description and goods._terms(e.description.split(";", 1)[1])
+        if ";" in e.description and _terms(e.description.split(";", 1)[1])
     ]
     top1, top3 = _accuracy(index, tails)
     assert top1 >= 0.58 and top3 >= 0.78, (top1, top3)
@@ -374,4 +374,4 @@ def test_flags_serialise() -> None:
 def test_chpl_csv_tiers_match_bis_tier_labels(data_dir: Path) -> None:
     with (data_dir / "chpl" / "chpl_hs6_tiers.csv").open(encoding="utf-8", newline="") as fh:
         tiers = {row["tier"] for row in csv.DictReader(fh)}
-    assert tiers == set(goods.TIER_LABELS)
+    assert tiers == set(TIER_LABELS)
