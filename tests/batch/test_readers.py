@@ -162,3 +162,52 @@ def test_formats_from_names() -> None:
         detect_input_format("names.txt", None)
     with pytest.raises(MissingFileError, match=r"names\.csv: file not found"):
         open_input("/nonexistent/names.csv")
+
+
+def _transposed(source: str, size: int) -> list[RawRow]:
+    """The rows of ``column_batches``, turned back into rows."""
+    out = []
+    with open_input(source, None) as reader:
+        for batch in reader.column_batches(size):
+            for k, number in enumerate(batch.numbers):
+                cells = tuple(column[k] for column in batch.columns)
+                out.append(RawRow(number, cells, batch.errors.get(k)))
+    return out
+
+
+def test_column_batches_give_the_cells_rows_give(tmp_path: Path) -> None:
+    """Trade screening reads Parquet a column at a time; every type gives the text (and the
+    undecodable rows their error) that row-at-a-time reading gives, in batches of any size."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "typed.parquet"
+    table = pa.table(
+        {
+            "id": pa.array([1, 2, None, 4], pa.int64()),
+            "name": pa.array(["IEMZ Kupol", None, "Kim Jong Un", "IEMZ Kupol"]).dictionary_encode(),
+            "plain": pa.array(["a", "b", None, "=1+2"], pa.string()),
+            "value": pa.array([1.0, 2.5, None, 1e20], pa.float64()),
+            "day": pa.array([dt.date(2024, 5, 1), None, dt.date(2024, 5, 1), None]),
+            "flag": pa.array([True, False, None, True]),
+            "raw": pa.array([b"ok", b"\xff\xfe bad", None, b"ok"], pa.binary()),
+            "tags": pa.array([["RU"], [], None, ["KP", "CN"]]),
+            "meta": pa.array([{"k": 1}, None, {"k": 2}, {"k": 3}]),
+        }
+    )
+    pq.write_table(table, path)
+    with open_input(str(path), None) as reader:
+        expected = list(reader.rows())
+    assert expected[1].error and "undecodable" in expected[1].error
+    for size in (1, 3, 100):
+        assert _transposed(str(path), size) == expected
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_bytes(b"id,name\n1,IEMZ Kupol\n2,\xff\n3\n")
+    with open_input(str(csv_path), None) as reader:
+        rows = list(reader.rows())
+    transposed = _transposed(str(csv_path), 2)
+    assert [r.number for r in transposed] == [r.number for r in rows]
+    assert [r.error for r in transposed] == [r.error for r in rows]
+    assert transposed[0].cells == rows[0].cells

@@ -6,11 +6,20 @@ Python string, and cut into slices of bounded size."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from sanctrace.batch.limits import Counter, InputLimits
-from sanctrace.batch.readers import RawRow, TableReader, _clean, _undecodable, value_text
+from sanctrace.batch.readers import (
+    _SURROGATES,
+    CellBatch,
+    RawRow,
+    TableReader,
+    _clean,
+    _undecodable,
+    value_text,
+)
 from sanctrace.errors import SanctraceError
 
 #: Parquet records decoded at once (then sliced by their size before they become Python text).
@@ -49,6 +58,39 @@ def _cell_sizes(array: Any) -> Any:
     if pa.types.is_struct(kind) or pa.types.is_map(kind) or pa.types.is_union(kind):
         return None
     return pa.array([0] * len(array), pa.int64())  # numbers, dates, booleans: a few bytes
+
+
+@dataclass
+class _Texts:
+    texts: list[str]
+    #: True when the cells need no further check (text columns: sized from their buffers).
+    checked: bool
+
+
+def _column_text(array: Any) -> _Texts:
+    """A column's cells as :func:`value_text` gives them, each distinct value converted once
+    (columns repeat their values: countries, dates, codes, names)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = array.type
+    plain_text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    if plain_text:
+        return _Texts([v if v is not None else "" for v in array.to_pylist()], True)
+    simple = pa.types.is_primitive(kind) or pa.types.is_dictionary(kind)
+    if not simple:
+        return _Texts([value_text(v) for v in array.to_pylist()], False)
+    if not pa.types.is_dictionary(kind):
+        array = pc.dictionary_encode(array)
+    value_type = array.type.value_type
+    is_text = pa.types.is_string(value_type) or pa.types.is_large_string(value_type)
+    values = array.dictionary.to_pylist()
+    texts = values if is_text else [value_text(v) for v in values]
+    texts.append("")  # the cell of a null
+    nulls = len(texts) - 1
+    indices = pc.fill_null(array.indices, nulls).to_pylist()
+    binary = pa.types.is_binary(value_type) or pa.types.is_large_binary(value_type)
+    return _Texts([texts[i] for i in indices], not binary)
 
 
 class ParquetReader(TableReader):
@@ -160,6 +202,42 @@ class ParquetReader(TableReader):
                             )
                         else:
                             yield RawRow(number, cells)
+        except (OSError, ValueError) as exc:
+            raise SanctraceError(f"{self.name} record {number + 1}: cannot read ({exc})") from None
+
+    def column_batches(self, size: int = 65_536) -> Iterator[CellBatch]:
+        """The cells :meth:`rows` gives, a column at a time from the Arrow batches (text columns
+        are not turned into rows and back), with the same limits and the same row errors."""
+        number = 0
+        limits = self.limits
+        try:
+            for batch in self._file.iter_batches(batch_size=size, use_threads=False):
+                for piece in self._slices(batch, number + 1):
+                    first = number + 1
+                    number += piece.num_rows
+                    self.counter.rows += piece.num_rows
+                    if self.counter.rows > limits.max_rows:
+                        raise limits.refuse(self.name, f"record {number}", "max_rows", "the file")
+                    columns: list[list[str]] = []
+                    errors: dict[int, str] = {}
+                    for position in range(piece.num_columns):
+                        cells = _column_text(piece.column(position))
+                        if not cells.checked:
+                            for row, cell in enumerate(cells.texts):
+                                if len(cell) > limits.max_cell_bytes:  # a struct, as JSON
+                                    raise limits.refuse(
+                                        self.name,
+                                        f"record {first + row}, column {self.columns[position]!r}",
+                                        "max_cell_bytes",
+                                        f"a cell of {len(cell):,} characters",
+                                    )
+                                if _SURROGATES.search(cell):
+                                    errors[row] = "undecodable bytes: not UTF-8 text"
+                        columns.append(cells.texts)
+                    for row in errors:
+                        for column in columns:
+                            column[row] = _clean(column[row])
+                    yield CellBatch(list(range(first, number + 1)), columns, errors)
         except (OSError, ValueError) as exc:
             raise SanctraceError(f"{self.name} record {number + 1}: cannot read ({exc})") from None
 

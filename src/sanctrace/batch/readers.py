@@ -100,6 +100,16 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
+@dataclass
+class CellBatch:
+    """Rows in a batch, column by column: what a columnar consumer (trade screening) reads.
+    ``errors`` maps a position in the batch to why that row is unreadable (its cells are "")."""
+
+    numbers: list[int]
+    columns: list[list[str]]
+    errors: dict[int, str]
+
+
 class TableReader:
     """The columns of a table and its rows. Use as a context manager."""
 
@@ -114,6 +124,25 @@ class TableReader:
 
     def rows(self) -> Iterator[RawRow]:
         raise NotImplementedError
+
+    def column_batches(self, size: int = 65_536) -> Iterator[CellBatch]:
+        """The rows of :meth:`rows`, ``size`` at a time, transposed to columns."""
+        width = len(self.columns)
+        batch = CellBatch([], [[] for _ in range(width)], {})
+        for raw in self.rows():
+            if raw.error:
+                batch.errors[len(batch.numbers)] = raw.error
+                cells: tuple[str, ...] = ("",) * width
+            else:
+                cells = raw.cells + ("",) * (width - len(raw.cells))
+            batch.numbers.append(raw.number)
+            for column, cell in zip(batch.columns, cells, strict=False):
+                column.append(cell)
+            if len(batch.numbers) >= size:
+                yield batch
+                batch = CellBatch([], [[] for _ in range(width)], {})
+        if batch.numbers:
+            yield batch
 
     def estimate_rows(self) -> int | None:
         """About how many data rows there are (for a progress bar), or None if unknown."""

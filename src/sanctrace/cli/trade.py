@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -74,26 +75,60 @@ def screen_cmd(
     input_format: InputFormatOption = None,
 ) -> None:
     """Screen every shipment: one row each with its risk, level, flags and reasons, highest
-    risk first; rows with fields that cannot be read are screened on the rest, and listed."""
-    from sanctrace.trade.run import ranked
+    risk first; rows with fields that cannot be read are screened on the rest, and listed.
+    Files of any size: the rows stream through a scratch folder, not memory."""
+    from sanctrace.trade.read import open_shipments
+    from sanctrace.trade.score import load_weights
+    from sanctrace.trade.setup import open_party_checks
+    from sanctrace.trade.stream import screen_file
 
     state: State = ctx.obj
-    report = _screen(
-        state, file, column, regime, restricted, weights, threshold, encoding, input_format
-    )
-    rows = [s.row() for s in ranked(report.shipments)]
-    _write(out_file, rows, report)
-    counts = report.counts()
+    given = _columns(column)
+    codes = frozenset(c.strip().upper() for c in restricted.split(",") if c.strip())
+    chosen = load_weights(weights) if weights is not None else None
+    checks, with_ownership, addresses = open_party_checks(state, regime, threshold)
+    shipments = open_shipments(file, given, encoding=encoding, input_format=input_format)
+    try:
+        _fits(out_file, shipments.reader.estimate_rows())
+        if "consignee_address" in shipments.roles:
+            checks.addresses = addresses()
+        with row_progress("shipments") as progress:
+            task = progress.add_task("screen", total=shipments.reader.estimate_rows())
+            with screen_file(
+                shipments,
+                checks,
+                restricted=codes,
+                weights=chosen,
+                ownership_loaded=with_ownership,
+                details=out_file.lower().endswith(".json"),
+                advance=lambda n: progress.advance(task, n),
+            ) as (report, rows):
+                progress.update(task, description="ranking and writing", completed=0)
+                _write(out_file, rows, report, lambda n: progress.advance(task, n))
+    finally:
+        shipments.close()
+    counts = report.counts
     note(
-        f"{len(rows):,} shipments: {counts['high']:,} high, {counts['medium']:,} medium, "
+        f"{report.rows:,} shipments: {counts['high']:,} high, {counts['medium']:,} medium, "
         f"{counts['low']:,} low; {report.parties_screened:,} distinct parties screened"
-        + (f"; {len(report.errors):,} fields could not be read" if report.errors else "")
+        + (f"; {report.error_count:,} fields could not be read" if report.error_count else "")
     )
     for check, why in sorted(report.checks_off.items()):
         note(f"off: {check} ({why})")
     for e in report.errors[:20]:
         note(f"{file}: {e}")
     show_data_date(state.store().active_versions(), to_stderr=True)
+
+
+def _fits(target: str, rows: int | None) -> None:
+    """Refuse before the work an XLSX report that cannot hold the file's rows."""
+    from sanctrace.batch.writers import XLSX_MAX_ROWS
+
+    if target.lower().endswith(".xlsx") and rows is not None and rows > XLSX_MAX_ROWS:
+        raise TradeError(
+            f"{rows:,} shipments do not fit in an XLSX sheet ({XLSX_MAX_ROWS:,} rows at most): "
+            "write the report to .csv or .parquet"
+        )
 
 
 def _screen(
@@ -189,43 +224,44 @@ def graph_cmd(
     show_data_date(state.store().active_versions(), to_stderr=True)
 
 
-REPORT_COLUMNS = (
-    "line",
-    "shipment_id",
-    "date",
-    "shipper",
-    "consignee",
-    "hs_code",
-    "risk",
-    "level",
-    "flags",
-    "reasons",
-    "errors",
-)
-
-
-def _write(target: str, rows: list[dict[str, Any]], report: Any) -> None:
+def _write(
+    target: str,
+    rows: Iterator[dict[str, Any]],
+    report: Any,
+    advance: Callable[[int], None],
+) -> None:
+    """The ranked rows to ``target`` (written into place when complete)."""
     from sanctrace.batch.writers import detect_output_format, open_output
     from sanctrace.files import atomic_write
-    from sanctrace.trade.run import ranked
+    from sanctrace.trade.stream import REPORT_COLUMNS
 
     if target.lower().endswith(".json"):
-        data = {
-            "summary": report.counts(),
-            "checks_off": report.checks_off,
-            "errors": [str(e) for e in report.errors],
-            "shipments": [
-                {**s.row(), "flag_details": [f.to_dict() for f in s.flags]}
-                for s in ranked(report.shipments)
-            ],
-        }
         with atomic_write(Path(target)) as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+            fh.write('{"shipments": [')
+            for n, row in enumerate(rows):
+                fh.write(",\n" if n else "\n")
+                fh.write(json.dumps(row, ensure_ascii=False, default=str))
+                advance(1)
+            tail = {
+                "summary": report.counts,
+                "checks_off": report.checks_off,
+                "errors": [str(e) for e in report.errors],
+                "errors_total": report.error_count,
+            }
+            fh.write("\n], " + json.dumps(tail, ensure_ascii=False, indent=1)[1:])
         out.print(f"Wrote {target}.", markup=False)
         return
     fmt = detect_output_format(target, None)
     types = {"line": int, "risk": float}
     with open_output(target, fmt, REPORT_COLUMNS, types) as writer:
-        writer.write([[r[c] for c in REPORT_COLUMNS] for r in rows])
+        chunk: list[list[Any]] = []
+        for row in rows:
+            chunk.append([row[c] for c in REPORT_COLUMNS])
+            if len(chunk) >= 10_000:
+                writer.write(chunk)
+                advance(len(chunk))
+                chunk = []
+        writer.write(chunk)
+        advance(len(chunk))
     if target != "-":
         out.print(f"Wrote {target}.", markup=False)

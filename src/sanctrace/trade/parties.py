@@ -61,7 +61,13 @@ class AddressIndex:
         if len(key.split()) < 3:
             return None
         best: tuple[str, str, float] | None = None
-        pools = [self.by_country.get(country, [])] if country else list(self.by_country.values())
+        # a listed address without a country (many lists give it only in the text) is a
+        # candidate for a consignee in any country
+        pools = (
+            [self.by_country.get(country, []), self.by_country.get(None, [])]
+            if country
+            else list(self.by_country.values())
+        )
         for pool in pools:
             for listed, record, full in pool:
                 score = fuzz.token_set_ratio(key, listed, score_cutoff=ADDRESS_SIMILARITY)
@@ -81,6 +87,7 @@ class PartyChecks:
         *,
         threshold: float = PARTY_THRESHOLD,
         ownership: Ownership | None = None,
+        holds: Callable[[str], bool] | None = None,
         addresses: AddressIndex | None = None,
         new_company_days: int = NEW_COMPANY_DAYS,
         lists_source: str = "",
@@ -90,6 +97,8 @@ class PartyChecks:
         self.listing = listing
         self.threshold = threshold
         self.ownership = ownership
+        #: Whether the ownership data names a party (None: ask ``ownership`` every time).
+        self.holds = holds
         self.addresses = addresses
         self.new_company_days = new_company_days
         self.lists_source = lists_source
@@ -120,8 +129,12 @@ class PartyChecks:
         self._listed[key] = self._written[raw] = hit
         return hit
 
+    def may_be_owned(self, name: str) -> bool:
+        """Whether the ownership data may hold this name (so its answer depends on the day)."""
+        return self.ownership is not None and (self.holds is None or self.holds(name))
+
     def owned(self, name: str, day: dt.date) -> list[dict[str, Any]]:
-        if self.ownership is None:
+        if self.ownership is None or not self.may_be_owned(name):
             return []
         key = (name, day)
         if key not in self._owned:
@@ -129,54 +142,59 @@ class PartyChecks:
         return self._owned[key]
 
     def flags(self, s: Shipment, today: dt.date) -> list[Flag]:
-        out: list[Flag] = []
         countries = {
             "shipper": s.shipper_country,
             "consignee": s.consignee_country,
             "payer": s.payer_country,
         }
+        out: list[Flag] = []
         for role, name in s.parties():
-            hit = self.listed(name, countries.get(role))
-            if hit is not None:
-                out.append(
-                    Flag(
-                        "party_listed",
-                        f"the {role.replace('_', ' ')} {name!r} is the listed {hit.caption} "
-                        f"(score {hit.score:.2f}; on {', '.join(hit.datasets)})",
-                        self.lists_source or "the loaded lists",
-                        {
-                            "role": role,
-                            "name": name,
-                            "party_id": hit.party,
-                            "record_id": hit.record_id,
-                            "caption": hit.caption,
-                            "score": round(hit.score, 4),
-                            "lists": list(hit.datasets),
-                        },
-                    )
-                )
-                continue
-            for answer in self.owned(name, s.date or today):
-                status = answer["status"].replace("_", " ")
-                out.append(
-                    Flag(
-                        "party_owned_by_listed",
-                        f"the {role.replace('_', ' ')} {name!r} is {status} under"
-                        f" {answer['regime'].upper()}: {answer['explanation']}",
-                        f"ownership data, {answer['regime'].upper()} rules",
-                        {
-                            "role": role,
-                            "name": name,
-                            **{k: answer[k] for k in ("id", "regime", "status", "basis")},
-                        },
-                    )
-                )
-        out.extend(self._address(s))
-        out.extend(self._payer(s))
-        out.extend(self._new(s))
+            out.extend(self.party_flags(role, name, countries.get(role), s.date or today))
+        out.extend(self.address_flags(s))
+        out.extend(self.payer_flags(s))
+        out.extend(self.new_company_flags(s))
         return out
 
-    def _address(self, s: Shipment) -> list[Flag]:
+    def party_flags(self, role: str, name: str, country: str | None, day: dt.date) -> list[Flag]:
+        """``party_listed`` for a listed party, else ``party_owned_by_listed`` per answer."""
+        hit = self.listed(name, country)
+        if hit is not None:
+            return [
+                Flag(
+                    "party_listed",
+                    f"the {role.replace('_', ' ')} {name!r} is the listed {hit.caption} "
+                    f"(score {hit.score:.2f}; on {', '.join(hit.datasets)})",
+                    self.lists_source or "the loaded lists",
+                    {
+                        "role": role,
+                        "name": name,
+                        "party_id": hit.party,
+                        "record_id": hit.record_id,
+                        "caption": hit.caption,
+                        "score": round(hit.score, 4),
+                        "lists": list(hit.datasets),
+                    },
+                )
+            ]
+        out: list[Flag] = []
+        for answer in self.owned(name, day):
+            status = answer["status"].replace("_", " ")
+            out.append(
+                Flag(
+                    "party_owned_by_listed",
+                    f"the {role.replace('_', ' ')} {name!r} is {status} under"
+                    f" {answer['regime'].upper()}: {answer['explanation']}",
+                    f"ownership data, {answer['regime'].upper()} rules",
+                    {
+                        "role": role,
+                        "name": name,
+                        **{k: answer[k] for k in ("id", "regime", "status", "basis")},
+                    },
+                )
+            )
+        return out
+
+    def address_flags(self, s: Shipment) -> list[Flag]:
         if self.addresses is None or not s.consignee_address:
             return []
         found = self.addresses.match(s.consignee_address, s.consignee_country)
@@ -201,7 +219,7 @@ class PartyChecks:
         ]
 
     @staticmethod
-    def _payer(s: Shipment) -> list[Flag]:
+    def payer_flags(s: Shipment) -> list[Flag]:
         if not s.payer or fold(s.payer) == fold(s.consignee):
             return []
         where = ""
@@ -221,7 +239,7 @@ class PartyChecks:
             )
         ]
 
-    def _new(self, s: Shipment) -> list[Flag]:
+    def new_company_flags(self, s: Shipment) -> list[Flag]:
         if s.consignee_registered is None or s.date is None:
             return []
         age = (s.date - s.consignee_registered).days

@@ -134,6 +134,74 @@ def _country(text: str) -> str | None:
     return code
 
 
+#: How each parsed field is read from its cell, and its value when the cell is empty or wrong.
+PARSERS: dict[str, tuple[Callable[[str], Any], Any]] = {
+    "hs_code": (hs_digits, ""),
+    "date": (_date, None),
+    "shipper_country": (_country, None),
+    "consignee_country": (_country, None),
+    "value": (_number, None),
+    "quantity": (_number, None),
+    "payer_country": (_country, None),
+    "origin_country": (_country, None),
+    "consignee_registered": (_date, None),
+}
+#: Fields whose few distinct values are parsed once each (amounts rarely repeat).
+REPEATED = frozenset(PARSERS) - {"value", "quantity"}
+
+
+def parse_field(role: str, text: str) -> tuple[Any, str | None]:
+    """(value, None) or (the empty value, why) for one cell of a parsed field."""
+    parse, default = PARSERS[role]
+    if not text:
+        return default, None
+    try:
+        return parse(text), None
+    except ValueError as exc:
+        return default, str(exc)
+
+
+def parse_transit(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """The transit countries of a cell ("TR; KZ", "Turkey/Kazakhstan") and the parts unknown."""
+    codes: list[str] = []
+    problems: list[str] = []
+    for part in _SPLIT.split(text) if text else []:
+        try:
+            code = _country(part)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        if code:
+            codes.append(code)
+    return tuple(codes), problems
+
+
+def shipment_of(number: int, cell: Callable[[str], str], errors: list[RowError]) -> Shipment:
+    """A shipment from ``cell(role)`` (the stripped text of each role), its unreadable fields
+    added to ``errors``: the one place a row's fields are read."""
+    values: dict[str, Any] = {}
+    for role in PARSERS:
+        values[role], problem = parse_field(role, cell(role))
+        if problem:
+            errors.append(RowError(number, role, problem))
+    transit, problems = parse_transit(cell("transit_countries"))
+    errors.extend(RowError(number, "transit_countries", p) for p in problems)
+    return Shipment(
+        line=number,
+        shipment_id=cell("shipment_id") or str(number),
+        shipper=cell("shipper"),
+        consignee=cell("consignee"),
+        description=cell("description"),
+        currency=cell("currency").upper(),
+        unit=cell("unit"),
+        notify_party=cell("notify_party"),
+        payer=cell("payer"),
+        transit_countries=transit,
+        consignee_address=cell("consignee_address"),
+        **values,
+    )
+
+
 def row_shipment(number: int, cells: tuple[str, ...], columns: Mapping[str, int]) -> ReadRow:
     """One row as a shipment, with the errors of the fields that could not be read."""
     errors: list[RowError] = []
@@ -144,48 +212,7 @@ def row_shipment(number: int, cells: tuple[str, ...], columns: Mapping[str, int]
             return ""
         return cells[position].strip()
 
-    def parsed(role: str, parse: Callable[[str], Any], default: Any) -> Any:
-        text = cell(role)
-        if not text:
-            return default
-        try:
-            return parse(text)
-        except ValueError as exc:
-            errors.append(RowError(number, role, str(exc)))
-            return default
-
-    transit: list[str] = []
-    for part in _SPLIT.split(cell("transit_countries")) if cell("transit_countries") else []:
-        try:
-            code = _country(part)
-        except ValueError as exc:
-            errors.append(RowError(number, "transit_countries", str(exc)))
-            continue
-        if code:
-            transit.append(code)
-    shipment = Shipment(
-        line=number,
-        shipment_id=cell("shipment_id") or str(number),
-        shipper=cell("shipper"),
-        consignee=cell("consignee"),
-        hs_code=parsed("hs_code", hs_digits, ""),
-        description=cell("description"),
-        date=parsed("date", _date, None),
-        shipper_country=parsed("shipper_country", _country, None),
-        consignee_country=parsed("consignee_country", _country, None),
-        value=parsed("value", _number, None),
-        currency=cell("currency").upper(),
-        quantity=parsed("quantity", _number, None),
-        unit=cell("unit"),
-        notify_party=cell("notify_party"),
-        payer=cell("payer"),
-        payer_country=parsed("payer_country", _country, None),
-        origin_country=parsed("origin_country", _country, None),
-        transit_countries=tuple(transit),
-        consignee_address=cell("consignee_address"),
-        consignee_registered=parsed("consignee_registered", _date, None),
-    )
-    return ReadRow(shipment, errors)
+    return ReadRow(shipment_of(number, cell, errors), errors)
 
 
 @dataclass

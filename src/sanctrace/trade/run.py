@@ -33,8 +33,8 @@ NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "first_time_lane": (("date",),),
 }
 
-#: How many (HS code, description) answers are kept before the cache starts again.
-GOODS_CACHE = 200_000
+#: How many answers of one part (parties, goods, routes) are kept before its cache starts again.
+PART_CACHE = 400_000
 
 #: The columns kept for the whole-file checks.
 AGGREGATE_COLUMNS = ("line", "date", "shipper", "consignee", "hs_code", "value", "quantity")
@@ -95,7 +95,8 @@ def checks_off(roles: set[str], ownership_loaded: bool) -> dict[str, str]:
 class RowChecks:
     """The checks one shipment can be judged by on its own (parties, goods, route), with the
     checks that are off left out: what every path (in memory, streamed, Spark) runs per row.
-    Descriptions repeat, so the goods of each (HS code, description) are judged once."""
+    Each part is judged by the few fields it reads, and its answer kept for those values:
+    names, descriptions and routes repeat, so a file costs what its distinct values cost."""
 
     def __init__(
         self,
@@ -115,20 +116,118 @@ class RowChecks:
         self._goods_flags = goods_flags
         self._route_flags = route_flags
         self._goods: dict[tuple[str, str], list[Flag]] = {}
+        self._routes: dict[tuple[Any, ...], list[Flag]] = {}
+        self._parties: dict[tuple[str, str, str | None], tuple[list[Flag], bool]] = {}
+        self._addresses: dict[tuple[str, str | None], list[Flag]] = {}
 
     def flags(self, s: Shipment) -> list[Flag]:
-        key = (s.hs_code, s.description)
-        goods = self._goods.get(key)
-        if goods is None:
-            if len(self._goods) > GOODS_CACHE:
+        out: list[Flag] = []
+        countries = {
+            "shipper": s.shipper_country,
+            "consignee": s.consignee_country,
+            "payer": s.payer_country,
+        }
+        for role, name in s.parties():
+            out.extend(self.party(role, name, countries.get(role), s.date))
+        out.extend(self.address(s.consignee_address, s.consignee_country))
+        if s.payer:
+            out.extend(self.payer(s.payer, s.payer_country, s.consignee, s.consignee_country))
+        if s.consignee_registered is not None and s.date is not None:
+            out.extend(self.new_company(s.consignee_registered, s.date))
+        out.extend(self.goods(s.hs_code, s.description))
+        out.extend(
+            self.route(
+                s.origin_country, s.shipper_country, s.transit_countries, s.consignee_country
+            )
+        )
+        return out
+
+    def _kept(self, flags: list[Flag]) -> list[Flag]:
+        return [f for f in flags if f.code not in self.off] if self.off and flags else flags
+
+    def party(self, role: str, name: str, country: str | None, date: dt.date | None) -> list[Flag]:
+        key = (role, name, country)
+        known = self._parties.get(key)
+        checks = self.party_checks
+        if known is None:
+            if len(self._parties) > PART_CACHE:
+                self._parties.clear()
+            flags = self._kept(checks.party_flags(role, name, country, date or self.day))
+            listed = checks.listed(name, country) is not None
+            known = self._parties[key] = (flags, not listed and checks.may_be_owned(name))
+        if known[1]:  # the answer depends on the day: ownership changes over time
+            return self._kept(checks.party_flags(role, name, country, date or self.day))
+        return known[0]
+
+    def address(self, address: str, country: str | None) -> list[Flag]:
+        if not address or self.party_checks.addresses is None:
+            return []
+        key = (address, country)
+        if key not in self._addresses:
+            if len(self._addresses) > PART_CACHE:
+                self._addresses.clear()
+            s = Shipment(0, "", "", "", "", consignee_address=address, consignee_country=country)
+            self._addresses[key] = self._kept(self.party_checks.address_flags(s))
+        return self._addresses[key]
+
+    def payer(
+        self,
+        payer: str,
+        payer_country: str | None,
+        consignee: str,
+        consignee_country: str | None,
+    ) -> list[Flag]:
+        s = Shipment(
+            0,
+            "",
+            "",
+            consignee,
+            "",
+            payer=payer,
+            payer_country=payer_country,
+            consignee_country=consignee_country,
+        )
+        return self._kept(self.party_checks.payer_flags(s))
+
+    def new_company(self, registered: dt.date, date: dt.date) -> list[Flag]:
+        s = Shipment(0, "", "", "", "", date=date, consignee_registered=registered)
+        return self._kept(self.party_checks.new_company_flags(s))
+
+    def goods(self, hs_code: str, description: str) -> list[Flag]:
+        key = (hs_code, description)
+        found = self._goods.get(key)
+        if found is None:
+            if len(self._goods) > PART_CACHE:
                 self._goods.clear()
-            goods = self._goods[key] = self._goods_flags(s)
-        found = [
-            *self.party_checks.flags(s, self.day),
-            *goods,
-            *self._route_flags(s, restricted=self.restricted),
-        ]
-        return [f for f in found if f.code not in self.off] if self.off else found
+            s = Shipment(0, "", "", "", hs_code, description=description)
+            found = self._goods[key] = self._kept(self._goods_flags(s))
+        return found
+
+    def route(
+        self,
+        origin: str | None,
+        shipper_country: str | None,
+        transit: tuple[str, ...],
+        consignee_country: str | None,
+    ) -> list[Flag]:
+        key = (origin, shipper_country, transit, consignee_country)
+        found = self._routes.get(key)
+        if found is None:
+            if len(self._routes) > PART_CACHE:
+                self._routes.clear()
+            s = Shipment(
+                0,
+                "",
+                "",
+                "",
+                "",
+                origin_country=origin,
+                shipper_country=shipper_country,
+                transit_countries=transit,
+                consignee_country=consignee_country,
+            )
+            found = self._routes[key] = self._kept(self._route_flags(s, restricted=self.restricted))
+        return found
 
 
 def wants_aggregates(off: Mapping[str, str]) -> bool:

@@ -72,5 +72,8 @@ def evidence(flags: Sequence[Flag], weights: Mapping[str, float] = WEIGHTS) -> f
 def risk(flags: Sequence[Flag], weights: Mapping[str, float] = WEIGHTS) -> tuple[float, str]:
     """(risk 0-100, level) of a shipment's flags."""
     total = min(100.0, evidence(flags, weights))
-    level = "high" if total >= HIGH else "medium" if total >= MEDIUM else "low"
-    return total, level
+    return total, level_of(total)
+
+
+def level_of(risk: float) -> str:
+    return "high" if risk >= HIGH else "medium" if risk >= MEDIUM else "low"

@@ -40,8 +40,11 @@ def open_party_checks(
 
     known = name_nodes(store) if with_ownership else frozenset()
 
+    def holds(name: str) -> bool:
+        return f"name:{fold_name(name)}" in known
+
     def ownership(name: str, day: Any) -> list[dict[str, Any]]:
-        if f"name:{fold_name(name)}" not in known:
+        if not holds(name):
             return []
         return owned_results(store, name, parties, listing, loaded, day, (ruleset,))
 
@@ -55,6 +58,7 @@ def open_party_checks(
         listing,
         threshold=threshold,
         ownership=ownership if with_ownership else None,
+        holds=holds,
         lists_source=source,
     )
     return checks, with_ownership, addresses
