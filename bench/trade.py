@@ -354,7 +354,8 @@ def run_pandas(path: Path) -> dict[str, Any]:
     )
     lanes = lanes[(lanes["sk"] != "") & (lanes["ck"] != "") & (lanes["hs4"].str.len() >= 4)]
     first = lanes.sort_values(["date", "line"]).drop_duplicates(["sk", "ck", "hs4"])
-    return _result(began, value_lines, first["line"].tolist())
+    result = _result(began, value_lines, first["line"].tolist())
+    return {**result, "value_lines": value_lines, "lane_lines": first["line"].tolist()}
 
 
 def _result(began: float, value_lines: list[int], lane_lines: list[int]) -> dict[str, Any]:
@@ -385,6 +386,8 @@ def child(engine: str, path: Path, threads: int) -> dict[str, Any]:
 def screen_whole(path: Path) -> dict[str, Any]:
     """The whole ``sanctrace trade screen`` on the file (report to CSV), timed with its peak
     RSS (GNU time's maximum resident set size when /usr/bin/time exists)."""
+    import re
+
     out = path.with_suffix(".report.csv")
     sanctrace = str(Path(sys.executable).with_name("sanctrace"))
     command = [sanctrace, "trade", "screen", str(path), "--out", str(out)]
@@ -395,12 +398,69 @@ def screen_whole(path: Path) -> dict[str, Any]:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - began
     rss = [ln for ln in done.stderr.splitlines() if ln.startswith("maxrss_kb=")]
+    found = re.search(r"([\d,]+) high, ([\d,]+) medium, ([\d,]+) low", done.stderr)
+    counts = {}
+    if found:
+        counts = dict(
+            zip(
+                ("high", "medium", "low"),
+                (int(g.replace(",", "")) for g in found.groups()),
+                strict=True,
+            )
+        )
     return {
         "rc": done.returncode,
         "wall_s": wall,
         "peak_mb": int(rss[-1].split("=")[1]) / 1024 if rss else None,
+        "counts": counts,
         "stderr": done.stderr[-2000:],
     }
+
+
+def pandas_screen(path: Path, out: Path) -> dict[str, Any]:
+    """The whole job as a plain pandas program would do it: the file in one DataFrame, the same
+    per-row checks (``RowChecks``, with its per-value caches) over ``itertuples``, the
+    aggregate checks of :func:`run_pandas`, scores added up, ``sort_values``, ``to_csv``."""
+    import pandas as pd
+
+    from sanctrace.batch.readers import value_text
+    from sanctrace.cli.context import State
+    from sanctrace.trade.read import map_columns, row_shipment
+    from sanctrace.trade.run import RowChecks, checks_off
+    from sanctrace.trade.score import WEIGHTS, evidence, level_of
+    from sanctrace.trade.setup import open_party_checks
+
+    began = time.perf_counter()
+    state = State()
+    party_checks, owned, _addresses = open_party_checks(state, "ofac", 0.9)
+    df = pd.read_parquet(path)
+    columns = map_columns(tuple(df.columns), {}, str(path))
+    off = checks_off(set(columns), owned)
+    checks = RowChecks(party_checks, off)
+    codes, reasons, totals = [], [], []
+    for number, record in enumerate(df.itertuples(index=False, name=None), 1):
+        cells = tuple(value_text(None if v is pd.NaT else v) for v in record)
+        s = row_shipment(number, cells, columns).shipment
+        flags = checks.flags(s)
+        codes.append(";".join(dict.fromkeys(f.code for f in flags)))
+        reasons.append(" | ".join(f.reason for f in flags))
+        totals.append(evidence(flags, WEIGHTS))
+    aggregates = run_pandas(path)
+    df["risk"] = totals
+    df["flags"] = codes
+    df["reasons"] = reasons
+    for code, lines in (("value_anomaly", aggregates["value_lines"]),
+                        ("first_time_lane", aggregates["lane_lines"])):  # fmt: skip
+        hit = df["line"].isin(lines)
+        df.loc[hit, "risk"] += WEIGHTS[code]
+        df.loc[hit, "flags"] = (df.loc[hit, "flags"] + ";" + code).str.lstrip(";")
+    df["evidence"] = df["risk"]
+    df["risk"] = df["risk"].clip(upper=100)
+    df["level"] = [level_of(r) for r in df["risk"]]
+    df = df.sort_values(["risk", "evidence", "line"], ascending=[False, False, True])
+    df.to_csv(out, index=False)
+    counts = df["level"].value_counts().to_dict()
+    return {"wall_s": time.perf_counter() - began, "peak_mb": peak_mb(), "counts": counts}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -411,14 +471,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--threads", type=int, default=2, help="DuckDB's threads")
     parser.add_argument("--screen", action="store_true", help="also time trade screen")
-    parser.add_argument("--one", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--one", choices=(*ENGINES, "pandas-screen"), help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one == "pandas-screen":
+        print(json.dumps(pandas_screen(args.file, args.file.with_suffix(".pandas-report.csv"))))
+        return 0
     if args.one:
         out = run_duckdb(args.file, args.threads) if args.one == "duckdb" else run_pandas(args.file)
-        print(json.dumps(out))
+        print(json.dumps({k: v for k, v in out.items() if not k.endswith("_lines")}))
         return 0
     lines, agree = [], True
+    screens: list[list[str]] = []
     for rows in (int(r) for r in args.rows.split(",")):
         path = data_file(rows, args.parties, args.seed)
         results = []
@@ -435,17 +499,51 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['value_anomaly']:,}", f"{r['first_time_lane']:,}", "yes" if same else "NO",
             ])  # fmt: skip
         if args.screen:
-            log(f"{rows:,} rows: trade screen...")
-            whole = screen_whole(path)
-            log(f"  {whole}")
-            rss = f"{whole['peak_mb']:,.0f} MB" if whole["peak_mb"] else "n/a"
-            print(f"trade screen, {rows:,} rows: rc {whole['rc']}, {whole['wall_s']:.1f} s "
-                  f"({rows / whole['wall_s']:,.0f} rows/s), peak RSS {rss}")  # fmt: skip
+            screens.extend(screen_both(path, rows, args.engines.split(",")))
     print(f"{machine_line()}; {args.parties:,} parties\n")
     header = ["rows", "engine", "rows/s", "checks", "process wall", "peak RSS",
               "value_anomaly", "first_time_lane", "same lines"]  # fmt: skip
     print("\n".join(table(header, lines, "ll" + "r" * 6 + "l")))
+    if screens:
+        print("\nThe whole `trade screen` (report to CSV):\n")
+        header = ["rows", "engine", "rows/s", "wall", "peak RSS", "high", "medium", "low"]
+        print("\n".join(table(header, screens, "ll" + "r" * 6)))
     return 0 if agree else 1
+
+
+def screen_both(path: Path, rows: int, engines: list[str]) -> list[list[str]]:
+    """The whole screen, streamed (the CLI) and as plain pandas, each in its own process."""
+    out = []
+    for engine in ("sanctrace", "pandas"):
+        if engine == "pandas" and "pandas" not in engines:
+            continue
+        log(f"{rows:,} rows: whole trade screen, {engine}...")
+        whole = screen_whole(path) if engine == "sanctrace" else screen_pandas(path)
+        log(f"  {whole}")
+        counts = whole.get("counts") or {}
+        rss = f"{whole['peak_mb']:,.0f} MB" if whole.get("peak_mb") else "n/a"
+        out.append([
+            f"{rows:,}", "sanctrace (streamed)" if engine == "sanctrace" else "pandas",
+            f"{rows / whole['wall_s']:,.0f}", f"{whole['wall_s']:.0f} s", rss,
+            *(f"{counts.get(k, 0):,}" for k in ("high", "medium", "low")),
+        ])  # fmt: skip
+    return out
+
+
+def screen_pandas(path: Path) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--one", "pandas-screen", "--file", str(path)]
+    timer = Path("/usr/bin/time")
+    if timer.exists():
+        command = [str(timer), "-f", "maxrss_kb=%M", *command]
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        return {"wall_s": time.perf_counter() - began, "peak_mb": None, "error": done.stderr}
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    result["wall_s"] = time.perf_counter() - began
+    rss = [ln for ln in done.stderr.splitlines() if ln.startswith("maxrss_kb=")]
+    result["peak_mb"] = int(rss[-1].split("=")[1]) / 1024 if rss else result["peak_mb"]
+    return result
 
 
 if __name__ == "__main__":
