@@ -119,3 +119,12 @@ def test_a_file_named_without_its_format_is_read_with_input_format(
     assert "--input-format" in help_text  # the option the error names exists
     proc = sanctrace(home, "trade", "screen", str(path), "--input-format", "csv")
     assert "1 shipments" in proc.stderr
+
+
+def test_an_xlsx_report_too_large_for_a_sheet_is_refused_before_the_work() -> None:
+    from sanctrace.cli.trade import TradeError, _fits
+
+    with pytest.raises(TradeError, match=r"2,000,000 shipments do not fit in an XLSX sheet"):
+        _fits("report.xlsx", 2_000_000)
+    _fits("report.csv", 2_000_000)
+    _fits("report.xlsx", 1_000)
