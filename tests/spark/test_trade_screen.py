@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from examples_loader import example
 from homes import copy_home
 
 from sanctrace.cli.context import State
@@ -22,7 +22,6 @@ from sanctrace.trade.setup import open_party_checks
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2025, 3, 1)
 #: The columns of ``Screened.row()``, the local report's.
 COMPARED = (
@@ -31,23 +30,13 @@ COMPARED = (
 )
 
 
-def _example() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "trade_founding_case", ROOT / "examples" / "trade_founding_case.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def case(bundled_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The shipments file, its rows, the home, and the local path's report (ranked)."""
     work = tmp_path_factory.mktemp("trade-spark")
     home = copy_home(bundled_home, work / "home")
     path = work / "shipments.csv"
-    _example().write(path, clean=300)
+    example("trade_founding_case").write(path, clean=300)
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     rows[5]["date"] = "31/31/2023"  # a field that cannot be read is reported, not fatal

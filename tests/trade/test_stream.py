@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from examples_loader import example
 from homes import copy_home, sanctrace
 
 from sanctrace.cli.context import State
@@ -47,16 +47,6 @@ EXTRA = [
 ]  # fmt: skip
 
 
-def _example() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "trade_founding_case", ROOT / "examples" / "trade_founding_case.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def home(bundled_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = copy_home(bundled_home, tmp_path_factory.mktemp("stream-home"))
@@ -68,10 +58,10 @@ def home(bundled_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def shipments_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("stream") / "shipments.csv"
-    example = _example()
-    example.write(path, clean=600, seed=7)
+    founding_case = example("trade_founding_case")
+    founding_case.write(path, clean=600, seed=7)
     with path.open("a", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=example.COLUMNS)
+        writer = csv.DictWriter(fh, fieldnames=founding_case.COLUMNS)
         writer.writerows(EXTRA)
     return path
 

@@ -4,26 +4,15 @@ Every founding-case shipment is high and on top, with its reasons; almost no cle
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from examples_loader import example
 from homes import copy_home, sanctrace
 
-ROOT = Path(__file__).resolve().parents[2]
 CHPL_CODES = {"880730", "854231", "852691", "851762"}
-
-
-def _example() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "trade_founding_case", ROOT / "examples" / "trade_founding_case.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +20,7 @@ def report(bundled_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     work = tmp_path_factory.mktemp("trade-example")
     home = copy_home(bundled_home, work / "home")
     shipments = work / "shipments.csv"
-    _example().write(shipments)
+    example("trade_founding_case").write(shipments)
     out = work / "report.json"
     proc = sanctrace(home, "trade", "screen", str(shipments), "--out", str(out))
     assert "10,008 shipments" in proc.stderr
