@@ -35,6 +35,9 @@ EXTRA = [
      "transit_countries": "TR; Narnia", "hs_code": "848210", "description": "Ball bearings",
      "value": "5000", "quantity": "100", "payer": "OOO Vostok Trade Logistics",
      "payer_country": "RU", "consignee_registered": "2024-01-10"},
+    {"shipment_id": "LONG-1", "date": "2024-04-03", "shipper": "Quillmere " * 150,
+     "consignee": "JSC Izhevsk Electromechanical Plant Kupol", "consignee_country": "RU",
+     "hs_code": "848210", "description": "Ball bearings", "value": "900", "quantity": "30"},
     {"shipment_id": "ADDR-1", "date": "2024-04-02", "shipper": "Quillmere Packaging GmbH",
      "consignee": "Udmurt Components Trading", "consignee_country": "RU",
      "consignee_address": "3 Pesochnaya Street, Izhevsk, Udmurt Republic 426033",
@@ -144,7 +147,9 @@ def test_row_errors_name_line_and_field_and_the_row_is_still_screened(
     fields = {(e.line, e.field) for e in report.errors}
     line = bad["line"]
     assert {(line, "date"), (line, "hs_code"), (line, "value")} <= fields
-    assert report.error_count == len(report.errors) == 5
+    long_name = by_id["LONG-1"]  # too long to screen: said, and the consignee still screened
+    assert "field 'shipper'" in long_name["errors"] and "party_listed" in long_name["flags"]
+    assert report.error_count == len(report.errors) == 6
 
 
 def test_flag_details_match_too(home: Path, shipments_csv: Path) -> None:

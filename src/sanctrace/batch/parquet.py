@@ -74,6 +74,10 @@ def _column_text(array: Any) -> _Texts:
     import pyarrow.compute as pc
 
     kind = array.type
+    if pa.types.is_dictionary(kind) and (
+        pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+    ):  # a slice's dictionary is the whole column chunk's: decode only the values used
+        array, kind = array.dictionary_decode(), kind.value_type
     plain_text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
     if plain_text:
         return _Texts([v if v is not None else "" for v in array.to_pylist()], True)
@@ -207,39 +211,74 @@ class ParquetReader(TableReader):
 
     def column_batches(self, size: int = 65_536) -> Iterator[CellBatch]:
         """The cells :meth:`rows` gives, a column at a time from the Arrow batches (text columns
-        are not turned into rows and back), with the same limits and the same row errors."""
+        are not turned into rows and back), with the same limits and the same row errors.
+        Records are decoded as :meth:`rows` decodes them, a small batch at a time and checked
+        before they become text; the text is handed out ``size`` rows at a time."""
         number = 0
         limits = self.limits
+        width = len(self.columns)
+        out = CellBatch([], [[] for _ in range(width)], {})
+        held = 0  # the counter's bytes when ``out`` was started: a batch holds a chunk at most
         try:
-            for batch in self._file.iter_batches(batch_size=size, use_threads=False):
+            for batch in self._file.iter_batches(batch_size=self._decoded(size), use_threads=False):
                 for piece in self._slices(batch, number + 1):
                     first = number + 1
                     number += piece.num_rows
                     self.counter.rows += piece.num_rows
                     if self.counter.rows > limits.max_rows:
                         raise limits.refuse(self.name, f"record {number}", "max_rows", "the file")
-                    columns: list[list[str]] = []
-                    errors: dict[int, str] = {}
-                    for position in range(piece.num_columns):
-                        cells = _column_text(piece.column(position))
-                        if not cells.checked:
-                            for row, cell in enumerate(cells.texts):
-                                if len(cell) > limits.max_cell_bytes:  # a struct, as JSON
-                                    raise limits.refuse(
-                                        self.name,
-                                        f"record {first + row}, column {self.columns[position]!r}",
-                                        "max_cell_bytes",
-                                        f"a cell of {len(cell):,} characters",
-                                    )
-                                if _SURROGATES.search(cell):
-                                    errors[row] = "undecodable bytes: not UTF-8 text"
-                        columns.append(cells.texts)
-                    for row in errors:
+                    offset = len(out.numbers)
+                    columns = [
+                        self._texts(piece, position, first, out, offset)
+                        for position in range(width)
+                    ]
+                    for row in [r for r in out.errors if r >= offset]:
                         for column in columns:
-                            column[row] = _clean(column[row])
-                    yield CellBatch(list(range(first, number + 1)), columns, errors)
+                            column[row - offset] = _clean(column[row - offset])
+                    out.numbers.extend(range(first, number + 1))
+                    for target, column in zip(out.columns, columns, strict=True):
+                        target.extend(column)
+                    if len(out.numbers) >= size or self.counter.bytes - held > limits.chunk_bytes:
+                        yield out
+                        out = CellBatch([], [[] for _ in range(width)], {})
+                        held = self.counter.bytes
+            if out.numbers:
+                yield out
         except (OSError, ValueError) as exc:
             raise SanctraceError(f"{self.name} record {number + 1}: cannot read ({exc})") from None
+
+    def _decoded(self, size: int) -> int:
+        """Records decoded at once: ``size`` when every column is flat (numbers, and text kept
+        dictionary-encoded, so a batch holds its indices and one dictionary), else as few as
+        :meth:`rows` decodes (a nested cell can unfold to far more than its stored bytes)."""
+        import pyarrow as pa
+
+        flat = all(
+            pa.types.is_primitive(f.type) or pa.types.is_dictionary(f.type)
+            for f in self._file.schema_arrow
+        )
+        return size if flat else _PARQUET_BATCH
+
+    def _texts(
+        self, piece: Any, position: int, first: int, out: CellBatch, offset: int
+    ) -> list[str]:
+        """One column of a decoded slice as text, its struct cells checked for size and its
+        binary cells for undecodable bytes (marked in ``out.errors``)."""
+        cells = _column_text(piece.column(position))
+        if cells.checked:
+            return cells.texts
+        limits = self.limits
+        for row, cell in enumerate(cells.texts):
+            if len(cell) > limits.max_cell_bytes:  # a struct, as JSON
+                raise limits.refuse(
+                    self.name,
+                    f"record {first + row}, column {self.columns[position]!r}",
+                    "max_cell_bytes",
+                    f"a cell of {len(cell):,} characters",
+                )
+            if _SURROGATES.search(cell):
+                out.errors[offset + row] = "undecodable bytes: not UTF-8 text"
+        return cells.texts
 
     def estimate_rows(self) -> int | None:
         return int(self._file.metadata.num_rows)

@@ -126,9 +126,11 @@ class TableReader:
         raise NotImplementedError
 
     def column_batches(self, size: int = 65_536) -> Iterator[CellBatch]:
-        """The rows of :meth:`rows`, ``size`` at a time, transposed to columns."""
+        """The rows of :meth:`rows`, ``size`` at a time (fewer when their text passes a chunk of
+        the memory budget), transposed to columns."""
         width = len(self.columns)
         batch = CellBatch([], [[] for _ in range(width)], {})
+        held, chunk = self.counter.bytes, self.counter.limits.chunk_bytes
         for raw in self.rows():
             if raw.error:
                 batch.errors[len(batch.numbers)] = raw.error
@@ -138,9 +140,10 @@ class TableReader:
             batch.numbers.append(raw.number)
             for column, cell in zip(batch.columns, cells, strict=False):
                 column.append(cell)
-            if len(batch.numbers) >= size:
+            if len(batch.numbers) >= size or self.counter.bytes - held > chunk:
                 yield batch
                 batch = CellBatch([], [[] for _ in range(width)], {})
+                held = self.counter.bytes
         if batch.numbers:
             yield batch
 

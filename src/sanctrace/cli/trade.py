@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from sanctrace.batch.limits import InputLimits
 from sanctrace.cli.context import State
 from sanctrace.cli.output import note, out, row_progress, show_data_date
 from sanctrace.errors import SanctraceError
@@ -38,6 +39,12 @@ InputFormatOption = Annotated[
 
 class TradeError(SanctraceError):
     exit_code = 1
+
+
+#: ``trade screen`` streams, so its input limits guard against hostile files, not memory: a
+#: customs year of 100 million rows is allowed (``screen-file`` stops at 10 million).
+STREAMED_MAX_ROWS = 100_000_000
+STREAMED_MAX_BYTES = 50_000_000_000
 
 
 def _columns(given: list[str] | None) -> dict[str, str]:
@@ -73,6 +80,12 @@ def screen_cmd(
     ] = 0.9,
     encoding: Annotated[str | None, typer.Option(help="CSV text encoding.")] = None,
     input_format: InputFormatOption = None,
+    max_input_bytes: Annotated[
+        int, typer.Option(help="Refuse an input whose cell text passes this many bytes.")
+    ] = STREAMED_MAX_BYTES,
+    max_rows: Annotated[
+        int, typer.Option(help="Refuse an input of more rows than this.")
+    ] = STREAMED_MAX_ROWS,
 ) -> None:
     """Screen every shipment: one row each with its risk, level, flags and reasons, highest
     risk first; rows with fields that cannot be read are screened on the rest, and listed.
@@ -87,7 +100,10 @@ def screen_cmd(
     codes = frozenset(c.strip().upper() for c in restricted.split(",") if c.strip())
     chosen = load_weights(weights) if weights is not None else None
     checks, with_ownership, addresses = open_party_checks(state, regime, threshold)
-    shipments = open_shipments(file, given, encoding=encoding, input_format=input_format)
+    limits = InputLimits(max_bytes=max_input_bytes, max_rows=max_rows)
+    shipments = open_shipments(
+        file, given, encoding=encoding, input_format=input_format, limits=limits
+    )
     try:
         _fits(out_file, shipments.reader.estimate_rows())
         if "consignee_address" in shipments.roles:

@@ -21,6 +21,7 @@ from sanctrace.model.entity import Entity
 from sanctrace.normalize.text import fold
 from sanctrace.resolve.store import PartyLookup
 from sanctrace.trade.model import Flag, Shipment
+from sanctrace.trade.read import MAX_NAME_CHARS
 
 Listing = Callable[[str], dict[str, Any] | None]
 #: ``(name, date) -> ownership answers`` (see :func:`sanctrace.ownership.screening.owned_results`).
@@ -116,6 +117,9 @@ class PartyChecks:
         if key in self._listed:
             self._written[raw] = self._listed[key]
             return self._listed[key]
+        if len(name) > MAX_NAME_CHARS:  # reported as a field error by the reader
+            self._written[raw] = None
+            return None
         self.screened += 1
         query = Query(name=name, countries=(country,) if country else ())
         matches = self.screener.screen(query, threshold=self.threshold, limit=1)

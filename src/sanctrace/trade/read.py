@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sanctrace.batch.columns import normalize_header
+from sanctrace.batch.limits import InputLimits
 from sanctrace.batch.readers import TableReader, open_input
 from sanctrace.errors import SanctraceError
+from sanctrace.match.screener import MAX_QUERY_CHARS
 from sanctrace.model.countries import to_code
 from sanctrace.trade.model import REQUIRED_ROLES, ROLES, RowError, Shipment
 
@@ -176,6 +178,21 @@ def parse_transit(text: str) -> tuple[tuple[str, ...], list[str]]:
     return tuple(codes), problems
 
 
+#: The party fields, each screened as a name.
+PARTY_FIELDS = ("shipper", "consignee", "notify_party", "payer")
+#: A party name longer than this is not screened (the screener's own limit).
+MAX_NAME_CHARS = MAX_QUERY_CHARS
+
+
+def name_problem(text: str) -> str | None:
+    """Why a party name cannot be screened, if it cannot (it is still shown in the report)."""
+    if len(text) > MAX_NAME_CHARS:
+        return (
+            f"a name of {len(text):,} characters is not screened (the limit is {MAX_NAME_CHARS:,})"
+        )
+    return None
+
+
 def shipment_of(number: int, cell: Callable[[str], str], errors: list[RowError]) -> Shipment:
     """A shipment from ``cell(role)`` (the stripped text of each role), its unreadable fields
     added to ``errors``: the one place a row's fields are read."""
@@ -186,6 +203,10 @@ def shipment_of(number: int, cell: Callable[[str], str], errors: list[RowError])
             errors.append(RowError(number, role, problem))
     transit, problems = parse_transit(cell("transit_countries"))
     errors.extend(RowError(number, "transit_countries", p) for p in problems)
+    for role in PARTY_FIELDS:
+        problem = name_problem(cell(role))
+        if problem:
+            errors.append(RowError(number, role, problem))
     return Shipment(
         line=number,
         shipment_id=cell("shipment_id") or str(number),
@@ -244,8 +265,9 @@ def open_shipments(
     *,
     encoding: str | None = None,
     input_format: str | None = None,
+    limits: InputLimits | None = None,
 ) -> ShipmentFile:
-    reader = open_input(source, input_format, encoding=encoding)
+    reader = open_input(source, input_format, encoding=encoding, limits=limits)
     try:
         columns = map_columns(reader.columns, given or {}, source)
     except BaseException:

@@ -30,7 +30,16 @@ from typing import TYPE_CHECKING, Any
 
 from sanctrace.batch.readers import CellBatch
 from sanctrace.trade.model import Flag, RowError
-from sanctrace.trade.read import PARSERS, REPEATED, ShipmentFile, parse_field, parse_transit
+from sanctrace.trade.read import (
+    MAX_NAME_CHARS,
+    PARSERS,
+    PARTY_FIELDS,
+    REPEATED,
+    ShipmentFile,
+    name_problem,
+    parse_field,
+    parse_transit,
+)
 from sanctrace.trade.run import RowChecks, checks_off, wants_aggregates
 from sanctrace.trade.score import WEIGHTS, evidence, level_of
 
@@ -196,10 +205,14 @@ class BatchScreen:
         }
         descriptions = text.get("description", blank)
         transit = self.fields.transit(text.get("transit_countries", blank), numbers, errors)
+        names = {role: text.get(role, blank) for role, _ in _PARTY_ROLES}
+        for role in PARTY_FIELDS:
+            for number, name in zip(numbers, names[role], strict=True):
+                if len(name) > MAX_NAME_CHARS:
+                    errors.append(RowError(number, role, name_problem(name) or ""))
         by_line: dict[int, list[RowError]] = {}
         for e in errors:
             by_line.setdefault(e.line, []).append(e)
-        names = {role: text.get(role, blank) for role, _ in _PARTY_ROLES}
         countries = {role: parsed[c] if c else None for role, c in _PARTY_ROLES}
         summaries = [
             self._row(i, names, countries, parsed, text, transit, descriptions)
