@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,49 +71,49 @@ def shipments_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _in_memory(home: Path, path: Path, details: bool) -> list[dict[str, Any]]:
+@contextmanager
+def _opened(home: Path, path: Path) -> Iterator[tuple[Any, bool, Any]]:
+    """The party checks on ``home`` (addresses on) and the shipments of ``path``, closed after."""
     state = State(db=str(home / "sanctrace.db"))
     try:
         checks, owned, addresses = open_party_checks(state, "ofac", 0.9)
         checks.addresses = addresses()
         shipments = open_shipments(str(path))
         try:
-            report = screen_shipments(
-                shipments.rows(), shipments.roles, checks, today=TODAY, ownership_loaded=owned
-            )
+            yield checks, owned, shipments
         finally:
             shipments.close()
-        rows = []
-        for s in ranked(report.shipments):
-            row = s.row()
-            if details:
-                row["flag_details"] = [f.to_dict() for f in s.flags]
-            rows.append(row)
-        return rows
     finally:
         state.close()
+
+
+def _in_memory(home: Path, path: Path, details: bool) -> list[dict[str, Any]]:
+    with _opened(home, path) as (checks, owned, shipments):
+        report = screen_shipments(
+            shipments.rows(), shipments.roles, checks, today=TODAY, ownership_loaded=owned
+        )
+    rows = []
+    for s in ranked(report.shipments):
+        row = s.row()
+        if details:
+            row["flag_details"] = [f.to_dict() for f in s.flags]
+        rows.append(row)
+    return rows
 
 
 def _streamed(home: Path, path: Path, details: bool, scratch: Path | None = None) -> Any:
-    state = State(db=str(home / "sanctrace.db"))
-    try:
-        checks, owned, addresses = open_party_checks(state, "ofac", 0.9)
-        checks.addresses = addresses()
-        shipments = open_shipments(str(path))
-        try:
-            with screen_file(
-                shipments,
-                checks,
-                today=TODAY,
-                ownership_loaded=owned,
-                details=details,
-                scratch=scratch,
-            ) as (report, rows):
-                return report, list(rows)
-        finally:
-            shipments.close()
-    finally:
-        state.close()
+    with (
+        _opened(home, path) as (checks, owned, shipments),
+        screen_file(
+            shipments,
+            checks,
+            today=TODAY,
+            ownership_loaded=owned,
+            details=details,
+            scratch=scratch,
+        ) as (report, rows),
+    ):
+        return report, list(rows)
 
 
 def _same(expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> None:

@@ -82,7 +82,7 @@ def edges_arrow(edges: Iterable[Edge]) -> pa.Table:
     return pa.table({name: pa.array(cols[name], types[kind]) for name, kind in EDGE_COLUMNS})
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -256,7 +256,7 @@ def _run(
         con.unregister(t.joined)
     counted = sorted(ruleset.control_types) if ruleset.control_counts else []
     ctl = (
-        f"coalesce(e.control IN ({', '.join(_literal(c) for c in counted)}), false)"
+        f"coalesce(e.control IN ({', '.join(sql_literal(c) for c in counted)}), false)"
         if counted
         else "false"
     )
@@ -278,7 +278,7 @@ def _run(
         ) WHERE lo IS NOT NULL OR ctl"""
     )
     _iterate(con, t, ruleset, scale)
-    gkey = f"CASE WHEN g.grp = {ALL_ID} THEN {_literal(ALL)} ELSE gn.key END"
+    gkey = f"CASE WHEN g.grp = {ALL_ID} THEN {sql_literal(ALL)} ELSE gn.key END"
     sql(
         f"""CREATE OR REPLACE TABLE {out} AS
         WITH held AS (

@@ -146,7 +146,7 @@ class TradeSession:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
-            self.con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+            self.con.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
         self.prefix = f"_trade_{uuid.uuid4().hex[:10]}_"
         self.registered: list[str] = []
         self.tables: list[str] = []
@@ -154,7 +154,7 @@ class TradeSession:
         self.src = self.prefix + "src"
         if isinstance(source, (str, Path)):
             self.con.execute(
-                f"CREATE VIEW {self.src} AS SELECT * FROM read_parquet({_literal(str(source))})"
+                f"CREATE VIEW {self.src} AS SELECT * FROM read_parquet({sql_literal(str(source))})"
             )
             self.views.append(self.src)
         elif isinstance(source, duckdb.DuckDBPyRelation):
@@ -182,7 +182,7 @@ class TradeSession:
             self.con.close()
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 

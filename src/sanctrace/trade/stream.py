@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from sanctrace.trade.read import (
     parse_field,
     parse_transit,
 )
-from sanctrace.trade.run import RowChecks, checks_off, wants_aggregates
+from sanctrace.trade.run import PART_CACHE, RowChecks, checks_off, wants_aggregates
 from sanctrace.trade.score import WEIGHTS, evidence, level_of
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ class StreamReport:
             self.errors.extend(errors[:room])
 
 
+@lru_cache(maxsize=1)
 def _schema() -> pa.Schema:
     import pyarrow as pa
 
@@ -143,7 +145,7 @@ class _Fields:
             if known is not None:
                 got = known.get(text)
                 if got is None:
-                    if len(known) > 200_000:
+                    if len(known) > PART_CACHE:
                         known.clear()
                     got = known[text] = parse_field(role, text)
             else:
@@ -158,7 +160,7 @@ class _Fields:
         for number, text in zip(numbers, cells, strict=True):
             got = self.transits.get(text)
             if got is None:
-                if len(self.transits) > 200_000:
+                if len(self.transits) > PART_CACHE:
                     self.transits.clear()
                 got = self.transits[text] = parse_transit(text)
             errors.extend(RowError(number, "transit_countries", p) for p in got[1])
@@ -322,7 +324,7 @@ def screen_file(
         report.parties_screened = party_checks.screened
         flags_path = Path(folder) / "flags.parquet"
         if report.rows and wants_aggregates(off):
-            _aggregate(rows_path, flags_path, off, chosen, details, folder)
+            _aggregate(rows_path, flags_path, off, chosen, details)
         ranked = _ranked(rows_path, flags_path if flags_path.exists() else None, folder, report)
         yield report, ranked
 
@@ -333,7 +335,6 @@ def _aggregate(
     off: Mapping[str, str],
     weights: Mapping[str, float],
     details: bool,
-    folder: str,
 ) -> None:
     """Pass 2: the whole-file checks' flags by line, in a Parquet file beside the rows."""
     import pyarrow as pa
@@ -384,12 +385,14 @@ def _ranked(
     """Pass 3: rows and whole-file flags joined, ranked, handed out a batch at a time."""
     import duckdb
 
+    from sanctrace.trade.aggregates import sql_literal
+
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
-    con.execute(f"SET temp_directory = '{Path(folder) / 'duckdb'}'")
+    con.execute(f"SET temp_directory = {sql_literal(str(Path(folder) / 'duckdb'))}")
     con.execute("SET threads = 2")
     con.execute("SET preserve_insertion_order = false")
-    source = f"read_parquet('{rows}')"
+    source = f"read_parquet({sql_literal(str(rows))})"
     if flags is None:
         joined = f"""
             SELECT line, shipment_id, date, shipper, consignee, hs_code, codes, reasons,
@@ -402,7 +405,7 @@ def _ranked(
                    concat_ws(' | ', nullif(r.reasons, ''), a.reasons) AS reasons,
                    r.errors, r.evidence + coalesce(a.evidence, 0) AS total, r.details,
                    a.details AS more
-            FROM {source} r LEFT JOIN read_parquet('{flags}') a USING (line)"""
+            FROM {source} r LEFT JOIN read_parquet({sql_literal(str(flags))}) a USING (line)"""
     result = con.execute(
         f"SELECT * FROM ({joined}) ORDER BY least(total, 100) DESC, total DESC, line"
     )
