@@ -125,6 +125,24 @@ def test_an_xlsx_report_too_large_for_a_sheet_is_refused_before_the_work() -> No
     from sanctrace.cli.trade import TradeError, _fits
 
     with pytest.raises(TradeError, match=r"2,000,000 shipments do not fit in an XLSX sheet"):
-        _fits("report.xlsx", 2_000_000)
-    _fits("report.csv", 2_000_000)
-    _fits("report.xlsx", 1_000)
+        _fits("xlsx", 2_000_000)
+    _fits("csv", 2_000_000)
+    _fits("xlsx", 1_000)
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_the_work(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "shipments.csv"
+    path.write_text(HEADER + f"S1,2024-03-01,{QUILL},{BREAD}\n", "utf-8")
+    for out, said in (
+        (tmp_path / "report.txt", "cannot tell the format of"),
+        (tmp_path / "missing" / "report.csv", "does not exist"),
+    ):
+        proc = sanctrace(home, "trade", "screen", str(path), "--out", str(out), check=False)
+        assert proc.returncode == 1 and said in proc.stderr, proc.stderr
+        assert "shipments:" not in proc.stderr  # nothing was screened
+        assert not out.exists()
+    out = tmp_path / "report.data"
+    sanctrace(home, "trade", "screen", str(path), "--out", str(out), "--output-format", "json")
+    assert json.loads(out.read_text("utf-8"))["shipments"][0]["shipment_id"] == "S1"

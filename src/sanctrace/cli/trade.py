@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -86,6 +88,10 @@ def screen_cmd(
     max_rows: Annotated[
         int, typer.Option(help="Refuse an input of more rows than this.")
     ] = STREAMED_MAX_ROWS,
+    output_format: Annotated[
+        str | None,
+        typer.Option(help="json, csv, tsv, xlsx, parquet or jsonl (default: from --out's name)."),
+    ] = None,
 ) -> None:
     """Screen every shipment: one row each with its risk, level, flags and reasons, highest
     risk first; rows with fields that cannot be read are screened on the rest, and listed.
@@ -97,6 +103,7 @@ def screen_cmd(
 
     state: State = ctx.obj
     given = _columns(column)
+    report_format = _report_format(out_file, output_format)
     codes = frozenset(c.strip().upper() for c in restricted.split(",") if c.strip())
     chosen = load_weights(weights) if weights is not None else None
     checks, with_ownership, addresses = open_party_checks(state, regime, threshold)
@@ -105,7 +112,7 @@ def screen_cmd(
         file, given, encoding=encoding, input_format=input_format, limits=limits
     )
     try:
-        _fits(out_file, shipments.reader.estimate_rows())
+        _fits(report_format, shipments.reader.estimate_rows())
         if "consignee_address" in shipments.roles:
             checks.addresses = addresses()
         with row_progress("shipments") as progress:
@@ -116,11 +123,11 @@ def screen_cmd(
                 restricted=codes,
                 weights=chosen,
                 ownership_loaded=with_ownership,
-                details=out_file.lower().endswith(".json"),
+                details=report_format == "json",
                 advance=lambda n: progress.advance(task, n),
             ) as (report, rows):
                 progress.update(task, description="ranking and writing", completed=0)
-                _write(out_file, rows, report, lambda n: progress.advance(task, n))
+                _write(out_file, report_format, rows, report, lambda n: progress.advance(task, n))
     finally:
         shipments.close()
     counts = report.counts
@@ -136,11 +143,33 @@ def screen_cmd(
     show_data_date(state.store().active_versions(), to_stderr=True)
 
 
-def _fits(target: str, rows: int | None) -> None:
+def _report_format(target: str, given: str | None) -> str:
+    """The report's format, and a folder to write it in, checked before any work is done."""
+    from sanctrace.batch.writers import detect_output_format
+
+    wants_json = given.lower() == "json" if given else target.lower().endswith(".json")
+    if wants_json:
+        fmt = "json"
+    else:
+        try:
+            fmt = str(detect_output_format(target, given)).lower()
+        except (ValueError, SanctraceError):
+            told = f"--output-format {given!r}" if given else f"cannot tell the format of {target}"
+            raise TradeError(
+                f"{told}: name the report .json, .csv, .tsv, .xlsx, .parquet or .jsonl, or give "
+                "--output-format"
+            ) from None
+    folder = Path(target).parent
+    if target != "-" and not folder.is_dir():
+        raise TradeError(f"cannot write {target}: folder {folder} does not exist")
+    return fmt
+
+
+def _fits(report_format: str, rows: int | None) -> None:
     """Refuse before the work an XLSX report that cannot hold the file's rows."""
     from sanctrace.batch.writers import XLSX_MAX_ROWS
 
-    if target.lower().endswith(".xlsx") and rows is not None and rows > XLSX_MAX_ROWS:
+    if report_format == "xlsx" and rows is not None and rows > XLSX_MAX_ROWS:
         raise TradeError(
             f"{rows:,} shipments do not fit in an XLSX sheet ({XLSX_MAX_ROWS:,} rows at most): "
             "write the report to .csv or .parquet"
@@ -242,17 +271,19 @@ def graph_cmd(
 
 def _write(
     target: str,
+    report_format: str,
     rows: Iterator[dict[str, Any]],
     report: Any,
     advance: Callable[[int], None],
 ) -> None:
     """The ranked rows to ``target`` (written into place when complete)."""
-    from sanctrace.batch.writers import detect_output_format, open_output
+    from sanctrace.batch.writers import OutputFormat, open_output
     from sanctrace.files import atomic_write
     from sanctrace.trade.stream import REPORT_COLUMNS
 
-    if target.lower().endswith(".json"):
-        with atomic_write(Path(target)) as fh:
+    if report_format == "json":
+        sink = nullcontext(sys.stdout) if target == "-" else atomic_write(Path(target))
+        with sink as fh:
             fh.write('{"shipments": [')
             for n, row in enumerate(rows):
                 fh.write(",\n" if n else "\n")
@@ -265,9 +296,10 @@ def _write(
                 "errors_total": report.error_count,
             }
             fh.write("\n], " + json.dumps(tail, ensure_ascii=False, indent=1)[1:])
-        out.print(f"Wrote {target}.", markup=False)
+        if target != "-":
+            out.print(f"Wrote {target}.", markup=False)
         return
-    fmt = detect_output_format(target, None)
+    fmt = OutputFormat(report_format)
     types = {"line": int, "risk": float}
     with open_output(target, fmt, REPORT_COLUMNS, types) as writer:
         chunk: list[list[Any]] = []
