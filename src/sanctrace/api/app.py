@@ -36,6 +36,7 @@ from sanctrace.api.service import Service
 from sanctrace.api.settings import ApiSettings
 from sanctrace.match import Screener
 from sanctrace.store import Store, open_store
+from sanctrace.ui import add_ui
 
 log = logging.getLogger("sanctrace.api")
 access = logging.getLogger("sanctrace.api.access")
@@ -211,6 +212,7 @@ def create_app(
     app.include_router(ownership.router)
     app.include_router(trade.router)
     add_docs(app)
+    add_ui(app)
     # Outermost last: the access log sees every answer, the 413s included; the gate is inside
     # the body limit, which bounds what it drains.
     app.add_middleware(
