@@ -45,7 +45,7 @@ def json_safe(value: Any) -> Any:
     return printable(str(value))
 
 
-def _text_problem(text: str) -> str | None:
+def text_problem(text: str) -> str | None:
     found = _BAD_CHARS.search(text)
     if found is None:
         return None
@@ -65,7 +65,7 @@ def bad_value(data: Any) -> tuple[tuple[Any, ...], str, str] | None:
     while stack:
         loc, item = stack.pop()
         if isinstance(item, str):
-            problem = _text_problem(item)
+            problem = text_problem(item)
             if problem:
                 return loc, f"the string {problem}", "string_unicode"
         elif isinstance(item, float):
@@ -73,7 +73,7 @@ def bad_value(data: Any) -> tuple[tuple[Any, ...], str, str] | None:
                 return loc, f"{item} is not a number JSON allows (NaN, Infinity)", "finite_number"
         elif isinstance(item, dict):
             for key, value in item.items():
-                problem = _text_problem(key)
+                problem = text_problem(key)
                 if problem:
                     return (*loc, printable(key)), f"the key {problem}", "string_unicode"
                 stack.append(((*loc, key), value))
@@ -101,11 +101,11 @@ async def checked_input(request: Request) -> None:
     would not parse it, so it could only fail validation), 422 for a
     lone surrogate, NUL or non-finite number anywhere in the body, query or path."""
     for name, value in request.query_params.multi_items():
-        problem = _text_problem(value) or _text_problem(name)
+        problem = text_problem(value) or text_problem(name)
         if problem:
             raise invalid(("query", printable(name)), f"the query parameter {problem}")
     for name, value in request.path_params.items():
-        problem = _text_problem(str(value))
+        problem = text_problem(str(value))
         if problem:
             raise invalid(("path", name), f"the path parameter {problem}")
     route = request.scope.get("route")

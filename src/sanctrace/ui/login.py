@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from sanctrace.api.auth import Authenticator
+from sanctrace.ui.forms import read_form, text
 from sanctrace.ui.render import error_page, page, redirect
 from sanctrace.ui.session import (
     COOKIE,
@@ -51,12 +51,9 @@ async def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-async def login(
-    request: Request,
-    api_key: Annotated[str, Form(max_length=200)] = "",
-    csrf: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
-) -> Response:
+async def login(request: Request) -> Response:
+    form = await read_form(request)
+    api_key, csrf, next = text(form, "api_key")[:200], text(form, "csrf"), text(form, "next", "/")
     ring = await run_in_threadpool(keyring_of, request)
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     if not nonce or not hmac.compare_digest(csrf, csrf_token(ring, "login:" + nonce)):
@@ -90,9 +87,9 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+async def logout(request: Request) -> Response:
     user = await current_user(request, "screener")
-    check_csrf(user, {"csrf": csrf})
+    check_csrf(user, await read_form(request))
     response = redirect("/login")
     response.delete_cookie(COOKIE, path="/")
     return response

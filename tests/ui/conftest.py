@@ -1,0 +1,156 @@
+"""The analyst UI as a user meets it: ``sanctrace serve`` started in its own process on a copy
+of the bundled home, keys for each role, and headless Chromium (the system's, driven by
+Playwright) logged in through the login form. One server per test session; tests that change
+state (alerts, uploads) use data of their own."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from browsers import chromium
+from homes import copy_home, sanctrace
+
+#: Chromium flags for a machine with a closed network (no background connections).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Server:
+    url: str
+    home: Path
+    keys: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def get(self, path: str, role: str = "admin", **kw: object) -> httpx.Response:
+        headers = {"Authorization": f"ApiKey {self.keys[role]}"}
+        return httpx.get(self.url + path, headers=headers, timeout=60, **kw)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(home: Path) -> Server:
+    """``sanctrace serve`` on ``home`` (keys for each role made first), ready to answer."""
+    made = {}
+    for role in ("screener", "analyst", "admin"):
+        out = sanctrace(home, "keys", "create", f"ui-{role}", "--role", role, "--format", "json")
+        made[role] = json.loads(out.stdout)["key"]
+    port = free_port()
+    log = home / "serve.log"
+    env = {**os.environ, "SANCTRACE_HOME": str(home)}
+    env.pop("SANCTRACE_DB", None)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sanctrace",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("sanctrace serve did not start:\n" + log.read_text())
+        time.sleep(0.2)
+    return Server(url, home, made, process, log)
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def ui_server(bundled_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = start_server(copy_home(bundled_home, tmp_path_factory.mktemp("ui-home")))
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+LoggedIn = Callable[..., object]
+
+
+@pytest.fixture
+def logged_in(browser: object, ui_server: Server) -> Iterator[LoggedIn]:
+    """``logged_in(role, width=1280, height=800)``: a page logged in through the login form as
+    a key of ``role``. Every page's console errors and CSP violations fail the test."""
+    contexts = []
+    errors: list[str] = []
+
+    def open_page(role: str = "analyst", width: int = 1280, height: int = 800) -> object:
+        context = browser.new_context(  # type: ignore[attr-defined]
+            viewport={"width": width, "height": height}, accept_downloads=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(ui_server.url + "/login")
+        page.fill("#api_key", ui_server.keys[role])
+        page.click("button[type=submit]")
+        page.wait_for_url(ui_server.url + "/search")
+        return page
+
+    try:
+        yield open_page
+    finally:
+        for context in contexts:
+            context.close()
+    assert not errors, f"console errors in the browser: {errors}"
