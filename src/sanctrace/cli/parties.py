@@ -15,7 +15,7 @@ from sanctrace.cli.tables import fit, fits, fitted, terminal_width
 from sanctrace.errors import NotFoundError
 from sanctrace.resolve.grouping import party_caption
 from sanctrace.resolve.ids import is_party_id
-from sanctrace.resolve.judgements import Judgement, effective
+from sanctrace.resolve.judgements import Judgement, joining_judgements
 from sanctrace.resolve.store import (
     Parties,
     PartyLookup,
@@ -56,15 +56,6 @@ def party_id_of(any_id: str, parties: PartyLookup) -> str:
             "us_ofac_sdn:46431 or P-abcdefghij)"
         )
     return party
-
-
-def joining_judgements(members: Sequence[str], judgements: Sequence[Judgement]) -> list[Judgement]:
-    """The deciding "same" judgements between two of ``members``, strongest first."""
-    inside = set(members)
-    decided = effective([j for j in judgements if j.a in inside and j.b in inside])
-    joined = [j for j in decided.values() if j.verdict == "same"]
-    joined.sort(key=lambda j: (j.rank, -(j.score or 1.0), j.pair))
-    return joined
 
 
 def party_view(

@@ -3,6 +3,7 @@ why. Automatic judgements are remade on every resolution; an analyst's stay and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,3 +67,12 @@ def effective(judgements: list[Judgement]) -> dict[tuple[str, str], Judgement]:
         ):
             best[j.pair] = j
     return best
+
+
+def joining_judgements(members: Sequence[str], judgements: Sequence[Judgement]) -> list[Judgement]:
+    """The deciding "same" judgements between two of ``members``, strongest first."""
+    inside = set(members)
+    decided = effective([j for j in judgements if j.a in inside and j.b in inside])
+    joined = [j for j in decided.values() if j.verdict == "same"]
+    joined.sort(key=lambda j: (j.rank, -(j.score or 1.0), j.pair))
+    return joined
