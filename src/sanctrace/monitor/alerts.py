@@ -5,7 +5,9 @@ was delisted or no longer scores above the threshold), or a match changed (the e
 or the customer's record changed). Operational alerts say that a scheduled update failed. A
 decision goes to the audit trail first, then onto the alert. A pair cleared as a false positive
 is not raised again until the entity or the customer record changes: the alert keeps the
-fingerprints of both, and re-screening compares them.
+fingerprints of both, and re-screening compares them. A pair *whitelisted* is not raised
+again until the entity's listing changes, whatever becomes of the customer record (and a later
+alert on the pair ends the whitelist): see :func:`whitelisted`.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from sanctrace.errors import NotFoundError, SanctraceError
 from sanctrace.store import Store
 
 KINDS = ("new", "removed", "changed", "operational")
-DECISIONS = ("true-match", "false-positive")
+DECISIONS = ("true-match", "false-positive", "whitelist")
+#: Alert kinds a pair can be whitelisted from: it must be matched now.
+WHITELISTABLE = ("new", "changed")
 STATUSES = ("open", "resolved")
 
 _COLUMNS = (
     "id, created_at, kind, watchlist, key, entity_id, status, score, customer_fp, entity_fp, "
-    "details, decision, note, resolved_by, resolved_at, audit_seq"
+    "details, decision, note, resolved_by, resolved_at, audit_seq, assignee, assigned_at, "
+    "audit_seqs"
 )
 
 
@@ -62,6 +67,11 @@ class Alert:
     resolved_by: str | None = None
     resolved_at: str | None = None
     audit_seq: int | None = None
+    #: The key id working the alert, and since when (triage).
+    assignee: str | None = None
+    assigned_at: str | None = None
+    #: Audit records about the alert other than its decision (assignments), oldest first.
+    audit_seqs: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +89,8 @@ class Alert:
             "resolved_by": self.resolved_by,
             "resolved_at": self.resolved_at,
             "audit_seq": self.audit_seq,
+            "assignee": self.assignee,
+            "assigned_at": self.assigned_at,
         }
 
 
@@ -149,6 +161,9 @@ def _alert(row: tuple[Any, ...]) -> Alert:
         resolved_by=row[13],
         resolved_at=row[14],
         audit_seq=None if row[15] is None else int(row[15]),
+        assignee=row[16],
+        assigned_at=row[17],
+        audit_seqs=tuple(int(n) for n in json.loads(row[18] or "[]")),
     )
 
 
@@ -250,9 +265,17 @@ def counts(store: Store) -> dict[str, int]:
     return {str(kind): int(n) for kind, n in rows}
 
 
-def resolve(store: Store, alert_id: int, *, decision: str, note: str, caller: str) -> Alert:
+def resolve(
+    store: Store,
+    alert_id: int,
+    *,
+    decision: str,
+    note: str,
+    caller: str,
+    by: dict[str, Any] | None = None,
+) -> Alert:
     """Record an analyst's decision on an open alert: first in the audit trail, then on the
-    alert."""
+    alert. ``by`` (who decided: key name and role, where) goes into the audit record too."""
     if decision not in DECISIONS:
         raise SanctraceError(f"decision {decision!r} is not one of {', '.join(DECISIONS)}")
     if not note.strip():
@@ -265,6 +288,11 @@ def resolve(store: Store, alert_id: int, *, decision: str, note: str, caller: st
         )
     if alert.kind == "operational" and decision == "false-positive":
         raise SanctraceError("an operational alert is resolved as true-match (acknowledged)")
+    if decision == "whitelist" and alert.kind not in WHITELISTABLE:
+        raise SanctraceError(
+            f"a {alert.kind} alert cannot be whitelisted: only a pair matched now "
+            f"({' or '.join(WHITELISTABLE)} alerts)"
+        )
     record = audit.append(
         store,
         caller=caller,
@@ -277,6 +305,8 @@ def resolve(store: Store, alert_id: int, *, decision: str, note: str, caller: st
             "entity": alert.entity_id,
             "decision": decision,
             "note": note,
+            **({"by": by} if by else {}),
+            **({"entity_fp": alert.entity_fp} if decision == "whitelist" else {}),
         },
         lists=alert.details.get("lists", {}),
         results=[{"id": alert.entity_id, "score": alert.score}] if alert.entity_id else [],
@@ -304,3 +334,38 @@ def cleared(store: Store, watchlist: str) -> dict[tuple[str, str], tuple[str, st
         pair = (str(key), str(entity_id))
         latest[pair] = (str(customer_fp), str(entity_fp)) if decision == "false-positive" else None
     return {pair: fps for pair, fps in latest.items() if fps is not None}
+
+
+def whitelisted(store: Store, watchlist: str) -> dict[tuple[str, str], str]:
+    """(customer, entity) -> the entity's fingerprint when the pair was whitelisted, for each
+    pair of the watchlist whose latest decision is ``whitelist`` and that no alert was raised
+    on since (the listing changed, or the pair was lost and found again: the analyst looks
+    again, and the whitelist is over)."""
+    rows = store._rows(
+        "SELECT key, entity_id, status, decision, entity_fp, created_at, resolved_at FROM alerts "
+        "WHERE watchlist = ? AND kind <> 'operational' ORDER BY id",
+        (watchlist,),
+    )
+    return whitelist_of(
+        [(str(k), str(e), str(st), d, str(fp), str(made), at) for k, e, st, d, fp, made, at in rows]
+    )
+
+
+def whitelist_of(
+    rows: Sequence[tuple[str, str, str, str | None, str, str, str | None]],
+) -> dict[tuple[str, str], str]:
+    """:func:`whitelisted` over rows ``(key, entity, status, decision, entity_fp, created_at,
+    resolved_at)`` in id order (pure)."""
+    raised: dict[tuple[str, str], str] = {}  # pair -> when its latest alert was raised
+    decided: dict[tuple[str, str], tuple[str, str, str]] = {}  # pair -> its latest decision
+    for key, entity_id, status, decision, entity_fp, created_at, resolved_at in rows:
+        pair = (key, entity_id)
+        raised[pair] = max(raised.get(pair, ""), created_at)
+        done = status == "resolved" and decision is not None and resolved_at is not None
+        if done and (pair not in decided or str(resolved_at) >= decided[pair][0]):
+            decided[pair] = (str(resolved_at), str(decision), entity_fp)
+    return {
+        pair: entity_fp
+        for pair, (resolved_at, decision, entity_fp) in decided.items()
+        if decision == "whitelist" and raised[pair] <= resolved_at
+    }

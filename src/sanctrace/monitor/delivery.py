@@ -135,6 +135,9 @@ def as_raised(alert: alerts.Alert) -> alerts.Alert:
         resolved_by=None,
         resolved_at=None,
         audit_seq=None,
+        assignee=None,
+        assigned_at=None,
+        audit_seqs=(),
     )
 
 

@@ -261,9 +261,12 @@ def _alerts(
     cleared: dict[tuple[str, str], tuple[str, str]],
     delta: Delta | None,
     lists: dict[str, str],
+    whitelist: dict[tuple[str, str], str] | None = None,
 ) -> list[NewAlert]:
     """New, removed and changed matches of one customer, less the pairs cleared as false
-    positives whose entity and record are as they were when cleared."""
+    positives whose entity and record are as they were when cleared, and the pairs whitelisted
+    whose entity is as it was when whitelisted (``whitelist``: pair -> entity fingerprint)."""
+    whitelist = whitelist or {}
     raised: list[NewAlert] = []
     customer = query.to_dict()
     for entity_id, now in new.items():
@@ -272,6 +275,8 @@ def _alerts(
         if before is not None and (before.customer_fp, before.entity_fp) == fps:
             continue
         if cleared.get((key, entity_id)) == fps:
+            continue
+        if whitelist.get((key, entity_id)) == now.entity_fp:
             continue
         details: dict[str, Any] = {"customer": customer, "match": now.match, "lists": lists}
         kind = "new"
@@ -283,7 +288,7 @@ def _alerts(
                 details["entity_changes"] = delta.changed.get(entity_id, {})
         raised.append(NewAlert(kind, watchlist, key, entity_id, now.score, *fps, details=details))
     for entity_id, before in old.items():
-        if entity_id in new or (key, entity_id) in cleared:
+        if entity_id in new or (key, entity_id) in cleared or (key, entity_id) in whitelist:
             continue
         details = {"customer": customer, "previous": before.match, "lists": lists}
         if delta is not None and entity_id in delta.removed:
@@ -423,6 +428,7 @@ def _rescreen_one(
     clock = time.perf_counter()
     reach_seconds = 0.0
     cleared = alert_store.cleared(store, watchlist)
+    whitelist = alert_store.whitelisted(store, watchlist)
     new_matches: dict[str, dict[str, StoredMatch]] = {}
     raised: list[NewAlert] = []
     # With a delta, every customer in turn: one the delta reaches is screened right away, while
@@ -448,6 +454,7 @@ def _rescreen_one(
                 cleared,
                 delta,
                 lists,
+                whitelist,
             )
             if parties is not None and listing is not None and customer_alerts:
                 customer_alerts = party_alerts(

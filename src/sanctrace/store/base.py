@@ -70,6 +70,10 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("audit_log", "key_id", "TEXT"),
     ("audit_head", "mac", "TEXT"),
     ("audit_head", "key_id", "TEXT"),
+    # alert triage: who works an alert, since when, and the audit records of its assignments
+    ("alerts", "assignee", "TEXT"),
+    ("alerts", "assigned_at", "TEXT"),
+    ("alerts", "audit_seqs", "TEXT"),
 )
 
 
