@@ -4,7 +4,8 @@ answering the same question from the same browser::
     .venv/bin/python bench/ui.py [--runs 20] [--home DIR] [--json out.json]
 
 ``sanctrace serve`` runs in its own process on a home (default: a new one made as the README's
-first run makes it, ``sanctrace screen "IEMZ Kupol"`` loading the bundled lists), with the
+first run makes it, ``sanctrace screen "IEMZ Kupol"`` loading the bundled lists; a ``--home``
+of yours gets a screener key named bench-ui, revoked at the end), with the
 request and cost limits off (``--rate-limit 0 --cost-rate 0``: a benchmark is not a client to
 throttle). The system Chromium (headless, driven by Playwright, the flags of the browser tests)
 logs in through the login form, loads every page once to warm up, then loads each page
@@ -324,16 +325,21 @@ def main(argv: list[str] | None = None) -> int:
             log(f"making a home with the bundled lists in {home} (the README's first run)")
             made = make_home(home)
             log(f"    {made:.0f} s")
-        key = json.loads(
+        made_key = json.loads(
             run_cli(
                 home, "keys", "create", "bench-ui", "--role", "screener", "--format", "json"
             ).stdout
-        )["key"]
-        with server(home) as url:
-            pages = targets(url, key, home, names)
-            load_before = os.getloadavg()[0]
-            measure(url, key, pages, args.runs, args.warmup)
-            load_after = os.getloadavg()[0]
+        )
+        key = made_key["key"]
+        try:
+            with server(home) as url:
+                pages = targets(url, key, home, names)
+                load_before = os.getloadavg()[0]
+                measure(url, key, pages, args.runs, args.warmup)
+                load_after = os.getloadavg()[0]
+        finally:
+            if args.home is not None:  # a home of the user's keeps no key of the bench's
+                run_cli(home, "keys", "revoke", made_key["id"])
 
     header = [
         "page",
