@@ -224,7 +224,11 @@ def create_app(
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body,
-        paths={"/batches": settings.max_batch_body, "/scan": scan.MAX_BODY},
+        paths={
+            "/batches": settings.max_batch_body,
+            "/scan": scan.MAX_BODY,
+            "/upload": settings.max_batch_body,  # the UI's uploads (each kind checks its own)
+        },
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -1,0 +1,156 @@
+"""A document scanned for the names of listed parties, as ``POST /scan`` scans it (the same
+extraction, the same scanner over the service's index, the same audit record), shown with its
+text and every name found in a ``<mark>``: the highlighting of the standalone HTML report
+(documents/html_report.py: every piece of the text escaped, overlapping findings cut into runs
+that never interleave; classes, no inline style), each mark linked to its party below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from markupsafe import Markup
+from starlette.datastructures import FormData, UploadFile
+
+from sanctrace.api.runtime import Runtime, audited, runtime
+from sanctrace.api.scan import MAX_DOCUMENT_BYTES, scanner_for
+from sanctrace.documents.extract import SUFFIX_KINDS, Document, detect_kind, extract_bytes
+from sanctrace.documents.findings import DocumentReport, group_findings
+from sanctrace.documents.html_report import _highlighted, _Numbered
+from sanctrace.errors import DocumentError
+from sanctrace.ui.forms import text
+from sanctrace.ui.render import page
+from sanctrace.ui.session import User
+from sanctrace.ui.upload_common import UploadError, check_size
+
+MAX_BYTES = MAX_DOCUMENT_BYTES
+ACCEPT = tuple(sorted(SUFFIX_KINDS))
+
+
+def _threshold(rt: Runtime, form: FormData) -> float:
+    assert rt.service.screener is not None
+    raw = text(form, "threshold").strip()
+    if not raw:
+        return float(rt.service.screener.config.threshold)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UploadError(422, f"The threshold {raw[:20]!r} is not a number.") from None
+    if not 0.5 <= value <= 1.0:
+        raise UploadError(422, f"The threshold {value:g} is outside 0.5 to 1.")
+    return value
+
+
+def highlighted(report: DocumentReport) -> tuple[Markup, list[dict[str, Any]]]:
+    """The document's text with its findings marked (escaped HTML), and the parties found,
+    best first, each with the places it is named."""
+    party_of = {id(f): p.id for p in report.grouped() for f in p.findings}
+    items = []
+    ordered = sorted(report.findings, key=lambda f: (f.start, -f.end, -f.score, f.id))
+    for number, finding in enumerate(ordered, 1):
+        items.append(_Numbered(number, 1, finding, party_of.get(id(finding), finding.id)))
+    parts: list[str] = []
+    _highlighted(parts, report, items)
+    number_of = {id(i.finding): i.number for i in items}
+    parties = []
+    for party in report.grouped():
+        places = []
+        for place in party.places():
+            best = place[0]
+            places.append(
+                {
+                    "number": number_of.get(id(best)),
+                    "text": best.text,
+                    "score": best.score,
+                    "page": best.page,
+                    "record": best.id,
+                    "dataset": best.dataset,
+                    "context": best.context,
+                }
+            )
+        parties.append(
+            {
+                "id": party.id,
+                "caption": party.caption,
+                "schema": party.schema,
+                "score": party.score,
+                "datasets": list(dict.fromkeys(str(d["dataset"]) for d in party.listings)),
+                "programs": party.programs,
+                "places": places,
+            }
+        )
+    return Markup("".join(parts)), parties
+
+
+def _scan(rt: Runtime, user: User, name: str, data: bytes, threshold: float) -> dict[str, Any]:
+    """Extract, scan and record one document (in a request thread), as ``POST /scan``."""
+    service = rt.service
+    try:
+        kind = detect_kind(name, data)
+    except DocumentError as exc:
+        raise UploadError(415, str(exc)) from None
+    try:
+        document: Document = extract_bytes(data, source=name, kind=kind, max_bytes=MAX_BYTES)
+    except DocumentError as exc:
+        raise UploadError(422, str(exc)) from None
+    scanner, lock = scanner_for(service)
+    with lock:
+        report = scanner.scan(document, threshold=threshold)
+    report.parties = group_findings(report.findings, service.parties, service.listing)
+    rt.metrics.screenings.labels("scan").inc()
+    audited(
+        rt,
+        caller=user.key.id,
+        kind="scan",
+        request={
+            "endpoint": "/upload (ui)",
+            "source": document.source,
+            "kind": document.kind,
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "chars": len(document.text),
+            "pages": len(document.pages) or None,
+            "notes": list(document.notes),
+            "threshold": threshold,
+        },
+        lists=service.lists(),
+        results=[
+            {
+                "id": f.id,
+                "party_id": service.parties.party_of(f.id),
+                "start": f.start,
+                "end": f.end,
+                "score": round(f.score, 4),
+            }
+            for f in report.findings
+        ],
+    )
+    text_html, parties = highlighted(report)
+    return {
+        "source": document.source,
+        "kind": document.kind,
+        "chars": len(document.text),
+        "pages": len(document.pages),
+        "notes": list(document.notes),
+        "threshold": threshold,
+        "findings": len(report.findings),
+        "parties": parties,
+        "text_html": text_html,
+        "has_text": bool(document.text),
+    }
+
+
+async def scan(
+    request: Request, user: User, form: FormData, upload: UploadFile, name: str
+) -> Response:
+    rt = runtime(request)
+    check_size(upload, name, MAX_BYTES, "documents")
+    threshold = _threshold(rt, form)
+    await upload.seek(0)
+    data = await upload.read(MAX_BYTES + 1)
+    result = await run_in_threadpool(_scan, rt, user, name, data, threshold)
+    return page(request, "upload_scan.html", user, title=f"Scan: {name}", doc=result)
