@@ -253,6 +253,7 @@ def _post(server: Server, kind: str, name: str, data: bytes, **fields: str) -> h
         data={"kind": kind, **fields},
         files={"file": (name, data)},
         timeout=120,
+        follow_redirects=True,
     )
 
 
@@ -309,3 +310,35 @@ def test_bad_uploads_answer_their_status(ui_server: Server) -> None:
             "/upload", data={"kind": "scan"}, files={"file": ("a.txt", b"IEMZ Kupol")}
         )
     assert refused.status_code == 403
+
+
+def test_spreadsheet_batch_and_the_shipment_cap(ui_server: Server) -> None:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Customers")
+    for r, row in enumerate([["Client Name", "Ref"], ["Almaz-Antey", "A1"], ["Jane Brook", "A2"]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.close()
+    answer = _post(ui_server, "batch", "clients.xlsx", out.getvalue(), key_column="Ref")
+    assert answer.status_code == 200 and "/upload/batch/" in str(answer.url), answer.text
+    job = str(answer.url).removeprefix(ui_server.url)
+    deadline = time.monotonic() + 120
+    while 'data-status="done"' not in (panel := ui_server.get(job + "/progress", "screener").text):
+        assert 'data-status="failed"' not in panel, panel
+        assert time.monotonic() < deadline, panel
+        time.sleep(0.5)
+    assert 'value="100"' in panel
+    result = ui_server.get(job + "/result.csv", "screener")
+    rows = list(csv.DictReader(io.StringIO(result.text)))
+    assert {r["input_key"] for r in rows} == {"A1", "A2"}
+    assert any(r["input_key"] == "A1" and r["match"] == "true" for r in rows), rows
+    assert not any(r["input_key"] == "A2" and r["match"] == "true" for r in rows), rows
+
+    header = "shipment_id,shipper,consignee,hs_code\n"
+    many = header + "".join(f"S{n},A Ltd,B Ltd,850440\n" for n in range(5001))
+    answer = _post(ui_server, "trade", "year.csv", many.encode())
+    assert answer.status_code == 413
+    assert "year.csv has more than 5,000 shipments" in answer.text

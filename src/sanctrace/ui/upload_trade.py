@@ -24,7 +24,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from sanctrace.api.runtime import Runtime, audited, runtime
 from sanctrace.api.trade import MAX_SHIPMENTS
-from sanctrace.batch.limits import InputLimits
+from sanctrace.batch.limits import CLI_OPTIONS, InputLimits
 from sanctrace.batch.readers import INPUT_EXTENSIONS
 from sanctrace.batch.writers import OutputFormat, open_output
 from sanctrace.errors import SanctraceError
@@ -44,6 +44,13 @@ MAX_BYTES = 50_000_000
 REGIMES = ("ofac", "eu", "uk")
 #: Shipments shown on the page (all are in the report).
 SHOWN = 500
+#: What a shipments file may make the reader hold (its rows are capped before these).
+LIMITS = InputLimits(
+    max_rows=MAX_SHIPMENTS + 1,
+    max_bytes=2 * MAX_BYTES,
+    max_cell_bytes=100_000,
+    options=dict.fromkeys(CLI_OPTIONS, "sanctrace trade screen on the command line"),
+)
 __all__ = ["MAX_SHIPMENTS", "router"]
 
 
@@ -72,7 +79,7 @@ def read_rows(source: Path, name: str) -> tuple[list[ReadRow], set[str]]:
         ),
     }
     try:
-        shipments = open_shipments(str(source), limits=InputLimits(max_rows=MAX_SHIPMENTS + 1))
+        shipments = open_shipments(str(source), limits=LIMITS)
         try:
             rows: list[ReadRow] = []
             for row in shipments.rows():
@@ -90,11 +97,6 @@ def read_rows(source: Path, name: str) -> tuple[list[ReadRow], set[str]]:
         message = str(exc)
         for old, new in said.items():
             message = message.replace(old, new)
-        if "max-rows" in message or "batch-max-rows" in message:
-            message = (
-                f"{name} has more than {MAX_SHIPMENTS:,} shipments, the most this page screens: "
-                "screen it with sanctrace trade screen, which streams any size."
-            )
         raise UploadError(422, message) from None
     except UploadError:
         raise
