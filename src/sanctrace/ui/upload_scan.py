@@ -137,7 +137,7 @@ def _scan(rt: Runtime, user: User, name: str, data: bytes, threshold: float) -> 
         "pages": len(document.pages),
         "notes": list(document.notes),
         "threshold": threshold,
-        "findings": len(report.findings),
+        "mentions": sum(len(p["places"]) for p in parties),
         "parties": parties,
         "text_html": text_html,
         "has_text": bool(document.text),
