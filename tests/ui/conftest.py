@@ -79,7 +79,9 @@ def start_server(home: Path) -> Server:
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    # a home whose lists changed builds its index and resolves its parties first (a minute or
+    # more on a busy machine)
+    deadline = time.monotonic() + 400
     while True:
         try:
             if httpx.get(url + "/readyz", timeout=2).status_code == 200:
@@ -88,6 +90,7 @@ def start_server(home: Path) -> Server:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
+            process.wait()
             raise AssertionError("sanctrace serve did not start:\n" + log.read_text())
         time.sleep(0.2)
     return Server(url, home, made, process, log)
