@@ -18,7 +18,7 @@ from sanctrace.resolve.judgements import joining_judgements
 from sanctrace.resolve.store import judgements_among
 from sanctrace.store import Store, VersionInfo
 from sanctrace.ui import party_view as view
-from sanctrace.ui.render import error_page, page, redirect
+from sanctrace.ui.render import error_page, index_ready, page, redirect
 from sanctrace.ui.session import current_user
 
 router = APIRouter(include_in_schema=False)
@@ -87,7 +87,7 @@ def party_context(service: Service, party: str, listings: list[dict[str, Any]]) 
 async def party_page(request: Request, any_id: str) -> Response:
     user = await current_user(request, "screener")
     service: Service = request.app.state.runtime.service
-    if not service.wait_ready(0):
+    if not await index_ready(request):
         return error_page(request, user, 503, "The lists are still loading: try again shortly.")
     try:
         party, listings = lookup(service, any_id)

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from sanctrace import __version__
+from sanctrace.api.service import READY_WAIT
 from sanctrace.ui.session import User
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -86,6 +88,13 @@ def page(
 def fragment(template: str, **context: Any) -> str:
     """A piece of a page (for the progressive layer's partial updates)."""
     return environment().get_template(template).render(**context)
+
+
+async def index_ready(request: Request) -> bool:
+    """Whether the screening index is ready, waiting for it while it loads (a page asked for
+    just after the server started waits, as an API request does, rather than failing)."""
+    service = request.app.state.runtime.service
+    return bool(await run_in_threadpool(service.wait_ready, READY_WAIT))
 
 
 def redirect(location: str, status: int = 303) -> RedirectResponse:

@@ -19,7 +19,7 @@ from sanctrace.match import DEFAULT_THRESHOLD, Match
 from sanctrace.match import Query as ScreenQuery
 from sanctrace.match.screener import MAX_QUERY_CHARS, QUERY_SCHEMATA
 from sanctrace.screening import audit_results, birth_date, country_code, explain
-from sanctrace.ui.render import error_page, page, redirect
+from sanctrace.ui.render import error_page, index_ready, page, redirect
 from sanctrace.ui.session import User, current_user
 
 router = APIRouter(include_in_schema=False)
@@ -158,7 +158,7 @@ async def search_page(request: Request) -> Response:
     context["threshold"] = form["threshold"]
     if not form["name"] and not form["identifiers"]:
         return page(request, "search.html", user, title="Search", **context)
-    if not rt.service.wait_ready(0):
+    if not await index_ready(request):
         return error_page(request, user, 503, "The lists are still loading: try again shortly.")
     try:
         rt.costs.charge(user.key.id, name_cost(form["name"], FLOOR, rt.settings, ["query", "q"]))

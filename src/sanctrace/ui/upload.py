@@ -22,7 +22,7 @@ from sanctrace.api.runtime import runtime
 from sanctrace.documents.extract.base import human_size
 from sanctrace.ui import upload_batch, upload_scan, upload_trade
 from sanctrace.ui.forms import read_form, text
-from sanctrace.ui.render import page
+from sanctrace.ui.render import index_ready, page
 from sanctrace.ui.session import User, check_csrf, current_user
 from sanctrace.ui.upload_common import UploadError, display_name, the_file
 
@@ -82,7 +82,7 @@ async def upload(request: Request) -> Response:
                 raise UploadError(
                     422, f"Unknown upload kind {kind[:20]!r}: one of batch, scan, trade."
                 )
-            if not runtime(request).service.wait_ready(0):
+            if not await index_ready(request):
                 raise UploadError(503, "The lists are still loading: try again shortly.")
             upload = the_file(form)
             name = display_name(upload.filename)
