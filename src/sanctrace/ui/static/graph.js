@@ -8,7 +8,7 @@
   var STYLE = [
     { selector: "node", style: {
       "background-color": "#5b6570", "label": "data(label)", "color": "#1b1f24",
-      "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap",
+      "font-size": 13, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap",
       "text-max-width": 140, "width": 26, "height": 26,
       "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 } },
     { selector: "node[?listed]", style: { "background-color": "#b00020" } },
@@ -17,7 +17,7 @@
     { selector: "node:selected", style: { "overlay-color": "#0b5cad", "overlay-opacity": 0.2 } },
     { selector: "edge", style: {
       "width": 2, "curve-style": "bezier", "target-arrow-shape": "triangle", "label": "data(label)",
-      "font-size": 9, "text-rotation": "autorotate", "color": "#1b1f24",
+      "font-size": 11, "text-rotation": "autorotate", "color": "#1b1f24",
       "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1,
       "line-color": "#0b5cad", "target-arrow-color": "#0b5cad" } },
     { selector: "edge[kind = 'control']", style: { "line-style": "dashed", "line-color": "#9a6700", "target-arrow-color": "#9a6700" } },
@@ -65,9 +65,16 @@
     var edgesTable = document.querySelector("#graph-edges tbody");
     var pending = {};
 
+    /* A few nodes fitted to the box would be drawn huge: the zoom stops at 1 (labels at
+       their own size), the graph centred. */
     function layout() {
-      cy.layout({ name: "cose", animate: false, fit: true, padding: 30, nodeRepulsion: 9000,
-        idealEdgeLength: 110, randomize: false }).run();
+      var run = cy.layout({ name: "cose", animate: false, fit: true, padding: 40,
+        nodeDimensionsIncludeLabels: true, nodeRepulsion: 6000, idealEdgeLength: 70,
+        randomize: false });
+      run.one("layoutstop", function () {
+        if (cy.zoom() > 1) { cy.zoom(1); cy.center(); }
+      });
+      run.run();
     }
 
     function listRow(data) {
