@@ -41,7 +41,7 @@ from sanctrace.ui.graph_data import (
     relation_rows,
     relationship_edge,
 )
-from sanctrace.ui.render import SECURITY_HEADERS, error_page, page, redirect
+from sanctrace.ui.render import SECURITY_HEADERS, error_page, index_ready, page, redirect
 from sanctrace.ui.session import current_user
 
 router = APIRouter(include_in_schema=False)
@@ -219,7 +219,10 @@ def _not_found(request: Request, user: Any, exc: NotFoundError) -> Response:
 async def graph_json(request: Request, node: str) -> Response:
     await current_user(request, "screener")
     rt = runtime(request)
-    rt.need_ready(0)
+    if not await index_ready(request):
+        return JSONResponse(
+            {"detail": "the lists are still loading"}, 503, headers=SECURITY_HEADERS
+        )
     service = rt.service
 
     def work() -> dict[str, Any]:
@@ -238,7 +241,7 @@ async def graph_json(request: Request, node: str) -> Response:
 async def graph_page(request: Request, node: str) -> Response:
     user = await current_user(request, "screener")
     rt = runtime(request)
-    if not rt.service.wait_ready(0):
+    if not await index_ready(request):
         return error_page(request, user, 503, "The lists are still loading: try again shortly.")
     service = rt.service
     as_of = datetime.now(UTC).date()
