@@ -21,7 +21,11 @@ def test_search_then_party_page_shows_every_listing(logged_in: LoggedIn, ui_serv
     assert any("SEMA" in c for c in cards)
     status = page.locator("#status").inner_text()  # type: ignore[attr-defined]
     assert status.startswith("Listed by the US (SDN: RUSSIA-EO14024)")
-    assert "Australia" in status and "Canada (SEMA: Russia) since 2023-02-23" in status
+    assert "Australia (DFAT consolidated list: Autonomous (Russia))" in status
+    assert status.endswith(" and Canada (SEMA: Russia, since 2023-02-23).")
+    # the SDN records that name Kupol in their "Linked To"
+    named_by = page.locator("#named-by li").all_inner_texts()  # type: ignore[attr-defined]
+    assert len(named_by) == 3 and any("AEROKON" in n.upper() for n in named_by), named_by
     listing_text = page.locator("#listings").inner_text()  # type: ignore[attr-defined]
     # each record with its own list version and source record
     assert "us_ofac_sdn:46431" in listing_text and "au_dfat_sanctions:7904" in listing_text

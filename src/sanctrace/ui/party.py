@@ -47,6 +47,28 @@ def _target(service: Service, rel: dict[str, Any]) -> dict[str, Any]:
     return {**rel, "href": None}
 
 
+def _named_by(
+    service: Service, store: Store, listings: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Other listed records whose own relationships name one of the party's records ("Linked
+    To: …" on another entry), each once, as links to their parties."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    members = {d["id"] for d in listings}
+    for listing in listings:
+        version = service.versions.get(listing["dataset"])
+        if version is None:
+            continue
+        for source_id, caption, kind in store.linked_from(listing["id"], version.id):
+            if source_id in members:
+                continue
+            party = service.parties.canonical(source_id)
+            out.setdefault(
+                (party, kind),
+                {"type": kind, "caption": caption, "record": source_id, "href": f"/party/{party}"},
+            )
+    return sorted(out.values(), key=lambda d: (d["type"], d["caption"]))
+
+
 def party_context(service: Service, party: str, listings: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything the page shows of ``party`` (its listings as :func:`lookup` gives them)."""
     cards = []
@@ -67,6 +89,7 @@ def party_context(service: Service, party: str, listings: list[dict[str, Any]]) 
     with service.pool.connection() as store:
         judged = joining_judgements(members, judgements_among(store, members))
         history = [e for d in listings for e in _history(store, d["id"], d["dataset"])]
+        named_by = _named_by(service, store, listings)
     history.sort(key=lambda e: (e["published"] or e["version"], e["record"]))
     return {
         "party": party,
@@ -78,6 +101,7 @@ def party_context(service: Service, party: str, listings: list[dict[str, Any]]) 
         "identifiers": view.identifiers(records),
         "addresses": view.addresses(records),
         "relationships": [_target(service, r) for r in view.relationships(records)],
+        "named_by": named_by,
         "judgements": [j.to_dict() for j in judged],
         "history": history,
     }

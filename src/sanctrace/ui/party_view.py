@@ -60,11 +60,11 @@ def status_sentence(listings: Sequence[dict[str, Any]]) -> str:
             programs = ", ".join(listing.get("programs") or [])
             parts.append(f"{short}: {programs}" if programs else short)
         dates = sorted(d["listed_on"] for d in held if d.get("listed_on"))
-        since = f" since {dates[0]}" if dates else " (no listing date given)"
-        clauses.append(f"{name} ({'; '.join(parts)}){since}")
+        since = f", since {dates[0]}" if dates else ""
+        clauses.append(f"{name} ({'; '.join(parts)}{since})")
     if len(clauses) > 1:
-        clauses[-1] = "and " + clauses[-1]
-    return "Listed by " + ", ".join(clauses) + "."
+        return "Listed by " + ", ".join(clauses[:-1]) + " and " + clauses[-1] + "."
+    return "Listed by " + clauses[0] + "."
 
 
 def script_of(text: str) -> str:
