@@ -1,11 +1,16 @@
 """The lists page in a real browser: the six bundled lists with their snapshot dates and
 freshness, an admin's reload of the index, an analyst who has no reload button and whose POST
-is refused, and the page on a phone-sized screen."""
+is refused, the page on a phone-sized screen, and a list loaded by the command line beside a
+running server served after the reload."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import httpx
-from conftest import LoggedIn, Server
+from conftest import LoggedIn, Server, start_server, stop_server
+from homes import copy_home, sanctrace
 
 from sanctrace.bundle import manifest
 
@@ -61,7 +66,9 @@ def test_an_admin_reloads_the_index(logged_in: LoggedIn, ui_server: Server) -> N
     page.goto(ui_server.url + "/lists")  # type: ignore[attr-defined]
     assert "Needs network access" in page.locator("#update").inner_text()  # type: ignore[attr-defined]
     page.click("#reload-button")  # type: ignore[attr-defined]
-    page.wait_for_selector("#reload-result")  # type: ignore[attr-defined]
+    # the reload runs in the background; the page refreshes itself until it is done
+    done = page.locator("#reload-result", has_text="Reloaded at")  # type: ignore[attr-defined]
+    done.wait_for(timeout=120_000)
     assert page.url.startswith(ui_server.url + "/lists")  # type: ignore[attr-defined]
     result = page.locator("#reload-result").inner_text()  # type: ignore[attr-defined]
     assert result.startswith("Reloaded at ") and "ui-admin" in result, result
@@ -87,3 +94,62 @@ def test_no_horizontal_overflow_at_390_px(logged_in: LoggedIn, ui_server: Server
         page.wait_for_selector("#kept")  # type: ignore[attr-defined]
         width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
         assert width <= 390, f"{role}: the page is {width} px wide"
+
+
+def test_a_list_loaded_in_another_process_is_served_after_the_reload(
+    browser: object, bundled_home: Path, tmp_path: Path
+) -> None:
+    """The operator's case: ``sanctrace lists load`` beside a running server, then Reload."""
+    server = start_server(copy_home(bundled_home, tmp_path / "home"))
+    try:
+        listing = tmp_path / "extra.jsonl"
+        entity = {
+            "id": "extra-1",
+            "schema": "Company",
+            "properties": {"name": ["Zyxwvut Test Trading LLC"]},
+            "datasets": ["xx_extra"],
+        }
+        listing.write_text(json.dumps(entity) + "\n", "utf-8")
+        sanctrace(
+            server.home,
+            "lists",
+            "load",
+            str(listing),
+            "--format",
+            "ftm",
+            "--dataset",
+            "xx_extra",
+            "--version",
+            "2026-01-02",
+        )
+        context = browser.new_context()  # type: ignore[attr-defined]
+        try:
+            page = context.new_page()
+            page.goto(server.url + "/login")
+            page.fill("#api_key", server.keys["admin"])
+            page.click("button[type=submit]")
+            page.wait_for_url(server.url + "/search")
+            page.goto(server.url + "/lists")
+            row = page.locator("#served tr[data-dataset='xx_extra']")
+            assert "not served" in row.inner_text()
+            assert (
+                "the store's active version is 2026-01-02: reload to serve it" in row.inner_text()
+            )
+            page.click("#reload-button")
+            assert "Reloading since" in page.locator("#reload-result").inner_text()
+            assert page.locator("#reload-button").is_disabled()
+            # the index is built and the parties resolved again: a minute or more
+            done = page.locator("#reload-result", has_text="Reloaded at")
+            done.wait_for(timeout=600_000)
+            result = page.locator("#reload-result").inner_text()
+            assert "xx_extra: now served at version 2026-01-02" in result, result
+            row = page.locator("#served tr[data-dataset='xx_extra']")
+            assert row.locator(".version").inner_text().startswith("2026-01-02")
+            assert "loaded (fetched from the official source, or from a file)" in row.inner_text()
+            assert page.locator("#served tbody tr").count() == 7
+        finally:
+            context.close()
+        found = server.get("/search?q=Zyxwvut+Test+Trading", "screener")
+        assert "ZYXWVUT" in found.text.upper()
+    finally:
+        stop_server(server)

@@ -3,6 +3,7 @@ reload that fails telling why while the previous index goes on serving."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -67,7 +68,12 @@ def test_a_failed_reload_is_told_and_the_old_index_serves(
     monkeypatch.setattr(service, "load", broken)
     answer = client.post("/ui/lists/reload", headers=headers, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/lists#reload"
-    shown = client.get("/lists", headers=headers)
+    deadline = time.monotonic() + 30
+    while True:  # the reload runs in a thread of its own
+        shown = client.get("/lists", headers=headers)
+        if "Reloading since" not in shown.text or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert shown.status_code == 200
     assert "failed: No space left on device. The previous index keeps serving." in shown.text
     assert service.screener is serving

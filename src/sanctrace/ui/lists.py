@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 #: Where the page is, for a browser (``BrowserPages`` serves it from ``/ui/lists``).
 PAGE = "/lists"
 #: While a list update runs the page asks for itself again this often (seconds).
-REFRESH_SECONDS = 5
+REFRESH_SECONDS = 3
 
 
 @lru_cache(maxsize=1)
@@ -161,9 +161,11 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return out
 
 
-def reload_index(rt: Runtime, state: Reloads, user: User) -> dict[str, Any]:
-    """Load the index of the store's active versions and swap it in (``Service.load``); when
-    that fails, the previous index goes on serving and the error is told."""
+def reload_index(rt: Runtime, state: Reloads, user: User) -> None:
+    """Load the index of the store's active versions and swap it in (``Service.load``; a
+    minute or more when the lists changed: the index is built and the parties resolved); when
+    that fails, the previous index goes on serving and the error is told. Runs in a thread of
+    its own holding ``state.lock``, which it releases."""
     before = _served(rt)
     started = time.perf_counter()
     result: dict[str, Any] = {"at": stamp(now_stamp()), "by": user.key.name or user.key.id}
@@ -173,9 +175,10 @@ def reload_index(rt: Runtime, state: Reloads, user: User) -> dict[str, Any]:
         result.update(state="failed", error=str(exc) or type(exc).__name__)
     else:
         result.update(state="done", changes=changes(before, _served(rt)))
-    result["seconds"] = round(time.perf_counter() - started, 1)
-    state.last = result
-    return result
+    finally:
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        state.last = result
+        state.lock.release()
 
 
 def update_view(last: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +211,8 @@ async def render(
     admin = user.allows("admin")
     update = update_view(monitoring._updates(request).last) if admin else None
     stale = [r for r in view.lists if r.get("served") and r.get("stale")]
+    reload = reloads(request).last if admin else None
+    running = any(x is not None and x["state"] == "running" for x in (update, reload))
     return page(
         request,
         "lists.html",
@@ -224,9 +229,9 @@ async def render(
         load_error=rt.service.load_error,
         reload_error=rt.service.reload_error,
         admin=admin,
-        reload=reloads(request).last if admin else None,
+        reload=reload,
         update=update,
-        refresh=REFRESH_SECONDS if update and update["state"] == "running" else None,
+        refresh=REFRESH_SECONDS if running else None,
     )
 
 
@@ -257,10 +262,17 @@ async def reload(request: Request) -> Response:
     if refusal or not state.lock.acquire(blocking=False):
         failure = f"Not reloaded: {refusal or 'the index is already being reloaded'}."
         return await render(request, user, status=409, failure=failure)
+    state.last = {"state": "running", "at": stamp(now_stamp()), "by": user.key.name or user.key.id}
     try:
-        await run_in_threadpool(reload_index, runtime(request), state, user)
-    finally:
+        threading.Thread(
+            target=reload_index,
+            args=(runtime(request), state, user),
+            daemon=True,
+            name="ui-index-reload",
+        ).start()
+    except BaseException:
         state.lock.release()
+        raise
     return redirect(PAGE + "#reload")
 
 
