@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from sanctrace.api.limits import ASGIApp, Receive, Scope, Send
-from sanctrace.ui import graph, lists, login, party, search, upload
+from sanctrace.ui import alerts, graph, lists, login, party, search, upload
 from sanctrace.ui.render import STATIC_PREFIX, redirect
 from sanctrace.ui.session import LoginRequired, login_redirect
 
@@ -24,7 +24,15 @@ STATIC = Path(__file__).resolve().parent / "static"
 #: Paths the API answers with JSON and the UI with a page, for browsers.
 SHARED_PATHS = ("/alerts", "/lists")
 #: The UI's routers (one module per page).
-ROUTERS = [login.router, search.router, party.router, lists.router, graph.router, upload.router]
+ROUTERS = [
+    login.router,
+    search.router,
+    party.router,
+    lists.router,
+    alerts.router,
+    upload.router,
+    graph.router,
+]
 
 
 class BrowserPages:
