@@ -27,7 +27,7 @@ from sanctrace.api.service import Service
 from sanctrace.api.wire import ERRORS
 from sanctrace.documents.extract import KINDS, Document, detect_kind, extract_bytes
 from sanctrace.documents.extract.base import DEFAULT_MAX_BYTES, human_size
-from sanctrace.documents.findings import group_findings, scan_output
+from sanctrace.documents.findings import DocumentReport, group_findings, scan_output
 from sanctrace.documents.scan import Scanner
 from sanctrace.errors import DocumentError
 from sanctrace.keys import ApiKey
@@ -230,6 +230,17 @@ def _scan(
         document = extract_bytes(data, source=source, kind=kind, max_bytes=MAX_DOCUMENT_BYTES)
     except DocumentError as exc:
         raise HTTPException(422, str(exc)) from None
+    report = scan_recorded(rt, key.id, document, data, threshold, "/scan")
+    lists = {dataset: v.version for dataset, v in sorted(service.versions.items())}
+    return JSONResponse(scan_output([report], threshold, lists))
+
+
+def scan_recorded(
+    rt: Runtime, caller: str, document: Document, data: bytes, threshold: float, endpoint: str
+) -> DocumentReport:
+    """Scan an extracted document, its findings grouped into parties, and record it in the
+    audit trail (what ``POST /scan`` and the UI's upload page share)."""
+    service = rt.service
     scanner, lock = scanner_for(service)
     with lock:
         report = scanner.scan(document, threshold=threshold)
@@ -237,9 +248,9 @@ def _scan(
     rt.metrics.screenings.labels("scan").inc()
     audited(
         rt,
-        caller=key.id,
+        caller=caller,
         kind="scan",
-        request=_audit_request(document, data, threshold),
+        request=_audit_request(document, data, threshold, endpoint),
         lists=service.lists(),
         results=[
             {
@@ -252,14 +263,15 @@ def _scan(
             for f in report.findings
         ],
     )
-    lists = {dataset: v.version for dataset, v in sorted(service.versions.items())}
-    return JSONResponse(scan_output([report], threshold, lists))
+    return report
 
 
-def _audit_request(document: Document, data: bytes, threshold: float) -> dict[str, Any]:
+def _audit_request(
+    document: Document, data: bytes, threshold: float, endpoint: str
+) -> dict[str, Any]:
     """What the audit trail keeps of an uploaded document: its name and hashes, not its text."""
     return {
-        "endpoint": "/scan",
+        "endpoint": endpoint,
         "source": document.source,
         "kind": document.kind,
         "bytes": len(data),

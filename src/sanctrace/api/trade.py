@@ -4,7 +4,8 @@ each with its risk, level and flags (with their reasons, evidence and sources)."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -16,6 +17,9 @@ from sanctrace.api.wire import ERRORS
 from sanctrace.keys import ApiKey
 from sanctrace.trade.model import ROLES
 from sanctrace.trade.read import row_shipment
+
+if TYPE_CHECKING:
+    from sanctrace.api.service import Service
 
 router = APIRouter()
 
@@ -42,10 +46,7 @@ def trade_screen(request: Request, body: TradeRequest, key: ApiKey = require("sc
     `flag_details` (code, reason, source, evidence), highest risk first, and the checks the
     shipments' fields switched off: `{"summary", "checks_off", "errors", "shipments"}`."""
     from sanctrace.ownership.rules import BUILT_IN
-    from sanctrace.ownership.screening import owned_results
-    from sanctrace.ownership.store import has_edges
-    from sanctrace.trade.parties import PartyChecks
-    from sanctrace.trade.run import ranked, screen_shipments
+    from sanctrace.trade.run import ranked
 
     rt = runtime(request)
     rt.need_ready()
@@ -65,27 +66,9 @@ def trade_screen(request: Request, body: TradeRequest, key: ApiKey = require("sc
         row_shipment(n, tuple("" if s.get(r) is None else str(s.get(r)) for r in ROLES), columns)
         for n, s in enumerate(body.shipments, 1)
     ]
-    with service.pool.connection() as store:
-        loaded = has_edges(store)
-
-        def ownership(name: str, day: dt.date) -> list[dict[str, Any]]:
-            return owned_results(
-                store, name, service.parties, service.listing, service.versions, day, (ruleset,)
-            )
-
-        checks = PartyChecks(
-            service.screener,
-            service.parties,
-            service.listing,
-            ownership=ownership if loaded else None,
-        )
-        report = screen_shipments(
-            rows,
-            roles,
-            checks,
-            restricted=frozenset(c.upper() for c in body.restricted),
-            ownership_loaded=loaded,
-        )
+    report = screen_rows(
+        service, rows, roles, ruleset, frozenset(c.upper() for c in body.restricted)
+    )
     answers = [
         {**s.row(), "flag_details": [f.to_dict() for f in s.flags]}
         for s in ranked(report.shipments)
@@ -110,3 +93,36 @@ def trade_screen(request: Request, body: TradeRequest, key: ApiKey = require("sc
             "shipments": answers,
         }
     )
+
+
+def screen_rows(
+    service: Service,
+    rows: Sequence[Any],
+    roles: set[str],
+    ruleset: Any,
+    restricted: frozenset[str],
+) -> Any:
+    """Screen parsed shipment rows in memory against the service's lists, with the ownership
+    data of the store when there is any, under ``ruleset`` (what ``POST /trade/screen`` and the
+    UI's upload page share)."""
+    from sanctrace.ownership.screening import owned_results
+    from sanctrace.ownership.store import has_edges
+    from sanctrace.trade.parties import PartyChecks
+    from sanctrace.trade.run import screen_shipments
+
+    assert service.screener is not None
+    with service.pool.connection() as store:
+        loaded = has_edges(store)
+
+        def ownership(name: str, day: dt.date) -> list[dict[str, Any]]:
+            return owned_results(
+                store, name, service.parties, service.listing, service.versions, day, (ruleset,)
+            )
+
+        checks = PartyChecks(
+            service.screener,
+            service.parties,
+            service.listing,
+            ownership=ownership if loaded else None,
+        )
+        return screen_shipments(rows, roles, checks, restricted=restricted, ownership_loaded=loaded)

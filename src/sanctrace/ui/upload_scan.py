@@ -7,7 +7,6 @@ that never interleave; classes, no inline style), each mark linked to its party 
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from fastapi import Request
@@ -16,10 +15,10 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
 
-from sanctrace.api.runtime import Runtime, audited, runtime
-from sanctrace.api.scan import MAX_DOCUMENT_BYTES, scanner_for
+from sanctrace.api.runtime import Runtime, runtime
+from sanctrace.api.scan import MAX_DOCUMENT_BYTES, scan_recorded
 from sanctrace.documents.extract import SUFFIX_KINDS, Document, detect_kind, extract_bytes
-from sanctrace.documents.findings import DocumentReport, group_findings
+from sanctrace.documents.findings import DocumentReport
 from sanctrace.documents.html_report import _highlighted, _Numbered
 from sanctrace.errors import DocumentError
 from sanctrace.ui.forms import text
@@ -88,7 +87,6 @@ def highlighted(report: DocumentReport) -> tuple[Markup, list[dict[str, Any]]]:
 
 def _scan(rt: Runtime, user: User, name: str, data: bytes, threshold: float) -> dict[str, Any]:
     """Extract, scan and record one document (in a request thread), as ``POST /scan``."""
-    service = rt.service
     try:
         kind = detect_kind(name, data)
     except DocumentError as exc:
@@ -97,38 +95,7 @@ def _scan(rt: Runtime, user: User, name: str, data: bytes, threshold: float) -> 
         document: Document = extract_bytes(data, source=name, kind=kind, max_bytes=MAX_BYTES)
     except DocumentError as exc:
         raise UploadError(422, str(exc)) from None
-    scanner, lock = scanner_for(service)
-    with lock:
-        report = scanner.scan(document, threshold=threshold)
-    report.parties = group_findings(report.findings, service.parties, service.listing)
-    rt.metrics.screenings.labels("scan").inc()
-    audited(
-        rt,
-        caller=user.key.id,
-        kind="scan",
-        request={
-            "endpoint": "/upload (ui)",
-            "source": document.source,
-            "kind": document.kind,
-            "bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "chars": len(document.text),
-            "pages": len(document.pages) or None,
-            "notes": list(document.notes),
-            "threshold": threshold,
-        },
-        lists=service.lists(),
-        results=[
-            {
-                "id": f.id,
-                "party_id": service.parties.party_of(f.id),
-                "start": f.start,
-                "end": f.end,
-                "score": round(f.score, 4),
-            }
-            for f in report.findings
-        ],
-    )
+    report = scan_recorded(rt, user.key.id, document, data, threshold, "/upload (ui)")
     text_html, parties = highlighted(report)
     return {
         "source": document.source,

@@ -9,7 +9,6 @@ streams them.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 import shutil
@@ -23,7 +22,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from sanctrace.api.runtime import Runtime, audited, runtime
-from sanctrace.api.trade import MAX_SHIPMENTS
+from sanctrace.api.trade import MAX_SHIPMENTS, screen_rows
 from sanctrace.batch.limits import CLI_OPTIONS, InputLimits
 from sanctrace.batch.readers import INPUT_EXTENSIONS
 from sanctrace.batch.writers import OutputFormat, open_output
@@ -111,34 +110,13 @@ def _screen(
 ) -> dict[str, Any]:
     """Read, screen, record and keep the report of one shipments file (in a request thread)."""
     from sanctrace.ownership.rules import BUILT_IN
-    from sanctrace.ownership.screening import owned_results
-    from sanctrace.ownership.store import has_edges
-    from sanctrace.trade.parties import PartyChecks
-    from sanctrace.trade.run import ranked, screen_shipments
+    from sanctrace.trade.run import ranked
 
     rows, roles = read_rows(source, name)
     if not rows:
         raise UploadError(422, f"{name} holds no shipment (only a header, or nothing).")
-    service = rt.service
-    assert service.screener is not None
     ruleset = BUILT_IN[regime]
-    with service.pool.connection() as store:
-        loaded = has_edges(store)
-
-        def ownership(party: str, day: dt.date) -> list[dict[str, Any]]:
-            return owned_results(
-                store, party, service.parties, service.listing, service.versions, day, (ruleset,)
-            )
-
-        checks = PartyChecks(
-            service.screener,
-            service.parties,
-            service.listing,
-            ownership=ownership if loaded else None,
-        )
-        report = screen_shipments(
-            rows, roles, checks, restricted=restricted, ownership_loaded=loaded
-        )
+    report = screen_rows(rt.service, rows, roles, ruleset, restricted)
     shipments = ranked(report.shipments)
     answers = [{**s.row(), "flag_details": [f.to_dict() for f in s.flags]} for s in shipments]
     audited(
@@ -151,7 +129,7 @@ def _screen(
             "shipments": len(rows),
             "regime": ruleset.name,
         },
-        lists=service.lists(),
+        lists=rt.service.lists(),
         results=[
             {"shipment_id": a["shipment_id"], "level": a["level"], "flags": a["flags"]}
             for a in answers
