@@ -95,6 +95,7 @@ def test_whitelisted_pair_is_quiet_until_its_listing_changes(
     # Other open alerts stay; a full re-screen raises nothing on the whitelisted pairs.
     raised_before = {a.id for a in alerts.list_alerts(store, status=None)}
     (full,) = rescreen(store, full=True)
+    assert full.mode == "full" and full.screened == 2
     assert {a.id for a in alerts.list_alerts(store, status=None)} == raised_before
     # The customer record changes (a false positive would be raised again): still quiet.
     watchlists.add(
@@ -163,7 +164,7 @@ def test_queue_filters_sorts_and_assigns(tmp_path: Path, data_dir: Path) -> None
     none, n_none = triage.queue(store, triage.Filters(dataset="gb_hmt"), limit=10)
     assert n_none == 0 and not none
     sdn, n_sdn = triage.queue(store, triage.Filters(dataset="us_ofac_sdn"), limit=1000)
-    assert n_sdn == total
+    assert n_sdn == total == len(sdn)
     target = everything[0]
     mine = triage.assign(store, target.id, "key-ana", caller="key-ana")
     assert mine.assignee == "key-ana" and mine.assigned_at and len(mine.audit_seqs) == 1
