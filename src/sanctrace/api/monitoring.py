@@ -38,7 +38,7 @@ router = APIRouter()
 class ResolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    decision: Literal["true-match", "false-positive"]
+    decision: Literal["true-match", "false-positive", "whitelist"]
     note: str = Field(..., min_length=1, max_length=10_000)
 
 
@@ -93,9 +93,10 @@ def resolve_alert(
     alert_id: int = PathParam(ge=1, le=MAX_INT),
     key: ApiKey = require("analyst"),
 ) -> Any:
-    """Record the decision (`true-match` or `false-positive`, with a note) in the audit trail
-    and on the alert. A false positive is not raised again until the entity or the customer
-    record changes. 409 if the alert is already resolved."""
+    """Record the decision (`true-match`, `false-positive` or `whitelist`, with a note) in the
+    audit trail and on the alert. A false positive is not raised again until the entity or the
+    customer record changes; a whitelisted pair not until the entity changes. 409 if the alert
+    is already resolved (or a whitelist is asked for an alert that is not a current match)."""
     rt = runtime(request)
     try:
         with rt.service.pool.connection() as store:

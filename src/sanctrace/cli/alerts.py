@@ -48,6 +48,7 @@ class Kind(StrEnum):
 class Decision(StrEnum):
     true_match = "true-match"
     false_positive = "false-positive"
+    whitelist = "whitelist"
 
 
 class ListFormat(StrEnum):
@@ -181,12 +182,13 @@ def show(
 def resolve(
     ctx: typer.Context,
     alert_id: Annotated[int, typer.Argument(help="The alert's id.")],
-    decision: Annotated[Decision, typer.Option(help="true-match or false-positive.")],
+    decision: Annotated[Decision, typer.Option(help="true-match, false-positive or whitelist.")],
     note_text: Annotated[str, typer.Option("--note", help="Why, for the audit trail.")],
     by: Annotated[str | None, typer.Option(help="Who decides (default: the login name).")] = None,
 ) -> None:
     """Record the decision on an alert, in the audit trail and on the alert. A false positive
-    is not raised again until the listed entity or the customer record changes."""
+    is not raised again until the listed entity or the customer record changes; a whitelisted
+    pair not until the listed entity changes."""
     analyst = by or getpass.getuser()
     done = alerts.resolve(
         ctx.obj.store(),
