@@ -26,6 +26,7 @@ from sanctrace.batch.run import Lists, run_batch
 from sanctrace.keys import ApiKey
 from sanctrace.match import Screener
 from sanctrace.match.screener import index_key, index_path
+from sanctrace.monitor import alerts
 from sanctrace.resolve.store import load_parties
 from sanctrace.store import Store
 
@@ -244,3 +245,45 @@ def test_over_long_names_do_not_break_the_batch(
     record = audit.get(store, audit.count(store))
     assert record is not None and record.kind == "batch"
     assert all(len(row[2]) < 1_100 for row in record.record["request"]["rows"])
+
+
+def test_batch_hits_join_the_alert_queue(
+    client: TestClient, make_key: MakeKey, store: Store
+) -> None:
+    """Each matched row of a batch is an alert of kind ``batch`` (watchlist ``batch:ID``), in
+    the same queue as the monitoring alerts, decided the same way."""
+    names = [*LISTED, *UNLISTED]
+    body = "id,name\n" + "".join(f"R{i},{name}\n" for i, name in enumerate(names))
+    headers = make_key("screener")[1]
+    created = client.post(
+        "/batches?filename=hits.csv&threshold=0.8", content=body.encode(), headers=headers
+    )
+    job = created.json()["id"]
+    status = _wait(client, job, headers)
+    analyst = make_key("analyst")[1]
+    queue = client.get(
+        "/alerts", params={"kind": "batch", "watchlist": f"batch:{job}"}, headers=analyst
+    )
+    assert queue.status_code == 200, queue.text
+    hits = queue.json()["alerts"]
+    # one alert per row and party matched (a row may match two parties)
+    rows = {h["details"]["customer"]["row"] for h in hits}
+    assert len(rows) == status["matched"] == len(LISTED) and len(hits) >= len(rows)
+    assert len({(h["key"], h["entity_id"]) for h in hits}) == len(hits)
+    by_name = {h["details"]["customer"]["name"]: h for h in hits}
+    for name in LISTED:
+        hit = by_name[name]
+        assert hit["details"]["customer"]["file"] == "hits.csv"
+        assert hit["key"].startswith("R") and hit["status"] == "open"
+        assert hit["details"]["party_id"].startswith("P-")
+    assert not any(name in by_name for name in UNLISTED)
+    first = hits[0]
+    said = alerts.why(alerts.get(store, first["id"]))
+    assert said.startswith(f"row {first['details']['customer']['row']} of hits.csv: matched ")
+    done = client.post(
+        f"/alerts/{first['id']}/resolve",
+        json={"decision": "false-positive", "note": "a namesake"},
+        headers=analyst,
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "resolved"

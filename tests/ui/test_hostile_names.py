@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import CHROMIUM_ARGS, Server, start_server, stop_server
+from conftest import Server, start_server, stop_server
 from homes import copy_home, sanctrace
 
 SCRIPT_NAME = "<script>alert(1)</script> Hostile Trading LLC"
@@ -64,28 +65,22 @@ def test_markup_in_listed_names_is_escaped_in_the_html(hostile_server: Server) -
     assert "<script>alert(9)</script>" not in echoed.text
 
 
-def test_no_script_runs_in_the_browser(hostile_server: Server) -> None:
-    from browsers import chromium
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium()
+def test_no_script_runs_in_the_browser(browser: Any, hostile_server: Server) -> None:
     dialogs: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                extra_http_headers={"Authorization": f"ApiKey {hostile_server.keys['screener']}"}
-            )
-            page = context.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(hostile_server.url + "/search?threshold=0.5&q=" + quote("Hostile Trading"))
-            caption = page.locator(".result .caption").first
-            assert caption.inner_text() == SCRIPT_NAME
-            caption.click()
-            page.wait_for_selector("#listings")
-            assert page.locator("h1").inner_text() == SCRIPT_NAME
-            assert page.locator("#listings script, #listings img, #listings svg").count() == 0
-            assert IMG_ALIAS in page.locator("main").inner_text()
-        finally:
-            browser.close()
+    context = browser.new_context(
+        extra_http_headers={"Authorization": f"ApiKey {hostile_server.keys['screener']}"}
+    )
+    try:
+        page = context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(hostile_server.url + "/search?threshold=0.5&q=" + quote("Hostile Trading"))
+        caption = page.locator(".result .caption").first
+        assert caption.inner_text() == SCRIPT_NAME
+        caption.click()
+        page.wait_for_selector("#listings")
+        assert page.locator("h1").inner_text() == SCRIPT_NAME
+        assert page.locator("#listings script, #listings img, #listings svg").count() == 0
+        assert IMG_ALIAS in page.locator("main").inner_text()
+    finally:
+        context.close()
     assert dialogs == []

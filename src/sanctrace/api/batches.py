@@ -47,6 +47,7 @@ from sanctrace.files import atomic_write
 from sanctrace.keys import ApiKey
 from sanctrace.match import DEFAULT_THRESHOLD, Screener
 from sanctrace.match.screener import index_key, index_path
+from sanctrace.monitor import alerts
 from sanctrace.screening import audit_lists
 
 try:
@@ -242,6 +243,10 @@ def _run(rt: Runtime, job: _Job) -> None:
                 if r.id
             ],
         )
+        hits = alerts.batch_hits(status.id, status.filename, result.rows)
+        if hits:
+            with service.pool.connection() as store:
+                alerts.raise_alerts(store, hits)
 
     try:
         summary = run_batch(

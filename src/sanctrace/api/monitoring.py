@@ -53,7 +53,7 @@ def list_alerts(
     request: Request,
     status: Literal["open", "resolved", "all"] = Query("open"),
     watchlist: str | None = Query(None),
-    kind: Literal["new", "removed", "changed", "operational"] | None = Query(None),
+    kind: Literal["new", "removed", "changed", "operational", "batch"] | None = Query(None),
     after: int = Query(0, ge=0, le=MAX_INT, description="Only alerts with a greater id (paging)"),
     limit: int = Query(100, ge=1, le=1000),
     key: ApiKey = require("analyst"),

@@ -12,6 +12,7 @@ alert on the pair ends the whitelist): see :func:`whitelisted`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from sanctrace.audit import now_stamp
 from sanctrace.errors import NotFoundError, SanctraceError
 from sanctrace.store import Store
 
-KINDS = ("new", "removed", "changed", "operational")
+#: ``batch``: a matched row of a customer file screened by ``POST /batches`` (the upload page).
+KINDS = ("new", "removed", "changed", "operational", "batch")
 DECISIONS = ("true-match", "false-positive", "whitelist")
 #: Alert kinds a pair can be whitelisted from: it must be matched now.
 WHITELISTABLE = ("new", "changed")
@@ -104,6 +106,10 @@ def why(alert: Alert) -> str:
     event = party.get("event")
     if alert.kind == "operational":
         return f"{details.get('step') or 'update'} failed: {details.get('error') or 'unknown'}"
+    if alert.kind == "batch":
+        customer = details.get("customer") or {}
+        found = _matched(details.get("match") or {}, alert.score, alert.entity_id)
+        return f"row {customer.get('row')} of {customer.get('file') or 'a batch'}: {found}"
     match = details.get("match") or {}
     previous = details.get("previous") or {}
     fields = sorted(details.get("entity_changes") or {})
@@ -203,6 +209,43 @@ def insert(store: Store, alerts: Sequence[NewAlert]) -> list[int]:
                 [(alert_id, sink) for sink in sinks],
             )
     return ids
+
+
+def batch_hits(batch: str, filename: str, rows: Sequence[Any]) -> list[NewAlert]:
+    """The alerts of one chunk of a batch's output rows (``batch.rows.OutputRow``): one per row
+    that matched a party, so that batch hits join the monitoring alerts in the triage queue.
+    Its watchlist is ``batch:ID``; the customer is the file's row."""
+    out = []
+    for r in rows:
+        if not r.id or not r.match:
+            continue
+        customer = {"name": r.input_name, "row": r.input_row, "file": filename, "batch": batch}
+        match = {
+            "id": r.id,
+            "dataset": r.dataset,
+            "source_id": r.source_id,
+            "schema": r.schema,
+            "caption": r.caption,
+            "score": r.score,
+            "match": True,
+            "matched_name": r.matched_name,
+            "programs": [p for p in r.programs.split("; ") if p],
+            "how": r.explanation,
+        }
+        fingerprint = hashlib.sha256(f"{r.input_key}\x00{r.input_name}".encode()).hexdigest()
+        out.append(
+            NewAlert(
+                kind="batch",
+                watchlist=f"batch:{batch}",
+                key=r.input_key or str(r.input_row),
+                entity_id=r.id,
+                score=r.score,
+                customer_fp=fingerprint[:32],
+                entity_fp="",
+                details={"customer": customer, "match": match, "party_id": r.party_id},
+            )
+        )
+    return out
 
 
 def raise_alerts(store: Store, alerts: Sequence[NewAlert]) -> list[int]:

@@ -72,6 +72,8 @@ def customer_fields(alert: Alert) -> list[tuple[str, str]]:
         ("countries", "countries"),
         ("birth dates", "birth_dates"),
         ("identifiers", "identifiers"),
+        ("file", "file"),
+        ("row", "row"),
     ):
         value = customer.get(key)
         if isinstance(value, list):
@@ -108,9 +110,10 @@ def listed_fields(entity: Entity | None, match: dict[str, Any]) -> list[tuple[st
 
 
 def explanation(match: dict[str, Any]) -> str:
-    """The match's explanation in a line (as the search page says it)."""
+    """The match's explanation in a line (as the search page says it; a batch hit keeps the
+    line its results file has)."""
     if not match.get("explanation"):
-        return ""
+        return str(match.get("how") or "")
     try:
         found = Match(
             id=str(match.get("id") or ""),
