@@ -12,8 +12,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -130,25 +132,30 @@ def browser() -> Iterator[object]:
 LoggedIn = Callable[..., object]
 
 
-@pytest.fixture
-def logged_in(browser: object, ui_server: Server) -> Iterator[LoggedIn]:
-    """``logged_in(role, width=1280, height=800)``: a page logged in through the login form as
-    a key of ``role``. Every page's console errors and CSP violations fail the test."""
-    contexts = []
+@contextmanager
+def browser_pages(
+    browser: Any, server: Server, *, allow_refusals: bool = False
+) -> Iterator[LoggedIn]:
+    """``open_page(role, width=1280, height=800)``: a page of a new browser context logged in
+    through the login form as a key of ``role`` on ``server``. Console errors, CSP violations
+    and dialogs fail the test; with ``allow_refusals``, Chromium's line for a refused request
+    (a 4xx page the test asks for) does not."""
+    contexts: list[Any] = []
     errors: list[str] = []
 
-    def open_page(role: str = "analyst", width: int = 1280, height: int = 800) -> object:
-        context = browser.new_context(  # type: ignore[attr-defined]
+    def open_page(role: str = "analyst", width: int = 1280, height: int = 800) -> Any:
+        context = browser.new_context(
             viewport={"width": width, "height": height}, accept_downloads=True
         )
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(ui_server.url + "/login")
-        page.fill("#api_key", ui_server.keys[role])
+        page.on("dialog", lambda d: errors.append(f"a dialog opened: {d.message}"))
+        page.goto(server.url + "/login")
+        page.fill("#api_key", server.keys[role])
         page.click("button[type=submit]")
-        page.wait_for_url(ui_server.url + "/search")
+        page.wait_for_url(server.url + "/search")
         return page
 
     try:
@@ -156,4 +163,13 @@ def logged_in(browser: object, ui_server: Server) -> Iterator[LoggedIn]:
     finally:
         for context in contexts:
             context.close()
+    if allow_refusals:
+        errors = [e for e in errors if "status of 4" not in e]
     assert not errors, f"console errors in the browser: {errors}"
+
+
+@pytest.fixture
+def logged_in(browser: Any, ui_server: Server) -> Iterator[LoggedIn]:
+    """:func:`browser_pages` on the session's server."""
+    with browser_pages(browser, ui_server) as open_page:
+        yield open_page

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Server, start_server, stop_server
+from conftest import Server, browser_pages, start_server, stop_server
 from homes import copy_home, sanctrace
 
 WATCHLIST = "bank"
@@ -78,31 +78,9 @@ Login = Callable[..., Any]
 
 @pytest.fixture
 def login(browser: Any, alerts_server: Server) -> Iterator[Login]:
-    """``login(role, width, height)``: a page of a new browser context logged in as ``role``
-    on the alerts server; console errors and CSP violations fail the test."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def open_page(role: str = "analyst", width: int = 1280, height: int = 800) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(alerts_server.url + "/login")
-        page.fill("#api_key", alerts_server.keys[role])
-        page.click("button[type=submit]")
-        page.wait_for_url(alerts_server.url + "/search")
-        return page
-
-    try:
+    """``login(role, width, height)`` on the alerts server (refused POSTs are expected)."""
+    with browser_pages(browser, alerts_server, allow_refusals=True) as open_page:
         yield open_page
-    finally:
-        for context in contexts:
-            context.close()
-    # A refused POST (422, 403) is logged by Chromium as a failed resource: not a page error.
-    errors = [e for e in errors if "status of 4" not in e]
-    assert not errors, f"console errors in the browser: {errors}"
 
 
 def test_analyst_filters_opens_and_dismisses_a_false_positive(

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import LoggedIn, Server, start_server, stop_server
+from conftest import LoggedIn, Server, browser_pages, start_server, stop_server
 from homes import copy_home, sanctrace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,29 +60,9 @@ def stakes_server(bundled_home: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture
 def stakes_login(browser: object, stakes_server: Server) -> Iterator[LoggedIn]:
-    """``logged_in`` for :func:`stakes_server`: console errors and CSP violations fail."""
-    contexts = []
-    errors: list[str] = []
-
-    def open_page(role: str = "screener", width: int = 1280, height: int = 800) -> object:
-        context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: errors.append(f"a dialog opened: {d.message}"))
-        page.goto(stakes_server.url + "/login")
-        page.fill("#api_key", stakes_server.keys[role])
-        page.click("button[type=submit]")
-        page.wait_for_url(stakes_server.url + "/search")
-        return page
-
-    try:
+    """``logged_in`` for :func:`stakes_server`."""
+    with browser_pages(browser, stakes_server) as open_page:
         yield open_page
-    finally:
-        for context in contexts:
-            context.close()
-    assert not errors, f"console errors in the browser: {errors}"
 
 
 def drawn(page: object) -> Callable[[], list[str]]:
