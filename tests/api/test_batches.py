@@ -173,12 +173,12 @@ def test_a_job_left_running_by_a_killed_server_resumes(
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     shutil.copy(jobs / whole / "input.csv", folder / "input.csv")
-    status = batches._read(jobs / whole)
+    status = batches.read_status(jobs / whole)
     assert status is not None
     status = dataclasses.replace(status, id=folder.name, status="running", rows_read=1000)
     status.finished_at = None
-    batches._save(folder, status)
-    options = batches._options(folder, status, batches.limits_of(ApiSettings()), False)
+    batches.save_status(folder, status)
+    options = batches.job_options(folder, status, batches.limits_of(ApiSettings()), False)
     active = store.active_versions()
     lists = Lists(
         screener, active, index_key(active), index_path(store, active), load_parties(store)
@@ -208,9 +208,11 @@ def test_a_job_that_cannot_resume_is_failed_with_the_reason(
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     owner = make_key("screener")[0].id
-    batches._save(folder, batches.JobStatus(folder.name, owner, "running", "x.csv", "2026-01-01"))
+    batches.save_status(
+        folder, batches.JobStatus(folder.name, owner, "running", "x.csv", "2026-01-01")
+    )
     make_client()
-    status = batches._read(folder)
+    status = batches.read_status(folder)
     assert status is not None and status.status == "failed"
     assert status.error is not None and "uploaded file is gone" in status.error
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Server, browser_pages, start_server, stop_server
 from homes import copy_home, sanctrace
+from uikit import Server, browser_pages, start_server, stop_server
 
 WATCHLIST = "bank"
 CUSTOMERS = (

@@ -20,8 +20,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import LoggedIn, Server, browser_pages, start_server, stop_server
 from homes import copy_home, sanctrace
+from uikit import LoggedIn, Server, browser_pages, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 FOUNDING = ROOT / "examples" / "data" / "founding_case_stakes.csv"

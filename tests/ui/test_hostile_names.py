@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import Server, start_server, stop_server
 from homes import copy_home, sanctrace
+from uikit import Server, start_server, stop_server
 
 SCRIPT_NAME = "<script>alert(1)</script> Hostile Trading LLC"
 IMG_ALIAS = '<img src=x onerror="alert(2)"> Hostile Holdings'

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import httpx
-from conftest import LoggedIn, Server, start_server, stop_server
 from homes import copy_home, sanctrace
+from uikit import LoggedIn, Server, start_server, stop_server
 
 from sanctrace.bundle import manifest
 

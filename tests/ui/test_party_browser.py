@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from conftest import LoggedIn, Server
+from uikit import LoggedIn, Server
 
 
 def test_search_then_party_page_shows_every_listing(logged_in: LoggedIn, ui_server: Server) -> None:

@@ -3,7 +3,7 @@ re-ranking in place, and a screener's session."""
 
 from __future__ import annotations
 
-from conftest import LoggedIn, Server
+from uikit import LoggedIn, Server
 
 
 def test_iemz_kupol_found_with_the_keyboard_only(logged_in: LoggedIn, ui_server: Server) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-from conftest import Server
+from uikit import Server
 
 
 @contextmanager

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LoggedIn, Server
 from examples_loader import example
+from uikit import LoggedIn, Server
 
 LISTED = ["IEMZ Kupol", "Almaz-Antey", "Bank Melli Iran"]
 CLEAN = ["Blue Meadow Bakery Ltd", "Margaret Thistlewood", "Harold Pemberton-Smythe"]

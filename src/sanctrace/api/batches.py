@@ -116,18 +116,18 @@ def check_settings(settings: ApiSettings) -> None:
         )
 
 
-def _jobs(service: Service) -> Path:
+def jobs_folder(service: Service) -> Path:
     return service.store.index_dir.parent / "batches"
 
 
-def _save(folder: Path, status: JobStatus) -> None:
+def save_status(folder: Path, status: JobStatus) -> None:
     data = asdict(status)
     data.pop("queue_place")
     with atomic_write(folder / "status.json") as fh:
         json.dump(data, fh)
 
 
-def _read(folder: Path) -> JobStatus | None:
+def read_status(folder: Path) -> JobStatus | None:
     try:
         data = json.loads((folder / "status.json").read_text(encoding="utf-8"))
         return JobStatus(**data)
@@ -135,15 +135,15 @@ def _read(folder: Path) -> JobStatus | None:
         return None
 
 
-def _load(service: Service, job_id: str, key: ApiKey) -> tuple[Path, JobStatus]:
-    folder = _jobs(service) / job_id
-    status = _read(folder) if job_id.isalnum() else None
+def load_job(service: Service, job_id: str, key: ApiKey) -> tuple[Path, JobStatus]:
+    folder = jobs_folder(service) / job_id
+    status = read_status(folder) if job_id.isalnum() else None
     if status is None or (status.owner != key.id and key.role != "admin"):
         raise HTTPException(404, f"no batch {job_id!r}")
     return folder, status
 
 
-def _claim(folder: Path) -> IO[bytes] | None:
+def claim_job(folder: Path) -> IO[bytes] | None:
     """A lock on the job's folder, held while this process queues or runs it (the system
     drops it when the process dies); None when another live process holds it."""
     handle = (folder / "lock").open("ab")
@@ -176,18 +176,18 @@ class _Progress:
     def start(self, total: int | None) -> None:
         self.status.status = "running"
         self.status.rows_read = 0  # a resumed run counts its saved rows again, first
-        _save(self.folder, self.status)
+        save_status(self.folder, self.status)
 
     def advance(self, rows: int) -> None:
         self.status.rows_read += rows
-        _save(self.folder, self.status)
+        save_status(self.folder, self.status)
 
     def stop(self) -> None:
         pass
 
 
 @dataclass
-class _Job:
+class Job:
     folder: Path
     status: JobStatus
     options: BatchOptions
@@ -195,7 +195,7 @@ class _Job:
     resumed: bool = False
 
 
-def _options(folder: Path, status: JobStatus, limits: InputLimits, resume: bool) -> BatchOptions:
+def job_options(folder: Path, status: JobStatus, limits: InputLimits, resume: bool) -> BatchOptions:
     asked = status.request
     source = next(folder.glob("input.*"), folder / "input")
     return BatchOptions(
@@ -212,7 +212,7 @@ def _options(folder: Path, status: JobStatus, limits: InputLimits, resume: bool)
     )
 
 
-def _run(rt: Runtime, job: _Job) -> None:
+def _run(rt: Runtime, job: Job) -> None:
     service, status, options = rt.service, job.status, job.options
     service.ready.wait()
     assert service.screener is not None
@@ -268,7 +268,7 @@ def _run(rt: Runtime, job: _Job) -> None:
         status.rows_read = summary.stats.read
         status.matched, status.errors = summary.stats.matched, summary.stats.errors
     status.finished_at = now_stamp()
-    _save(job.folder, status)
+    save_status(job.folder, status)
 
 
 class Jobs:
@@ -280,12 +280,12 @@ class Jobs:
         self.settings = rt.settings
         self.limits = limits_of(rt.settings)
         self.lock = threading.Lock()
-        self.queue: list[_Job] = []
+        self.queue: list[Job] = []
         self.running: dict[str, str] = {}  # job id -> owner
 
     @property
     def folder(self) -> Path:
-        return _jobs(self.rt.service)
+        return jobs_folder(self.rt.service)
 
     def place(self, job_id: str) -> int | None:
         with self.lock:
@@ -294,7 +294,7 @@ class Jobs:
                     return place
         return None
 
-    def submit(self, job: _Job) -> None:
+    def submit(self, job: Job) -> None:
         with self.lock:
             owner = job.status.owner
             waiting = sum(1 for j in self.queue if j.status.owner == owner)
@@ -324,7 +324,7 @@ class Jobs:
             )
             thread.start()
 
-    def _work(self, job: _Job) -> None:
+    def _work(self, job: Job) -> None:
         try:
             _run(self.rt, job)
         finally:
@@ -341,10 +341,10 @@ class Jobs:
             return
         found = []
         for folder in self.folder.iterdir():
-            status = _read(folder) if folder.is_dir() else None
+            status = read_status(folder) if folder.is_dir() else None
             if status is None or status.status not in ("queued", "running"):
                 continue
-            claim = _claim(folder)
+            claim = claim_job(folder)
             if claim is None:
                 continue  # a live process (another worker) has it
             found.append((status.created_at, folder, status, claim))
@@ -353,14 +353,14 @@ class Jobs:
             if not any(folder.glob("input.*")):
                 status.status, status.finished_at = "failed", now_stamp()
                 status.error = "its uploaded file is gone, so it could not resume after a restart"
-                _save(folder, status)
+                save_status(folder, status)
                 claim.close()
                 continue
             status.status = "queued"
-            _save(folder, status)
-            options = _options(folder, status, self.limits, resume=True)
+            save_status(folder, status)
+            options = job_options(folder, status, self.limits, resume=True)
             log.info("batch resumed", extra={"batch": status.id, "was": was})
-            self.submit(_Job(folder, status, options, claim, resumed=True))
+            self.submit(Job(folder, status, options, claim, resumed=True))
 
     def sweep(self, now: float | None = None) -> list[str]:
         """Delete the jobs finished more than the retention ago (each deletion audited first;
@@ -373,7 +373,7 @@ class Jobs:
         for folder in sorted(self.folder.iterdir()):
             if not folder.is_dir():
                 continue
-            status = _read(folder)
+            status = read_status(folder)
             if status is None:
                 age: float | None = now - folder.stat().st_mtime
                 if age is not None and age > max(keep, _ORPHAN_SECONDS):
@@ -492,11 +492,11 @@ async def create_batch(
         "best_only": best_only,
     }
     status = JobStatus(job_id, key.id, "queued", Path(filename).name, now_stamp(), request=asked)
-    _save(folder, status)
-    claim = _claim(folder)
+    save_status(folder, status)
+    claim = claim_job(folder)
     assert claim is not None, "a new job's folder is locked by no one"
     try:
-        jobs.submit(_Job(folder, status, _options(folder, status, jobs.limits, False), claim))
+        jobs.submit(Job(folder, status, job_options(folder, status, jobs.limits, False), claim))
     except HTTPException:
         claim.close()
         shutil.rmtree(folder, ignore_errors=True)
@@ -510,7 +510,7 @@ async def create_batch(
 def batch_status(request: Request, job_id: str, key: ApiKey = require("screener")) -> Any:
     """The job's status; a queued job's ``queue_place`` (1: it starts next) is its place among
     the jobs this server process has waiting."""
-    status = _load(runtime(request).service, job_id, key)[1]
+    status = load_job(runtime(request).service, job_id, key)[1]
     if status.status == "queued":
         status.queue_place = jobs_of(request.app).place(job_id)
     return asdict(status)
@@ -521,7 +521,7 @@ def batch_status(request: Request, job_id: str, key: ApiKey = require("screener"
 )
 def batch_result(request: Request, job_id: str, key: ApiKey = require("screener")) -> Any:
     """The output CSV of a finished batch (409 while it runs; the job's error if it failed)."""
-    folder, status = _load(runtime(request).service, job_id, key)
+    folder, status = load_job(runtime(request).service, job_id, key)
     if status.status == "failed":
         raise HTTPException(409, f"batch {job_id} failed: {status.error}")
     if status.status != "done":

@@ -61,7 +61,7 @@ footer {{ margin-top: 3em; color: #666; font-size: .9em; }}
 
 
 @dataclass(frozen=True)
-class _Numbered:
+class Numbered:
     """A finding with its number in the report (its anchor ``f-N``), its document's, and the
     party it names (its details section ``entity-PARTY``)."""
 
@@ -75,7 +75,7 @@ def render_html(
     reports: list[DocumentReport], *, threshold: float, lists: dict[str, str], generated: str
 ) -> str:
     """The whole report as one HTML page: inline CSS, no script, nothing fetched."""
-    numbered: list[list[_Numbered]] = []
+    numbered: list[list[Numbered]] = []
     counter = 0
     for doc_number, report in enumerate(reports, 1):
         party_of = {id(f): p.id for p in report.grouped() for f in p.findings}
@@ -83,7 +83,7 @@ def render_html(
         for finding in sorted(report.findings, key=lambda f: (f.start, -f.end, -f.score, f.id)):
             counter += 1
             party = party_of.get(id(finding), finding.id)
-            items.append(_Numbered(counter, doc_number, finding, party))
+            items.append(Numbered(counter, doc_number, finding, party))
         numbered.append(items)
 
     parts: list[str] = [
@@ -130,9 +130,7 @@ def _header(
     parts.append("</header>\n")
 
 
-def _document(
-    parts: list[str], number: int, report: DocumentReport, items: list[_Numbered]
-) -> None:
+def _document(parts: list[str], number: int, report: DocumentReport, items: list[Numbered]) -> None:
     document = report.document
     anchor = f"doc-{number}"
     parts.append(f'<section class="document" id="{anchor}">\n')
@@ -169,14 +167,14 @@ def _document(
     parts.append("<h3>Text</h3>\n")
     if document.text:
         parts.append('<pre class="text">')
-        _highlighted(parts, report, items)
+        highlighted_text(parts, report, items)
         parts.append("</pre>\n")
     else:
         parts.append('<p class="muted">(no text)</p>\n')
     parts.append("</section>\n")
 
 
-def _highlighted(parts: list[str], report: DocumentReport, items: list[_Numbered]) -> None:
+def highlighted_text(parts: list[str], report: DocumentReport, items: list[Numbered]) -> None:
     """The text with each finding in a ``<mark>``. Overlapping findings are cut at every
     boundary into runs that never interleave: each run covered by findings is one mark,
     linked to the best of them and carrying the anchor of any finding that starts there."""
@@ -191,13 +189,13 @@ def _highlighted(parts: list[str], report: DocumentReport, items: list[_Numbered
         parts.append(escape(text))
         return
     cuts = sorted({0, size, *pages, *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    starting: dict[int, list[_Numbered]] = {}
+    starting: dict[int, list[Numbered]] = {}
     for start, _, item in spans:
         starting.setdefault(start, []).append(item)
-    ending: dict[int, list[_Numbered]] = {}
+    ending: dict[int, list[Numbered]] = {}
     for _, end, item in spans:
         ending.setdefault(end, []).append(item)
-    active: dict[int, _Numbered] = {}
+    active: dict[int, Numbered] = {}
     for left, right in pairwise(cuts):
         for item in ending.get(left, ()):
             active.pop(item.number, None)
@@ -224,14 +222,14 @@ def _highlighted(parts: list[str], report: DocumentReport, items: list[_Numbered
         )
 
 
-def _entities(parts: list[str], reports: list[DocumentReport], items: list[_Numbered]) -> None:
+def _entities(parts: list[str], reports: list[DocumentReport], items: list[Numbered]) -> None:
     """One section per listed party found (once, whatever the lists and documents naming it):
     every listing of it, then every place it was found and why."""
     if not items:
         return
     number_of = {id(item.finding): item for item in items}
     parties: dict[str, PartyFound] = {}
-    places: dict[str, list[list[_Numbered]]] = {}
+    places: dict[str, list[list[Numbered]]] = {}
     for report in reports:
         for party in report.grouped():
             parties.setdefault(party.id, party)
@@ -284,7 +282,7 @@ def _listings(parts: list[str], party: PartyFound) -> None:
     parts.append("</tbody></table>\n")
 
 
-def _occurrence(parts: list[str], report: DocumentReport, item: _Numbered, also: list[str]) -> None:
+def _occurrence(parts: list[str], report: DocumentReport, item: Numbered, also: list[str]) -> None:
     f = item.finding
     where = f"characters {f.start:,}–{f.end:,}"
     if f.page is not None:

@@ -27,15 +27,15 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from sanctrace.api.batches import (
+    Job,
     JobStatus,
-    _claim,
-    _Job,
-    _jobs,
-    _load,
-    _options,
-    _read,
-    _save,
+    claim_job,
+    job_options,
+    jobs_folder,
     jobs_of,
+    load_job,
+    read_status,
+    save_status,
 )
 from sanctrace.api.runtime import Runtime, runtime
 from sanctrace.audit import now_stamp
@@ -135,11 +135,11 @@ async def start(
             "best_only": best_only,
         }
         status = JobStatus(job_id, user.key.id, "queued", name, now_stamp(), request=asked)
-        _save(folder, status)
-        claim = _claim(folder)
+        save_status(folder, status)
+        claim = claim_job(folder)
         assert claim is not None, "a new job's folder is locked by no one"
         try:
-            jobs.submit(_Job(folder, status, _options(folder, status, jobs.limits, False), claim))
+            jobs.submit(Job(folder, status, job_options(folder, status, jobs.limits, False), claim))
         except HTTPException:
             claim.close()
             raise
@@ -190,7 +190,7 @@ def job_view(folder: Path, status: JobStatus) -> dict[str, Any]:
 
 
 def _job(request: Request, user: User, job_id: str) -> tuple[Path, JobStatus]:
-    folder, status = _load(runtime(request).service, job_id, user.key)
+    folder, status = load_job(runtime(request).service, job_id, user.key)
     if status.status == "queued":
         status.queue_place = jobs_of(request.app).place(job_id)
     return folder, status
@@ -198,14 +198,14 @@ def _job(request: Request, user: User, job_id: str) -> tuple[Path, JobStatus]:
 
 def recent_jobs(rt: Runtime, user: User) -> list[dict[str, Any]]:
     """The user's latest jobs (an admin's: everyone's), newest first."""
-    folder = _jobs(rt.service)
+    folder = jobs_folder(rt.service)
     if not folder.is_dir():
         return []
     found = []
     for sub in folder.iterdir():
         if not sub.is_dir() or not sub.name.isalnum():
             continue
-        status = _read(sub)
+        status = read_status(sub)
         if status is None or (status.owner != user.key.id and user.role != "admin"):
             continue
         found.append((status.created_at, sub, status))

@@ -19,7 +19,7 @@ from sanctrace.api.runtime import Runtime, runtime
 from sanctrace.api.scan import MAX_DOCUMENT_BYTES, scan_recorded
 from sanctrace.documents.extract import SUFFIX_KINDS, Document, detect_kind, extract_bytes
 from sanctrace.documents.findings import DocumentReport
-from sanctrace.documents.html_report import _highlighted, _Numbered
+from sanctrace.documents.html_report import Numbered, highlighted_text
 from sanctrace.errors import DocumentError
 from sanctrace.ui.forms import text
 from sanctrace.ui.render import page
@@ -51,9 +51,9 @@ def highlighted(report: DocumentReport) -> tuple[Markup, list[dict[str, Any]]]:
     items = []
     ordered = sorted(report.findings, key=lambda f: (f.start, -f.end, -f.score, f.id))
     for number, finding in enumerate(ordered, 1):
-        items.append(_Numbered(number, 1, finding, party_of.get(id(finding), finding.id)))
+        items.append(Numbered(number, 1, finding, party_of.get(id(finding), finding.id)))
     parts: list[str] = []
-    _highlighted(parts, report, items)
+    highlighted_text(parts, report, items)
     number_of = {id(i.finding): i.number for i in items}
     parties = []
     for party in report.grouped():
