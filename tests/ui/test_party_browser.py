@@ -1,5 +1,6 @@
-"""The founding case through the browser: search "IEMZ Kupol", open the party, see every list's
-record side by side, on a desktop and on a phone."""
+"""The founding case through the browser (the system Chromium, driven by Playwright): search
+"IEMZ Kupol", open the party, see every list's record side by side, on a desktop and on a
+phone."""
 
 from __future__ import annotations
 

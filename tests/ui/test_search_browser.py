@@ -1,5 +1,5 @@
-"""Search in a real browser: the founding case found by keyboard alone, the threshold slider
-re-ranking in place, and a screener's session."""
+"""Search in a real browser (the system Chromium, driven by Playwright): the founding case
+found by keyboard alone, the threshold slider re-ranking in place, and a screener's session."""
 
 from __future__ import annotations
 
