@@ -1,4 +1,4 @@
-"""The founding case through the browser (the system Chromium, driven by Playwright): search
+"""The founding case through the browser (system Chromium, driven by playwright.sync_api): search
 "IEMZ Kupol", open the party, see every list's record side by side, on a desktop and on a
 phone."""
 

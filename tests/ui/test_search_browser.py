@@ -1,4 +1,4 @@
-"""Search in a real browser (the system Chromium, driven by Playwright): the founding case
+"""Search in a real browser (the system Chromium, driven by playwright.sync_api): the founding case
 found by keyboard alone, the threshold slider re-ranking in place, and a screener's session."""
 
 from __future__ import annotations
