@@ -242,33 +242,28 @@ def _finished(request: Request, user: User, job_id: str, file: str) -> tuple[Pat
     return folder, status
 
 
-@router.get("/upload/batch/{job_id}/result.csv")
-async def batch_result(request: Request, job_id: str) -> Response:
-    """The results (one row per input row and party matched), as a CSV download."""
+async def _download(request: Request, job_id: str, file: str, suffix: str) -> Response:
+    """One of a finished job's CSV files, to its owner (or an admin), named after the upload."""
     user = await current_user(request, ROLE)
     try:
-        folder, status = await run_in_threadpool(_finished, request, user, job_id, "result.csv")
+        folder, status = await run_in_threadpool(_finished, request, user, job_id, file)
     except HTTPException as exc:
         return error_page(request, user, exc.status_code, str(exc.detail))
     return FileResponse(
-        folder / "result.csv",
+        folder / file,
         media_type="text/csv",
-        filename=download_name(status.filename, "-results.csv"),
+        filename=download_name(status.filename, suffix),
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
     )
+
+
+@router.get("/upload/batch/{job_id}/result.csv")
+async def batch_result(request: Request, job_id: str) -> Response:
+    """The results (one row per input row and party matched), as a CSV download."""
+    return await _download(request, job_id, "result.csv", "-results.csv")
 
 
 @router.get("/upload/batch/{job_id}/errors.csv")
 async def batch_errors(request: Request, job_id: str) -> Response:
     """The rows that could not be read, and why."""
-    user = await current_user(request, ROLE)
-    try:
-        folder, status = await run_in_threadpool(_finished, request, user, job_id, "errors.csv")
-    except HTTPException as exc:
-        return error_page(request, user, exc.status_code, str(exc.detail))
-    return FileResponse(
-        folder / "errors.csv",
-        media_type="text/csv",
-        filename=download_name(status.filename, "-errors.csv"),
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
-    )
+    return await _download(request, job_id, "errors.csv", "-errors.csv")
